@@ -1,0 +1,136 @@
+# loginbox: every login in its own box.  See README.md.
+#
+#   make              build everything into build/
+#   sudo make check   unit tests, then integration tests as root (real sshd,
+#                     ssh/scp/sftp/rsync, su, login, pamtester)
+#   sudo make install / uninstall
+#   sudo make quickstart   set up this machine and show a boxed login
+#   make bench        benchmarks (see bench/README.md)
+
+CC       ?= gcc
+CFLAGS   ?= -O2 -g
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+
+prefix     ?= /usr
+sbindir    ?= $(prefix)/sbin
+libexecdir ?= $(prefix)/libexec/loginbox
+mandir     ?= $(prefix)/share/man
+pamdir     ?= /lib/$(MULTIARCH)/security
+sysconfdir ?= /etc/loginbox
+statedir   ?= /var/lib/loginbox
+rundir     ?= /run/loginbox
+pamconfigdir ?= $(prefix)/share/pam-configs
+docdir     ?= $(prefix)/share/doc/loginbox
+
+# Truncation by snprintf into bounded buffers is deliberate everywhere.
+WARN = -Wall -Wextra -Werror -Wformat=2 -Wformat-security -Wshadow \
+       -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
+       -Wcast-align -Wwrite-strings -Wno-unused-parameter -Wvla \
+       -Wimplicit-fallthrough -Wno-format-truncation
+HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fstack-clash-protection \
+         -fcf-protection
+PATHS = -DLB_SYSCONFDIR='"$(sysconfdir)"' -DLB_LIBEXECDIR='"$(libexecdir)"' \
+        -DLB_SBINDIR='"$(sbindir)"' -DLB_STATEDIR='"$(statedir)"' \
+        -DLB_RUNDIR='"$(rundir)"'
+ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARN) $(HARDEN) $(PATHS) -D_GNU_SOURCE \
+             -fPIC -fvisibility=hidden -Ihelper/common $(CPPFLAGS)
+ALL_LDFLAGS = -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
+
+B = build
+
+COMMON_SRC := $(sort $(wildcard helper/common/*.c))
+BOX_SRC    := $(sort $(wildcard helper/box/*.c))
+SHELL_SRC  := $(sort $(wildcard helper/shell/*.c))
+ADMIN_SRC  := $(sort $(wildcard helper/admin/*.c))
+PAM_SRC    := $(sort $(wildcard pam_module/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+BINS = $(B)/loginbox-helper $(B)/loginbox-shell $(B)/loginbox $(B)/pam_loginbox.so
+UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+
+LIBS_BOX   = -lseccomp -lcap -liniparser
+LIBS_ADMIN = -lseccomp -lcap -liniparser
+LIBS_SHELL = -liniparser
+LIBS_PAM   = -lpam -liniparser
+
+.PHONY: all check check-unit check-integration check-vm install uninstall \
+        clean quickstart bench format
+all: $(BINS)
+
+$(B)/obj/%.o: %.c $(wildcard helper/common/*.h helper/box/*.h pam_module/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libcommon.a: $(call obj,$(COMMON_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/loginbox-helper: $(call obj,$(BOX_SRC)) $(B)/libcommon.a
+	$(CC) -pie $(ALL_LDFLAGS) -o $@ $^ $(LIBS_BOX)
+
+$(B)/loginbox-shell: $(call obj,$(SHELL_SRC)) $(B)/libcommon.a
+	$(CC) -pie $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SHELL)
+
+# The admin command reuses the box code (run, kill, gc) without its main().
+$(B)/loginbox: $(call obj,$(ADMIN_SRC)) $(call obj,$(filter-out helper/box/main.c,$(BOX_SRC))) $(B)/libcommon.a
+	$(CC) -pie $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ADMIN)
+
+# Only pam_sm_* are exported (pam_module/module.map).
+$(B)/pam_loginbox.so: $(call obj,$(PAM_SRC)) $(B)/libcommon.a pam_module/module.map
+	$(CC) -shared $(ALL_LDFLAGS) -Wl,--version-script=pam_module/module.map \
+	  -o $@ $(call obj,$(PAM_SRC)) $(B)/libcommon.a $(LIBS_PAM)
+
+$(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -fPIE -pie -o $@ $< $(B)/libcommon.a \
+	  $(LIBS_BOX)
+
+check-unit: $(UNIT_BINS)
+	@tests/unit/run.sh $(UNIT_BINS)
+
+check-integration: all
+	@tests/integration/run.sh
+
+check: check-unit check-integration
+
+install: all
+	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(libexecdir) $(DESTDIR)$(pamdir) \
+	  $(DESTDIR)$(sysconfdir)/conf.d $(DESTDIR)$(statedir)/images \
+	  $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man8 \
+	  $(DESTDIR)$(pamconfigdir) $(DESTDIR)$(docdir)/examples
+	install -m 0755 $(B)/loginbox-helper $(DESTDIR)$(libexecdir)/loginbox-helper
+	install -m 0755 $(B)/loginbox-shell $(DESTDIR)$(sbindir)/loginbox-shell
+	install -m 0755 $(B)/loginbox $(DESTDIR)$(sbindir)/loginbox
+	install -m 0644 $(B)/pam_loginbox.so $(DESTDIR)$(pamdir)/pam_loginbox.so
+	test -e $(DESTDIR)$(sysconfdir)/loginbox.conf || \
+	  install -m 0644 conf/loginbox.conf $(DESTDIR)$(sysconfdir)/loginbox.conf
+	install -m 0644 conf/examples/*.conf $(DESTDIR)$(docdir)/examples/
+	install -m 0644 conf/pam-configs/loginbox $(DESTDIR)$(pamconfigdir)/loginbox
+	install -m 0644 docs/man/*.5 $(DESTDIR)$(mandir)/man5/
+	install -m 0644 docs/man/*.8 $(DESTDIR)$(mandir)/man8/
+
+# Leaves /etc/loginbox alone (an admin's config is not ours to delete).
+uninstall:
+	rm -f $(DESTDIR)$(libexecdir)/loginbox-helper $(DESTDIR)$(sbindir)/loginbox-shell \
+	  $(DESTDIR)$(sbindir)/loginbox $(DESTDIR)$(pamdir)/pam_loginbox.so \
+	  $(DESTDIR)$(pamconfigdir)/loginbox
+	rm -f $(addprefix $(DESTDIR)$(mandir)/man5/,$(notdir $(wildcard docs/man/*.5))) \
+	  $(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(wildcard docs/man/*.8)))
+	rm -rf $(DESTDIR)$(docdir)
+	-rmdir $(DESTDIR)$(libexecdir) 2>/dev/null
+
+quickstart:
+	@tests/quickstart.sh
+
+bench: all
+	@bench/run.sh
+
+format:
+	clang-format -i $(COMMON_SRC) $(BOX_SRC) $(SHELL_SRC) $(ADMIN_SRC) $(PAM_SRC) \
+	  helper/*/*.h
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * loginbox(8): the admin command.
+ *
+ *   loginbox check [FILE]          validate the config (or one file)
+ *   loginbox policy USER           effective policy and the section that won
+ *   loginbox run -u USER [-- CMD]  build USER's box as a login would, run
+ *                                  CMD (or a login shell) in it, tear down
+ *   loginbox list                  live boxes
+ *   loginbox show ID               one box in detail
+ *   loginbox kill ID               end a box now
+ *   loginbox gc                    end boxes whose login is gone
+ */
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../box/box.h"
+#include "client.h"
+#include "config.h"
+#include "helper_call.h"
+#include "paths.h"
+#include "policy.h"
+
+static int die_err(const struct lb_err *err)
+{
+	char text[1200];
+
+	fprintf(stderr, "loginbox: %s\n", lb_err_text(err, text, sizeof(text)));
+	return 1;
+}
+
+static int need_root(void)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "loginbox: this command must be run as root\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct lb_config *cfg = calloc(1, sizeof(*cfg));
+	struct lb_err err;
+	int r, i;
+
+	lb_err_clear(&err);
+	if (!cfg)
+		return 1;
+	r = argc > 1 ? lb_config_load_file(cfg, argv[1], true, &err)
+		     : lb_config_load(cfg, &err);
+	if (r < 0) {
+		free(cfg);
+		return die_err(&err);
+	}
+	for (i = 0; i < cfg->n_files; i++)
+		printf("read %s\n", cfg->files[i]);
+	printf("ok: %d section%s", cfg->n_sections,
+	       cfg->n_sections == 1 ? "" : "s");
+	for (i = 0; i < cfg->n_sections; i++)
+		printf("%s[%s]", i ? " " : ": ", cfg->sections[i].name);
+	printf("\n");
+	free(cfg);
+	return 0;
+}
+
+static int cmd_policy(int argc, char **argv)
+{
+	struct lb_config *cfg;
+	struct lb_policy p;
+	struct lb_user u;
+	struct lb_err err;
+	int r;
+
+	lb_err_clear(&err);
+	if (argc != 2) {
+		fprintf(stderr, "usage: loginbox policy USER\n");
+		return 2;
+	}
+	if (lb_user_lookup(argv[1], &u, &err) < 0)
+		return die_err(&err);
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return 1;
+	r = lb_config_load(cfg, &err);
+	if (r == 0)
+		r = lb_policy_for_user(cfg, argv[1], &p, &err);
+	free(cfg);
+	if (r < 0)
+		return die_err(&err);
+	if (r == 0) {
+		printf("# user %s is not boxed%s%s%s\n", argv[1],
+		       p.section[0] ? " (box = no in [" : "", p.section,
+		       p.section[0] ? "])" : "");
+		return 0;
+	}
+	lb_policy_print(&p, stdout);
+	if (strcmp(u.shell, LB_SHELL_PATH) != 0)
+		printf("# warning: %s's login shell is %s, not %s: su and login "
+		       "will refuse (sshd needs ForceCommand)\n",
+		       argv[1], u.shell, LB_SHELL_PATH);
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	const char *user = NULL;
+	struct lb_user u;
+	struct lb_err err;
+	unsigned long id;
+	int netns, i, status = 0;
+	pid_t pid;
+
+	lb_err_clear(&err);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-u") && i + 1 < argc)
+			user = argv[++i];
+		else if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else
+			break;
+	}
+	if (!user) {
+		fprintf(stderr, "usage: loginbox run -u USER [-- CMD [ARG...]]\n");
+		return 2;
+	}
+	if (need_root() < 0)
+		return 1;
+	if (lb_user_lookup(user, &u, &err) < 0)
+		return die_err(&err);
+	if (lb_helper_open(user, "loginbox-run", &id, &netns, &err) < 0)
+		return die_err(&err);
+	close(netns);
+	pid = fork();
+	if (pid == 0) {
+		char *env[] = {NULL, NULL};
+		char term[128];
+		int ws;
+
+		if (getenv("TERM")) {
+			snprintf(term, sizeof(term), "TERM=%s", getenv("TERM"));
+			env[0] = term;
+		}
+		/* The box only talks to its user. */
+		if (setgroups(1, &u.gid) < 0 || setresgid(u.gid, u.gid, u.gid) < 0 ||
+		    setresuid(u.uid, u.uid, u.uid) < 0) {
+			perror("loginbox: drop to user");
+			_exit(1);
+		}
+		if (lb_client_run(id, i < argc ? LB_SPAWN_EXEC : LB_SPAWN_LOGIN,
+				  argv + i, argc - i, env, &ws, &err) < 0) {
+			die_err(&err);
+			_exit(1);
+		}
+		lb_client_exit_like(ws);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	if (lb_helper_close(id, &err) < 0)
+		die_err(&err);
+	if (pid < 0)
+		return 1;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static void print_state(const struct lb_state *st, bool header)
+{
+	long long age = (long long)time(NULL) - st->created;
+
+	if (header)
+		printf("%-8s %-16s %-8s %-14s %-8s %-12s %s\n", "ID", "USER",
+		       "INIT", "SERVICE", "AGE", "IMAGE", "ALIVE");
+	printf("%-8lu %-16s %-8d %-14s %-8lld %-12s %s\n", st->id, st->user,
+	       (int)st->init_pid, st->service, age, st->image,
+	       proc_start_time(st->init_pid) == st->init_start ? "yes" : "no");
+}
+
+static int cmd_list(void)
+{
+	unsigned long *ids = NULL;
+	struct lb_err err;
+	int n, i;
+
+	lb_err_clear(&err);
+	n = session_list(&ids, &err);
+	if (n < 0)
+		return die_err(&err);
+	for (i = 0; i < n; i++) {
+		struct lb_state st;
+
+		if (session_read_state(ids[i], &st, &err) == 0)
+			print_state(&st, i == 0);
+	}
+	if (n == 0)
+		printf("no boxes\n");
+	free(ids);
+	return 0;
+}
+
+static void print_cg_file(const char *cg, const char *file)
+{
+	char path[320], buf[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		printf("%-16s %s\n", file, buf);
+	}
+	fclose(f);
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	struct lb_state st;
+	struct lb_err err;
+	unsigned long id;
+
+	lb_err_clear(&err);
+	if (argc != 2 || session_parse_id(argv[1], &id) < 0) {
+		fprintf(stderr, "usage: loginbox show ID\n");
+		return 2;
+	}
+	if (session_read_state(id, &st, &err) < 0)
+		return die_err(&err);
+	printf("id               %lu\nuser             %s (uid %u)\n"
+	       "service          %s\nimage            %s\nupper            %s %s\n"
+	       "init pid         %d\nlogin pid        %d\ncgroup           %s\n",
+	       st.id, st.user, (unsigned)st.uid, st.service, st.image, st.upper,
+	       st.upper_dir, (int)st.init_pid, (int)st.owner_pid,
+	       st.cgroup[0] ? st.cgroup : "(none)");
+	if (st.cgroup[0]) {
+		print_cg_file(st.cgroup, "memory.current");
+		print_cg_file(st.cgroup, "pids.current");
+		print_cg_file(st.cgroup, "cpu.stat");
+	}
+	return 0;
+}
+
+static int cmd_kill(int argc, char **argv)
+{
+	struct lb_err err;
+	unsigned long id;
+
+	lb_err_clear(&err);
+	if (argc != 2 || session_parse_id(argv[1], &id) < 0) {
+		fprintf(stderr, "usage: loginbox kill ID\n");
+		return 2;
+	}
+	if (need_root() < 0)
+		return 1;
+	if (teardown_session(id, &err) < 0)
+		return die_err(&err);
+	return 0;
+}
+
+static int cmd_gc(void)
+{
+	struct lb_err err;
+	int n;
+
+	lb_err_clear(&err);
+	if (need_root() < 0)
+		return 1;
+	n = teardown_gc(true, &err);
+	if (n < 0)
+		return die_err(&err);
+	printf("gc: %d box%s removed\n", n, n == 1 ? "" : "es");
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: loginbox check [FILE]\n"
+		"       loginbox policy USER\n"
+		"       loginbox run -u USER [-- CMD [ARG...]]\n"
+		"       loginbox list\n"
+		"       loginbox show ID\n"
+		"       loginbox kill ID\n"
+		"       loginbox gc\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage();
+	argc--;
+	argv++;
+	if (!strcmp(argv[0], "check"))
+		return cmd_check(argc, argv);
+	if (!strcmp(argv[0], "policy"))
+		return cmd_policy(argc, argv);
+	if (!strcmp(argv[0], "run"))
+		return cmd_run(argc, argv);
+	if (!strcmp(argv[0], "list"))
+		return cmd_list();
+	if (!strcmp(argv[0], "show"))
+		return cmd_show(argc, argv);
+	if (!strcmp(argv[0], "kill"))
+		return cmd_kill(argc, argv);
+	if (!strcmp(argv[0], "gc"))
+		return cmd_gc();
+	return usage();
+}

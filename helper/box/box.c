@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Building a box: the steps of "open", in order.
+ *
+ *   identity and policy -> subordinate ids and maps -> sweep stale boxes ->
+ *   session dir -> cgroup node -> control socket -> seccomp program ->
+ *   supplementary groups -> root filesystem (rootfs.c, private mount ns) ->
+ *   clone init into new user/mount/pid/uts/ipc/net namespaces (and the
+ *   cgroup node) -> write its maps -> wait until init has pivoted ->
+ *   state file
+ *
+ * Anything failing on the way is undone by box_abort(): nothing half-built
+ * stays behind.
+ */
+#include "box.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "macros.h"
+#include "paths.h"
+#include "policy.h"
+#include "syscalls.h"
+#include "template.h"
+
+void box_init(struct lb_box *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->dirfd = b->cgfd = b->control_fd = b->netns_fd = -1;
+	b->host_mntns_fd = -1;
+}
+
+void box_release(struct lb_box *b)
+{
+	if (b->dirfd >= 0)
+		close(b->dirfd);
+	if (b->cgfd >= 0)
+		close(b->cgfd);
+	if (b->control_fd >= 0)
+		close(b->control_fd);
+	if (b->netns_fd >= 0)
+		close(b->netns_fd);
+	if (b->host_mntns_fd >= 0)
+		close(b->host_mntns_fd);
+	free(b->bpf);
+	box_init(b);
+}
+
+static int ids_and_maps(struct lb_box *b, struct lb_err *err)
+{
+	uint32_t uid_ident[1], gid_ident[LB_MAX_KEEP_GIDS];
+	int i;
+
+	if (lb_subid_lookup("/etc/subuid", b->user.name, b->user.uid,
+			    LB_BOX_IDS, &b->subuid, err) < 0 ||
+	    lb_subid_lookup("/etc/subgid", b->user.name, b->user.uid,
+			    LB_BOX_IDS, &b->subgid, err) < 0)
+		return -1;
+	/* The user's primary group, and the host groups the policy keeps
+	 * and the user really is in; nothing else follows them in. */
+	b->groups[b->ngroups++] = b->user.gid;
+	for (i = 0; i < b->pol.n_keep_groups; i++) {
+		gid_t g;
+
+		if (lb_user_in_group(&b->user, b->pol.keep_groups[i], &g) &&
+		    g != 0 && g != b->user.gid && b->ngroups < LB_MAX_KEEP_GIDS)
+			b->groups[b->ngroups++] = g;
+	}
+	uid_ident[0] = b->user.uid;
+	for (i = 0; i < b->ngroups; i++)
+		gid_ident[i] = b->groups[i];
+	if (lb_idmap_box(&b->subuid, uid_ident, 1, &b->uidmap, err) < 0)
+		return lb_prefix(err, "user %s: /etc/subuid", b->user.name);
+	if (lb_idmap_box(&b->subgid, gid_ident, b->ngroups, &b->gidmap, err) < 0)
+		return lb_prefix(err, "user %s: /etc/subgid", b->user.name);
+	b->root_host_uid = (uid_t)lb_idmap_to_host(&b->uidmap, 0);
+	b->root_host_gid = (gid_t)lb_idmap_to_host(&b->gidmap, 0);
+	if (b->pol.inside_uid == LB_INSIDE_ROOT) {
+		b->inside_uid = 0;
+		b->inside_gid = 0;
+	} else {
+		b->inside_uid = b->user.uid;
+		b->inside_gid = b->user.gid;
+	}
+	return 0;
+}
+
+static int make_control(struct lb_box *b, struct lb_err *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	mode_t old;
+	int fd, r;
+
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/control", b->dir) >=
+	    (int)sizeof(sa.sun_path))
+		return lb_fail(err, ENAMETOOLONG, "control socket path");
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return lb_fail(err, errno, "socket");
+	b->control_fd = fd;
+	/* umask 077 keeps the socket root-only until it is the user's. */
+	old = umask(077);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0)
+		return lb_fail(err, errno, "bind %s", sa.sun_path);
+	if (fchownat(b->dirfd, "control", b->user.uid, b->user.gid,
+		     AT_SYMLINK_NOFOLLOW) < 0 ||
+	    fchmodat(b->dirfd, "control", 0600, 0) < 0)
+		return lb_fail(err, errno, "chown %s", sa.sun_path);
+	if (listen(fd, 16) < 0)
+		return lb_fail(err, errno, "listen %s", sa.sun_path);
+	return 0;
+}
+
+static int start_init(struct lb_box *b, struct lb_err *err)
+{
+	struct clone_args ca = {
+		.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
+			 CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET,
+		.exit_signal = SIGCHLD,
+	};
+	struct init_args ia = {.box = b};
+	int sv[2], status;
+	char buf[1200];
+	ssize_t n;
+	pid_t pid;
+
+	if (b->have_cgroup) {
+		/* Born in the session's node: nothing of the box ever runs
+		 * outside it, not even for a moment. */
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)b->cgfd;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return lb_fail(err, errno, "socketpair");
+	pid = lb_clone3(&ca);
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return lb_fail(err, errno, "clone3 (new namespaces)");
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		ia.sync_fd = sv[1];
+		init_main(&ia);
+		_exit(1);
+	}
+	close(sv[1]);
+	b->init_pid = pid;
+	if (userns_write_maps(pid, &b->uidmap, &b->gidmap,
+			      b->pol.inside_uid == LB_INSIDE_ROOT, err) < 0) {
+		close(sv[0]);
+		return -1;
+	}
+	if (write(sv[0], "M", 1) != 1) {
+		close(sv[0]);
+		return lb_fail(err, errno, "signal box init");
+	}
+	n = read(sv[0], buf, sizeof(buf) - 1);
+	close(sv[0]);
+	if (n == 1 && buf[0] == 'K')
+		return 0;
+	waitpid(pid, &status, 0);
+	b->init_pid = 0;
+	if (n > 1 && buf[0] == 'E') {
+		char *nl;
+
+		buf[n] = '\0';
+		nl = strchr(buf, '\n');
+		if (nl)
+			*nl++ = '\0';
+		lb_fail(err, 0, "box init: %s", buf + 1);
+		if (nl && *nl)
+			lb_hint(err, "%s", nl);
+		return -1;
+	}
+	return lb_fail(err, EIO, "box init died during setup");
+}
+
+static int open_netns(struct lb_box *b, struct lb_err *err)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)b->init_pid);
+	b->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (b->netns_fd < 0)
+		return lb_fail(err, errno, "open %s", path);
+	return 0;
+}
+
+/* Undo whatever exists of a box that could not be finished. */
+static void box_abort(struct lb_box *b)
+{
+	struct lb_err ignore;
+
+	if (b->init_pid > 0) {
+		kill(b->init_pid, SIGKILL);
+		waitpid(b->init_pid, NULL, 0);
+		b->init_pid = 0;
+	}
+	/* Back to the host's mount namespace: in our private one the
+	 * session dir holds mounts and could not be removed. */
+	if (b->host_mntns_fd >= 0)
+		setns(b->host_mntns_fd, CLONE_NEWNS);
+	if (b->id) {
+		/* No state file yet: write one so teardown knows the parts. */
+		session_write_state(b, &ignore);
+		teardown_session(b->id, &ignore);
+	}
+}
+
+static int build(struct lb_box *b, struct lb_err *err)
+{
+	char host[64] = "";
+	int r;
+
+	if (session_create(b, err) < 0)
+		return -1;
+	gethostname(host, sizeof(host) - 1);
+	host[strcspn(host, ".")] = '\0';
+	if (lb_template_hostname(b->pol.hostname, b->user.name, host, b->id,
+				 b->hostname, sizeof(b->hostname), err) < 0)
+		return -1;
+	r = cg_create(b, err);
+	if (r < 0) {
+		if (b->pol.limits == LB_LIMITS_REQUIRED)
+			return lb_prefix(err, "cgroup (limits = required)");
+		b->have_cgroup = false; /* best-effort: box without a node */
+	}
+	if (make_control(b, err) < 0)
+		return -1;
+	if (sc_compile(b->pol.seccomp, &b->bpf, &b->bpf_len, err) < 0)
+		return -1;
+	/* The box's processes start with exactly these groups
+	 * (hard spot 6): set before the user namespace exists. */
+	if (setgroups((size_t)b->ngroups, b->groups) < 0)
+		return lb_fail(err, errno, "setgroups");
+	b->host_mntns_fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (b->host_mntns_fd < 0)
+		return lb_fail(err, errno, "open /proc/self/ns/mnt");
+	if (rootfs_build(b, err) < 0)
+		return -1;
+	if (start_init(b, err) < 0)
+		return -1;
+	if (open_netns(b, err) < 0)
+		return -1;
+	return session_write_state(b, err);
+}
+
+int box_open(struct lb_box *b, const char *user, const char *service,
+	     pid_t owner_pid, struct lb_err *err)
+{
+	struct lb_config *cfg;
+	struct lb_err ignore;
+	int r;
+
+	if (lb_user_lookup(user, &b->user, err) < 0)
+		return -1;
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return lb_fail(err, ENOMEM, "config");
+	r = lb_config_load(cfg, err);
+	if (r == 0)
+		r = lb_policy_for_user(cfg, user, &b->pol, err);
+	free(cfg);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return lb_fail(err, 0, "user %s is not boxed by the config", user);
+	snprintf(b->service, sizeof(b->service), "%s", service);
+	b->owner_pid = owner_pid;
+	if (ids_and_maps(b, err) < 0)
+		return -1;
+	/* Stale boxes of crashed logins go before a new one comes. */
+	teardown_gc(false, &ignore);
+	if (build(b, err) < 0) {
+		box_abort(b);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the helper knows about the box it builds.  Filled step by step by
+ * box_open() (box.c); each concern lives in its own file:
+ *
+ *   session.c   session ids, /run/loginbox/ID, the state file
+ *   cgroup.c    the cgroup v2 nodes (loginbox/uUID/sID), kill, removal
+ *   userns.c    user namespaces: the idmap namespace, writing the maps
+ *   rootfs.c    the root: idmapped lower layer, upper layer, overlay
+ *   mounts.c    what goes on top: /dev, /tmp, /run, home, masks
+ *   fsutil.c    fd-based path handling (openat2 RESOLVE_IN_ROOT), rm -rf
+ *   init.c      the box's PID 1: finishing the root inside, event loop
+ *   net.c       bringing lo up
+ *   spawn.c     starting a program inside: pty, privilege drop, exec
+ *   caps.c      bounding set and capabilities
+ *   seccomp.c   the seccomp filter
+ *   teardown.c  ending a box, gc
+ */
+#ifndef LB_BOX_H
+#define LB_BOX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "err.h"
+#include "idmap.h"
+#include "subid.h"
+#include "user.h"
+
+#define LB_MAX_KEEP_GIDS (LB_MAX_KEEP_GROUPS + 1)
+
+struct lb_box {
+	/* identity and policy */
+	struct lb_user user;
+	struct lb_policy pol;
+	char service[64];
+	struct lb_subid_range subuid, subgid;
+	struct lb_idmap uidmap, gidmap;       /* the box's user namespace */
+	struct lb_idmap img_uidmap, img_gidmap; /* idmapped lower layer */
+	gid_t groups[LB_MAX_KEEP_GIDS];       /* host gids the box keeps */
+	int ngroups;
+	uid_t inside_uid;                     /* the user's uid in the box */
+	gid_t inside_gid;
+	uid_t root_host_uid;                  /* host uid of box root */
+	gid_t root_host_gid;
+
+	/* session */
+	unsigned long id;
+	char hostname[64];
+	char dir[128];        /* /run/loginbox/ID */
+	int dirfd;            /* O_PATH|O_DIRECTORY on dir */
+	pid_t owner_pid;      /* the login process (sshd, su, login) */
+
+	/* cgroup */
+	bool have_cgroup;
+	char cg_path[256];    /* absolute path of the session node */
+	int cgfd;             /* session node, for CLONE_INTO_CGROUP */
+
+	/* the built box */
+	int control_fd;       /* listening control socket, inherited by init */
+	pid_t init_pid;
+	int netns_fd;
+	int host_mntns_fd;    /* to leave the private mount ns on abort */
+
+	/* seccomp program, compiled in the helper, used by init for spawns */
+	void *bpf;
+	size_t bpf_len;
+
+	/* disk/persistent upper, removed on teardown when not persistent */
+	char upper_dir[256];
+};
+
+void box_init(struct lb_box *b);
+void box_release(struct lb_box *b);
+
+/* box.c: the whole "open" step, and the init entry point. */
+int box_open(struct lb_box *b, const char *user, const char *service,
+	     pid_t owner_pid, struct lb_err *err);
+
+/* session.c */
+int session_create(struct lb_box *b, struct lb_err *err);
+int session_write_state(const struct lb_box *b, struct lb_err *err);
+
+struct lb_state {
+	unsigned long id;
+	char user[64];
+	uid_t uid;
+	pid_t init_pid;
+	unsigned long long init_start;  /* /proc/PID/stat starttime */
+	pid_t owner_pid;
+	unsigned long long owner_start;
+	char service[64];
+	char image[64];
+	char cgroup[256];
+	char upper[16];
+	char upper_dir[256];
+	long long created;              /* unix time */
+};
+
+int session_read_state(unsigned long id, struct lb_state *st,
+		       struct lb_err *err);
+/* Iterate over session ids in LB_RUNDIR; returns the count, ids in *out
+ * (malloc'ed). */
+int session_list(unsigned long **out, struct lb_err *err);
+int session_parse_id(const char *s, unsigned long *id);
+
+/* Start time of a pid (field 22 of /proc/PID/stat), 0 if gone. */
+unsigned long long proc_start_time(pid_t pid);
+
+/* cgroup.c */
+int cg_create(struct lb_box *b, struct lb_err *err);
+int cg_kill_and_remove(const char *cg_path, struct lb_err *err);
+/* mount point of the cgroup v2 hierarchy, or NULL; *pure says whether it
+ * is the only hierarchy (no v1 controllers). */
+const char *cg_v2_root(bool *pure);
+
+/* userns.c */
+int userns_make_idmap_fd(const struct lb_idmap *uids,
+			 const struct lb_idmap *gids, struct lb_err *err);
+int userns_write_maps(pid_t pid, const struct lb_idmap *uids,
+		      const struct lb_idmap *gids, bool setgroups_allow,
+		      struct lb_err *err);
+
+/* rootfs.c + mounts.c: build the root under b->dir/root in the helper's
+ * private mount namespace. */
+int rootfs_build(struct lb_box *b, struct lb_err *err);
+int mounts_populate(struct lb_box *b, int rootfd, struct lb_err *err);
+
+/* init.c: runs in the clone child; never returns. */
+struct init_args {
+	struct lb_box *box;
+	int sync_fd; /* socketpair end to the helper */
+};
+int init_main(void *arg);
+
+/* net.c */
+int net_lo_up(struct lb_err *err);
+
+/* caps.c */
+int caps_drop_bounding(uint64_t keep, struct lb_err *err);
+int caps_set_final(uint64_t keep, bool root_inside, struct lb_err *err);
+
+/* seccomp.c */
+int sc_compile(enum lb_seccomp mode, void **prog, size_t *len,
+	       struct lb_err *err);
+int sc_load(const void *prog, size_t len, struct lb_err *err);
+
+/* teardown.c */
+int teardown_session(unsigned long id, struct lb_err *err);
+/* Tear down boxes whose login or init is gone; returns how many. */
+int teardown_gc(bool verbose, struct lb_err *err);
+
+#endif

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The box's PID 1.
+ *
+ * Cloned by the helper with new user, mount, pid, uts, ipc and net
+ * namespaces (box.c), it waits for its maps, becomes box root, finishes
+ * the root (/proc, /sys, /dev/pts need the new namespaces), pivots into it
+ * and then serves the control socket: every program of the login (shell,
+ * `ssh host cmd`, scp, sftp-server) is started by init on a client's
+ * request (proto.h, spawn.c), and init reaps whatever is orphaned.
+ *
+ * Init is a fork of the helper that never execs: its memory belongs to
+ * the initial user namespace and it makes itself non-dumpable, so box
+ * root cannot ptrace it (ptrace of a non-dumpable task needs
+ * CAP_SYS_PTRACE in the task's mm user namespace).
+ */
+#include "box.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "macros.h"
+#include "mntapi.h"
+#include "proto.h"
+#include "spawn.h"
+
+#define MAX_CLIENTS 128
+
+struct client {
+	int fd;      /* -1 when the slot is free */
+	pid_t pid;   /* program started for it, 0 before SPAWN */
+	bool hungup; /* the client went away while the program runs */
+};
+
+static struct client clients[MAX_CLIENTS];
+
+static int mount_in_box(int rootfd, const char *type, const char *path,
+			const char *const *opts, uint64_t attrs,
+			struct lb_err *err)
+{
+	cleanup_close int tfd = -1, mfd = -1;
+
+	tfd = fs_open_in_root(rootfd, path, O_DIRECTORY, err);
+	if (tfd < 0)
+		return -1;
+	mfd = mnt_new(type, opts, attrs, err);
+	if (mfd < 0 || mnt_attach(mfd, tfd, path, err) < 0)
+		return lb_prefix(err, "mount %s on %s", type, path);
+	return 0;
+}
+
+static int finish_root(const struct lb_box *b, struct lb_err *err)
+{
+	static const char *const pts_opts[] = {"ptmxmode=0666", "mode=0620",
+					       "gid=5", NULL};
+	cleanup_close int rootfd = -1;
+	char root[160];
+	struct lb_err soft;
+
+	snprintf(root, sizeof(root), "%s/root", b->dir);
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return lb_fail(err, errno, "open %s", root);
+	if (mount_in_box(rootfd, "proc", "/proc", NULL,
+			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				 MOUNT_ATTR_NOEXEC,
+			 err) < 0)
+		return -1;
+	/* sysfs needs a fully visible host /sys; without it the box simply
+	 * has an empty /sys, which nothing a login runs depends on. */
+	mount_in_box(rootfd, "sysfs", "/sys", NULL,
+		     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			     MOUNT_ATTR_NOEXEC,
+		     &soft);
+	if (mount_in_box(rootfd, "devpts", "/dev/pts", pts_opts,
+			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err) < 0)
+		return -1;
+	/* pivot_root() refuses a locked new root, and everything the helper
+	 * built is locked in our namespace (that is the point: rootfs.c).  A
+	 * recursive bind of the root onto itself has an unlocked top while
+	 * every mount below it stays locked. */
+	{
+		cleanup_close int clone = -1, top = -1;
+
+		clone = mnt_clone(rootfd, "", 1, err);
+		if (clone < 0 || mnt_attach(clone, rootfd, "box root", err) < 0)
+			return lb_prefix(err, "rebind the root");
+		top = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (top < 0 || fchdir(top) < 0)
+			return lb_fail(err, errno, "chdir %s", root);
+	}
+	/* pivot_root(".", "."): the old root ends up on top of the new
+	 * one and is detached right away (pivot_root(2), NOTES). */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return lb_fail(err, errno, "pivot_root %s", root);
+	if (umount2(".", MNT_DETACH) < 0)
+		return lb_fail(err, errno, "detach the host root");
+	if (chdir("/") < 0)
+		return lb_fail(err, errno, "chdir /");
+	return 0;
+}
+
+static void report(int sync_fd, const struct lb_err *err)
+{
+	char buf[1200];
+
+	snprintf(buf, sizeof(buf), "E%s\n%s", err->msg, err->hint);
+	if (write(sync_fd, buf, strlen(buf)) < 0)
+		_exit(1);
+}
+
+static int setup(const struct lb_box *b, int sync_fd, struct lb_err *err)
+{
+	char c;
+
+	/* Wait for the helper to write our maps. */
+	if (read(sync_fd, &c, 1) != 1)
+		return lb_fail(err, errno, "no maps from the helper");
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return lb_fail(err, errno, "become box root");
+	if (b->have_cgroup && unshare(CLONE_NEWCGROUP) < 0)
+		return lb_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
+	if (finish_root(b, err) < 0)
+		return -1;
+	if (sethostname(b->hostname, strlen(b->hostname)) < 0)
+		return lb_fail(err, errno, "sethostname %s", b->hostname);
+	if (net_lo_up(err) < 0)
+		return -1;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return lb_fail(err, errno, "PR_SET_DUMPABLE");
+	prctl(PR_SET_NAME, "loginbox-init", 0, 0, 0);
+	return 0;
+}
+
+static void send_error(int fd, const struct lb_err *err)
+{
+	struct lb_msg_error m = {.hdr = {.magic = LB_PROTO_MAGIC,
+					 .type = LB_MSG_ERROR,
+					 .len = sizeof(m)}};
+	struct lb_err ignore;
+
+	snprintf(m.text, sizeof(m.text), "%s", err->msg);
+	lb_proto_send(fd, &m, sizeof(m), NULL, 0, &ignore);
+}
+
+static int open_pty(struct spawn_req *r, int *master, struct lb_err *err)
+{
+	struct winsize ws = {.ws_row = r->rows, .ws_col = r->cols};
+
+	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*master < 0)
+		return lb_fail(err, errno, "open /dev/ptmx in the box");
+	if (grantpt(*master) < 0 || unlockpt(*master) < 0 ||
+	    ptsname_r(*master, r->slave, sizeof(r->slave)) != 0)
+		return lb_fail(err, errno, "unlock pty");
+	if (r->rows && r->cols)
+		ioctl(*master, TIOCSWINSZ, &ws);
+	return 0;
+}
+
+static void handle_spawn(const struct lb_box *b, struct client *c,
+			 const void *msg, size_t len, int *fds, int nfds)
+{
+	struct spawn_req r;
+	struct lb_err err;
+	cleanup_close int master = -1;
+	pid_t pid;
+	int i;
+
+	lb_err_clear(&err);
+	if (spawn_parse(msg, len, &r, &err) < 0 || c->pid) {
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
+		if (c->pid)
+			lb_fail(&err, EBUSY, "one program per connection");
+		send_error(c->fd, &err);
+		spawn_free(&r);
+		return;
+	}
+	for (i = 0; i < nfds && i < 3; i++)
+		r.fds[i] = fds[i];
+	if (r.pty && open_pty(&r, &master, &err) < 0) {
+		send_error(c->fd, &err);
+		spawn_free(&r);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (spawn_exec(b, &r, &err) < 0) {
+			char text[1200];
+
+			dprintf(2, "loginbox: %s\n",
+				lb_err_text(&err, text, sizeof(text)));
+		}
+		_exit(127);
+	}
+	if (pid < 0) {
+		lb_fail(&err, errno, "fork");
+		send_error(c->fd, &err);
+	} else {
+		c->pid = pid;
+		if (r.pty)
+			lb_proto_send(c->fd,
+				      &(struct lb_msg_hdr){LB_PROTO_MAGIC,
+							   LB_MSG_PTY,
+							   sizeof(struct lb_msg_hdr)},
+				      sizeof(struct lb_msg_hdr), &master, 1,
+				      &err);
+	}
+	spawn_free(&r);
+}
+
+static void client_close(struct client *c)
+{
+	if (c->pid > 0 && !c->hungup) {
+		/* As a terminal hangup would: the program's session. */
+		kill(-c->pid, SIGHUP);
+		kill(-c->pid, SIGCONT);
+	}
+	if (c->pid > 0) {
+		c->hungup = true;
+		close(c->fd);
+		c->fd = -2; /* slot kept until the program is reaped */
+		return;
+	}
+	close(c->fd);
+	c->fd = -1;
+}
+
+static void handle_client(const struct lb_box *b, struct client *c)
+{
+	union {
+		char buf[LB_PROTO_MAX];
+		struct lb_msg_hdr hdr;
+	} *u;
+	struct lb_err err;
+	int fds[3], nfds;
+	ssize_t n;
+
+	u = malloc(sizeof(*u));
+	if (!u)
+		return;
+	n = lb_proto_recv(c->fd, u->buf, sizeof(u->buf), fds, 3, &nfds, &err);
+	if (n <= 0) {
+		client_close(c);
+	} else if (u->hdr.type == LB_MSG_SPAWN) {
+		handle_spawn(b, c, u->buf, (size_t)n, fds, nfds);
+	} else if (u->hdr.type == LB_MSG_SIGNAL &&
+		   (size_t)n >= sizeof(struct lb_msg_int) && c->pid > 0) {
+		int sig = ((struct lb_msg_int *)u->buf)->value;
+
+		if (sig > 0 && sig < NSIG && sig != SIGKILL && sig != SIGSTOP)
+			kill(-c->pid, sig);
+		else if (sig == SIGKILL)
+			kill(-c->pid, SIGKILL);
+	} else {
+		while (nfds > 0)
+			close(fds[--nfds]);
+	}
+	free(u);
+}
+
+static void accept_client(int lfd, uid_t uid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd, i;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* The socket is the user's (0600), and the kernel tells us who
+	 * connected: anyone else is turned away. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    cred.uid != uid) {
+		close(fd);
+		return;
+	}
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i].fd == -1) {
+			clients[i] = (struct client){.fd = fd};
+			return;
+		}
+	close(fd);
+}
+
+static void reap(void)
+{
+	int status, i;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < MAX_CLIENTS; i++) {
+			struct client *c = &clients[i];
+			struct lb_err err;
+
+			if (c->pid != pid)
+				continue;
+			if (c->fd >= 0) {
+				lb_proto_send_int(c->fd, LB_MSG_EXIT, status,
+						  &err);
+				close(c->fd);
+			}
+			c->fd = -1;
+			c->pid = 0;
+			c->hungup = false;
+		}
+	}
+}
+
+static int serve(const struct lb_box *b, int lfd)
+{
+	struct pollfd pfd[MAX_CLIENTS + 2];
+	int idx[MAX_CLIENTS + 2];
+	sigset_t mask;
+	int sfd, i;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		return -1;
+	for (i = 0; i < MAX_CLIENTS; i++)
+		clients[i].fd = -1;
+	for (;;) {
+		int n = 0;
+
+		pfd[n++] = (struct pollfd){.fd = sfd, .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = lfd, .events = POLLIN};
+		for (i = 0; i < MAX_CLIENTS; i++) {
+			if (clients[i].fd < 0)
+				continue;
+			idx[n] = i;
+			pfd[n++] = (struct pollfd){.fd = clients[i].fd,
+						   .events = POLLIN};
+		}
+		if (poll(pfd, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (pfd[0].revents) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si))
+				;
+			reap();
+		}
+		if (pfd[1].revents & POLLIN)
+			accept_client(lfd, b->user.uid);
+		for (i = 2; i < n; i++)
+			if (pfd[i].revents && clients[idx[i]].fd == pfd[i].fd)
+				handle_client(b, &clients[idx[i]]);
+	}
+}
+
+int init_main(void *arg)
+{
+	struct init_args *a = arg;
+	struct lb_box *b = a->box;
+	struct lb_err err;
+	int keep[2];
+
+	lb_err_clear(&err);
+	if (setup(b, a->sync_fd, &err) < 0) {
+		report(a->sync_fd, &err);
+		_exit(1);
+	}
+	/* Only the control socket and the sync channel survive. */
+	keep[0] = b->control_fd;
+	keep[1] = a->sync_fd;
+	for (int fd = 0; fd < 1024; fd++)
+		if (fd != keep[0] && fd != keep[1])
+			close(fd);
+	open("/dev/null", O_RDWR); /* 0, 1, 2: never a stray terminal */
+	dup2(0, 1);
+	dup2(0, 2);
+	if (write(a->sync_fd, "K", 1) != 1)
+		_exit(1);
+	close(a->sync_fd);
+	serve(b, b->control_fd);
+	_exit(1);
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * loginbox-helper: builds and ends boxes for pam_loginbox and loginbox(8).
+ *
+ *   loginbox-helper open USER SERVICE   (fd 3: reply socket)
+ *   loginbox-helper close ID
+ *   loginbox-helper gc
+ *
+ * Started by root with an empty environment; never setuid.  It trusts no
+ * argument beyond the user's name (re-read through NSS) and the session
+ * id: policy, ids and images come from root-owned files it reads itself.
+ * The reply on fd 3 is one message: "ok ID" with the box's network
+ * namespace attached, or "error MESSAGE\nHINT".  The only exit is here.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "box.h"
+#include "helper_call.h"
+#include "proto.h"
+
+static int reply(const char *text, int fd)
+{
+	struct lb_err err;
+	struct iovec iov = {.iov_base = (void *)text, .iov_len = strlen(text)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	(void)err;
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(LB_HELPER_REPLY_FD, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+static int fail_reply(const struct lb_err *err)
+{
+	char buf[sizeof(err->msg) + sizeof(err->hint) + 16];
+
+	snprintf(buf, sizeof(buf), "error %s\n%s", err->msg, err->hint);
+	if (reply(buf, -1) < 0)
+		fprintf(stderr, "loginbox-helper: %s\n", buf + 6);
+	return 1;
+}
+
+static int do_open(const char *user, const char *service)
+{
+	struct lb_box b;
+	struct lb_err err;
+	char buf[64];
+
+	lb_err_clear(&err);
+	box_init(&b);
+	if (box_open(&b, user, service, getppid(), &err) < 0)
+		return fail_reply(&err);
+	snprintf(buf, sizeof(buf), "ok %lu", b.id);
+	if (reply(buf, b.netns_fd) < 0) {
+		/* Nobody to hand the box to: do not leave it behind. */
+		teardown_session(b.id, &err);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct lb_err err;
+	unsigned long id;
+
+	lb_err_clear(&err);
+	umask(022);
+	if (geteuid() != 0) {
+		fprintf(stderr, "loginbox-helper: must be started as root by "
+				"pam_loginbox or loginbox(8)\n");
+		return 2;
+	}
+	if (argc == 4 && !strcmp(argv[1], "open"))
+		return do_open(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "close") &&
+	    session_parse_id(argv[2], &id) == 0) {
+		if (teardown_session(id, &err) < 0)
+			return fail_reply(&err);
+		reply("ok", -1);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "gc"))
+		return teardown_gc(true, &err) < 0 ? 1 : 0;
+	fprintf(stderr, "usage: loginbox-helper open USER SERVICE | close ID | "
+			"gc\n");
+	return 2;
+}

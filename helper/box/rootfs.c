@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The box's root: an overlay whose lower layer is the image, idmapped, and
+ * whose upper layer is per session.
+ *
+ * Built by the helper, as root, in a private mount namespace of its own,
+ * under /run/loginbox/ID/{lower,rw,root}.  Two reasons it is not built by
+ * the box itself (DESIGN.md hard spot 1, docs/SECURITY.md):
+ *  - an overlay mounted inside an unprivileged user namespace cannot take
+ *    `/` as its lower layer ("failed to clone lowerpath": `/` has locked
+ *    submounts there), and
+ *  - everything built here is copied into the box's mount namespace when
+ *    the box's init is cloned with CLONE_NEWUSER|CLONE_NEWNS, and the
+ *    kernel locks copied mounts together (MNT_LOCKED): box root can never
+ *    unmount a mask to see what lies under it.
+ *
+ * The lower layer is idmapped (mount_setattr MOUNT_ATTR_IDMAP, overlay
+ * accepts idmapped lower layers since 5.19) so that the image's root-owned
+ * files are owned by box root: `ls -l /usr/bin/env` shows root, not nobody
+ * (hard spot 2).  For the host image only uid/gid 0 is mapped that way;
+ * files of daemons and other users show as nobody and box root has no
+ * capability over them.  Other images are the admin's content for boxes
+ * and are mapped whole.
+ */
+#include "box.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "macros.h"
+#include "mntapi.h"
+#include "paths.h"
+#include "syscalls.h"
+
+/* The idmap of the lower layer: see the comment at the top. */
+static void image_maps(const struct lb_box *b, struct lb_idmap *u,
+		       struct lb_idmap *g)
+{
+	int i;
+
+	if (strcmp(b->pol.image, "host") != 0) {
+		*u = b->uidmap;
+		*g = b->gidmap;
+		return;
+	}
+	u->n = 0;
+	u->ext[u->n++] = (struct lb_extent){0, b->root_host_uid, 1};
+	u->ext[u->n++] = (struct lb_extent){b->user.uid, b->user.uid, 1};
+	g->n = 0;
+	g->ext[g->n++] = (struct lb_extent){0, b->root_host_gid, 1};
+	for (i = 0; i < b->ngroups && g->n < LB_IDMAP_MAX; i++)
+		g->ext[g->n++] = (struct lb_extent){b->groups[i], b->groups[i], 1};
+}
+
+static int open_image(const struct lb_box *b, struct lb_err *err)
+{
+	cleanup_close int imgs = -1;
+	struct stat st;
+	int fd;
+
+	if (!strcmp(b->pol.image, "host"))
+		return mnt_clone(AT_FDCWD, "/", 0, err);
+	imgs = open(LB_IMAGES_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (imgs < 0) {
+		lb_fail(err, errno, "image %s: open %s", b->pol.image,
+			LB_IMAGES_DIR);
+		return lb_hint(err, "create the image under %s/%s or set "
+				    "image = host in %s",
+			       LB_IMAGES_DIR, b->pol.image, b->pol.source);
+	}
+	fd = lb_openat2(imgs, b->pol.image, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+			RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+	if (fd < 0) {
+		lb_fail(err, errno, "image %s: %s/%s", b->pol.image,
+			LB_IMAGES_DIR, b->pol.image);
+		return lb_hint(err, "policy [%s] in %s names an image that "
+				    "does not exist (or is a symlink); create "
+				    "it or fix `image`",
+			       b->pol.section, b->pol.source);
+	}
+	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)) {
+		close(fd);
+		return lb_fail(err, EPERM,
+			       "image %s: %s/%s must be owned by root and not "
+			       "writable by group or others",
+			       b->pol.image, LB_IMAGES_DIR, b->pol.image);
+	}
+	fd = mnt_clone(fd, "", 0, err);
+	return fd;
+}
+
+static int make_upper(struct lb_box *b, char *upper, char *work, size_t len,
+		      struct lb_err *err)
+{
+	char base[256];
+
+	if (b->pol.upper == LB_UPPER_TMPFS) {
+		char size[64];
+		const char *opts[] = {size, "mode=0700", NULL};
+		cleanup_close int mfd = -1, tfd = -1;
+
+		snprintf(size, sizeof(size), "size=%llu",
+			 (unsigned long long)b->pol.upper_size);
+		if (mkdirat(b->dirfd, "rw", 0700) < 0)
+			return lb_fail(err, errno, "mkdir %s/rw", b->dir);
+		mfd = mnt_new("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+			      err);
+		if (mfd < 0)
+			return -1;
+		tfd = openat(b->dirfd, "rw", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (tfd < 0 || mnt_attach(mfd, tfd, "upper tmpfs", err) < 0)
+			return -1;
+		snprintf(base, sizeof(base), "%s/rw", b->dir);
+	} else {
+		const char *kind = b->pol.upper == LB_UPPER_DISK ? "sessions"
+								  : "users";
+		char leaf[80];
+
+		if (b->pol.upper == LB_UPPER_DISK)
+			snprintf(leaf, sizeof(leaf), "%lu", b->id);
+		else
+			snprintf(leaf, sizeof(leaf), "%s", b->user.name);
+		snprintf(base, sizeof(base), "%s/%s", LB_STATEDIR, kind);
+		if ((mkdir(LB_STATEDIR, 0755) < 0 && errno != EEXIST) ||
+		    (mkdir(base, 0700) < 0 && errno != EEXIST))
+			return lb_fail(err, errno, "mkdir %s", base);
+		snprintf(base + strlen(base), sizeof(base) - strlen(base),
+			 "/%s", leaf);
+		if (mkdir(base, 0700) < 0 && errno != EEXIST)
+			return lb_fail(err, errno, "mkdir %s", base);
+		snprintf(b->upper_dir, sizeof(b->upper_dir), "%s", base);
+	}
+	snprintf(upper, len, "%s/upper", base);
+	snprintf(work, len, "%s/work", base);
+	/* The upper root is box root's: it is the box's `/`. */
+	if ((mkdir(upper, 0755) < 0 && errno != EEXIST) ||
+	    chown(upper, b->root_host_uid, b->root_host_gid) < 0)
+		return lb_fail(err, errno, "prepare %s", upper);
+	if (mkdir(work, 0700) < 0 && errno != EEXIST)
+		return lb_fail(err, errno, "mkdir %s", work);
+	return 0;
+}
+
+int rootfs_build(struct lb_box *b, struct lb_err *err)
+{
+	cleanup_close int imgns = -1, lower = -1, lowerdir = -1, ovl = -1,
+			  rootdir = -1, rootfd = -1;
+	char upper[300], work[300], lopt[320], uopt[320], wopt[320];
+	struct lb_idmap iu, ig;
+	const char *opts[] = {lopt, uopt, wopt, NULL};
+
+	image_maps(b, &iu, &ig);
+	imgns = userns_make_idmap_fd(&iu, &ig, err);
+	if (imgns < 0)
+		return lb_prefix(err, "idmap namespace for image %s",
+				 b->pol.image);
+
+	/* Private: nothing mounted from here on is seen by the host. */
+	if (unshare(CLONE_NEWNS) < 0)
+		return lb_fail(err, errno, "unshare(CLONE_NEWNS)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return lb_fail(err, errno, "make / private");
+	/* Fds opened before the unshare name mounts of the host's namespace,
+	 * and move_mount() only attaches in our own: reopen the session dir. */
+	close(b->dirfd);
+	b->dirfd = open(b->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (b->dirfd < 0)
+		return lb_fail(err, errno, "reopen %s", b->dir);
+
+	lower = open_image(b, err);
+	if (lower < 0)
+		return -1;
+	if (mnt_setattr(lower, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+				       MOUNT_ATTR_NODEV,
+			0, imgns, err) < 0)
+		return lb_prefix(err, "image %s", b->pol.image);
+	if (mkdirat(b->dirfd, "lower", 0700) < 0)
+		return lb_fail(err, errno, "mkdir %s/lower", b->dir);
+	lowerdir = openat(b->dirfd, "lower", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (lowerdir < 0 || mnt_attach(lower, lowerdir, "lower layer", err) < 0)
+		return -1;
+
+	if (make_upper(b, upper, work, sizeof(upper), err) < 0)
+		return lb_prefix(err, "upper layer (%s)",
+				 b->pol.upper == LB_UPPER_TMPFS ? "tmpfs"
+								: upper);
+	snprintf(lopt, sizeof(lopt), "lowerdir=%s/lower", b->dir);
+	snprintf(uopt, sizeof(uopt), "upperdir=%s", upper);
+	snprintf(wopt, sizeof(wopt), "workdir=%s", work);
+	ovl = mnt_new("overlay", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+		      err);
+	if (ovl < 0)
+		return lb_prefix(err, "overlay root for image %s", b->pol.image);
+	if (mkdirat(b->dirfd, "root", 0700) < 0)
+		return lb_fail(err, errno, "mkdir %s/root", b->dir);
+	rootdir = openat(b->dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootdir < 0 || mnt_attach(ovl, rootdir, "box root", err) < 0)
+		return -1;
+	rootfd = openat(b->dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return lb_fail(err, errno, "open %s/root", b->dir);
+	return mounts_populate(b, rootfd, err);
+}

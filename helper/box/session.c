@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Session ids and state under /run/loginbox.
+ *
+ *   /run/loginbox/            root 0755
+ *   /run/loginbox/.lock       flock()ed while allocating an id
+ *   /run/loginbox/.next       next id to try
+ *   /run/loginbox/ID/         root 0711: the user may reach `control` by
+ *                             name but not list the directory
+ *   /run/loginbox/ID/state    key=value lines (session_read_state)
+ *   /run/loginbox/ID/control  the box's control socket, user 0600
+ */
+#include "box.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "macros.h"
+#include "paths.h"
+
+static int open_rundir(bool create, struct lb_err *err)
+{
+	struct stat st;
+	int fd;
+
+	if (create && mkdir(LB_RUNDIR, 0755) < 0 && errno != EEXIST)
+		return lb_fail(err, errno, "mkdir %s", LB_RUNDIR);
+	fd = open(LB_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return lb_fail(err, errno, "open %s", LB_RUNDIR);
+	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)) {
+		close(fd);
+		return lb_fail(err, EPERM, "%s is not owned by root or is "
+					   "writable by others; refusing",
+			       LB_RUNDIR);
+	}
+	return fd;
+}
+
+int session_parse_id(const char *s, unsigned long *id)
+{
+	char *end;
+
+	if (!*s || !isdigit((unsigned char)*s) || (s[0] == '0' && s[1]))
+		return -1;
+	errno = 0;
+	*id = strtoul(s, &end, 10);
+	if (errno || *end || *id == 0 || *id > 999999999UL)
+		return -1;
+	return 0;
+}
+
+static unsigned long next_id(int rfd)
+{
+	char buf[32] = "";
+	unsigned long id = 0;
+	int fd;
+
+	fd = openat(rfd, ".next", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+	if (fd < 0)
+		return 1;
+	if (read(fd, buf, sizeof(buf) - 1) > 0)
+		session_parse_id(strtok(buf, "\n") ? buf : "1", &id);
+	if (id == 0 || id >= 999999999UL)
+		id = 1;
+	snprintf(buf, sizeof(buf), "%lu\n", id + 1);
+	/* A failed update only costs a retry: mkdir below keeps ids unique. */
+	if (pwrite(fd, buf, strlen(buf), 0) == (ssize_t)strlen(buf))
+		(void)!ftruncate(fd, (off_t)strlen(buf));
+	close(fd);
+	return id;
+}
+
+int session_create(struct lb_box *b, struct lb_err *err)
+{
+	cleanup_close int rfd = -1;
+	cleanup_close int lfd = -1;
+	int tries;
+
+	rfd = open_rundir(true, err);
+	if (rfd < 0)
+		return -1;
+	lfd = openat(rfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		     0600);
+	if (lfd < 0 || flock(lfd, LOCK_EX) < 0)
+		return lb_fail(err, errno, "lock %s/.lock", LB_RUNDIR);
+	for (tries = 0; tries < 1000; tries++) {
+		char name[32];
+
+		b->id = next_id(rfd);
+		snprintf(name, sizeof(name), "%lu", b->id);
+		if (mkdirat(rfd, name, 0700) == 0) {
+			snprintf(b->dir, sizeof(b->dir), "%s/%s", LB_RUNDIR,
+				 name);
+			b->dirfd = openat(rfd, name,
+					  O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+						  O_CLOEXEC);
+			if (b->dirfd < 0)
+				return lb_fail(err, errno, "open %s", b->dir);
+			/* reachable (x) for the user, not listable */
+			if (fchmod(b->dirfd, 0711) < 0)
+				return lb_fail(err, errno, "chmod %s", b->dir);
+			return 0;
+		}
+		if (errno != EEXIST)
+			return lb_fail(err, errno, "mkdir %s/%s", LB_RUNDIR,
+				       name);
+	}
+	return lb_fail(err, EEXIST, "no free session id in %s", LB_RUNDIR);
+}
+
+unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	int fd, i;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may contain spaces and parentheses: start after the last ')' */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	p++;
+	for (i = 3; i <= 22 && p; i++) {
+		p = strchr(p + 1, ' ');
+		if (i == 21 && p)
+			start = strtoull(p + 1, NULL, 10);
+	}
+	return start;
+}
+
+int session_write_state(const struct lb_box *b, struct lb_err *err)
+{
+	char buf[2048];
+	int fd, n;
+
+	n = snprintf(buf, sizeof(buf),
+		     "id=%lu\nuser=%s\nuid=%u\ninit_pid=%d\ninit_start=%llu\n"
+		     "owner_pid=%d\nowner_start=%llu\nservice=%s\nimage=%s\n"
+		     "cgroup=%s\nupper=%s\nupper_dir=%s\ncreated=%lld\n",
+		     b->id, b->user.name, (unsigned)b->user.uid,
+		     (int)b->init_pid, proc_start_time(b->init_pid),
+		     (int)b->owner_pid, proc_start_time(b->owner_pid),
+		     b->service, b->pol.image, b->have_cgroup ? b->cg_path : "",
+		     b->pol.upper == LB_UPPER_TMPFS	   ? "tmpfs"
+		     : b->pol.upper == LB_UPPER_DISK ? "disk"
+						     : "persistent",
+		     b->upper_dir, (long long)time(NULL));
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return lb_fail(err, ENAMETOOLONG, "state too long");
+	fd = openat(b->dirfd, "state.tmp",
+		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return lb_fail(err, errno, "create %s/state.tmp", b->dir);
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		return lb_fail(err, errno, "write %s/state.tmp", b->dir);
+	}
+	close(fd);
+	if (renameat(b->dirfd, "state.tmp", b->dirfd, "state") < 0)
+		return lb_fail(err, errno, "rename %s/state", b->dir);
+	return 0;
+}
+
+static void copy_field(char *dst, size_t cap, const char *v)
+{
+	snprintf(dst, cap, "%s", v);
+}
+
+int session_read_state(unsigned long id, struct lb_state *st,
+		       struct lb_err *err)
+{
+	char path[64], buf[4096], *line, *save = NULL;
+	cleanup_close int rfd = -1;
+
+	memset(st, 0, sizeof(*st));
+	rfd = open_rundir(false, err);
+	if (rfd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%lu/state", id);
+	if (fs_read_small(rfd, path, buf, sizeof(buf), err) < 0)
+		return lb_prefix(err, "session %lu", id);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *v = strchr(line, '=');
+
+		if (!v)
+			continue;
+		*v++ = '\0';
+		if (!strcmp(line, "id"))
+			st->id = strtoul(v, NULL, 10);
+		else if (!strcmp(line, "user"))
+			copy_field(st->user, sizeof(st->user), v);
+		else if (!strcmp(line, "uid"))
+			st->uid = (uid_t)strtoul(v, NULL, 10);
+		else if (!strcmp(line, "init_pid"))
+			st->init_pid = (pid_t)strtol(v, NULL, 10);
+		else if (!strcmp(line, "init_start"))
+			st->init_start = strtoull(v, NULL, 10);
+		else if (!strcmp(line, "owner_pid"))
+			st->owner_pid = (pid_t)strtol(v, NULL, 10);
+		else if (!strcmp(line, "owner_start"))
+			st->owner_start = strtoull(v, NULL, 10);
+		else if (!strcmp(line, "service"))
+			copy_field(st->service, sizeof(st->service), v);
+		else if (!strcmp(line, "image"))
+			copy_field(st->image, sizeof(st->image), v);
+		else if (!strcmp(line, "cgroup"))
+			copy_field(st->cgroup, sizeof(st->cgroup), v);
+		else if (!strcmp(line, "upper"))
+			copy_field(st->upper, sizeof(st->upper), v);
+		else if (!strcmp(line, "upper_dir"))
+			copy_field(st->upper_dir, sizeof(st->upper_dir), v);
+		else if (!strcmp(line, "created"))
+			st->created = strtoll(v, NULL, 10);
+	}
+	if (st->id != id)
+		return lb_fail(err, EINVAL, "session %lu: state file is damaged",
+			       id);
+	return 0;
+}
+
+static int cmp_ul(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int session_list(unsigned long **out, struct lb_err *err)
+{
+	unsigned long *ids = NULL;
+	int n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+	int rfd;
+
+	*out = NULL;
+	rfd = open_rundir(false, err);
+	if (rfd < 0)
+		return errno == ENOENT ? 0 : -1;
+	d = fdopendir(rfd);
+	if (!d) {
+		close(rfd);
+		return lb_fail(err, errno, "opendir %s", LB_RUNDIR);
+	}
+	while ((de = readdir(d))) {
+		unsigned long id;
+
+		if (session_parse_id(de->d_name, &id) < 0)
+			continue;
+		if (n == cap) {
+			unsigned long *nids;
+
+			cap = cap ? cap * 2 : 64;
+			nids = realloc(ids, (size_t)cap * sizeof(*ids));
+			if (!nids) {
+				free(ids);
+				closedir(d);
+				return lb_fail(err, ENOMEM, "session list");
+			}
+			ids = nids;
+		}
+		ids[n++] = id;
+	}
+	closedir(d);
+	if (n)
+		qsort(ids, (size_t)n, sizeof(*ids), cmp_ul);
+	*out = ids;
+	return n;
+}

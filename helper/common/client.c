@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "macros.h"
+#include "paths.h"
+
+static int connect_box(unsigned long id, struct lb_err *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%lu/control", LB_RUNDIR,
+		 id);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return lb_fail(err, errno, "socket");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		lb_fail(err, errno, "connect to box %lu (%s)", id, sa.sun_path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int send_spawn(int sock, enum lb_spawn_mode mode, bool pty,
+		      char *const *args, int nargs, char *const *env,
+		      struct lb_err *err)
+{
+	cleanup_free char *buf = NULL;
+	struct lb_msg_spawn *m;
+	struct winsize ws = {0};
+	size_t len = sizeof(*m), off;
+	int envc = 0, i;
+	int fds[3] = {0, 1, 2};
+
+	for (i = 0; i < nargs; i++)
+		len += strlen(args[i]) + 1;
+	for (i = 0; env && env[i]; i++) {
+		if (len + strlen(env[i]) + 1 > LB_PROTO_MAX)
+			break; /* an oversized environment is cut, not fatal */
+		len += strlen(env[i]) + 1;
+		envc++;
+	}
+	if (len > LB_PROTO_MAX)
+		return lb_fail(err, E2BIG, "command line too long for the box");
+	buf = calloc(1, len);
+	if (!buf)
+		return lb_fail(err, ENOMEM, "spawn message");
+	m = (struct lb_msg_spawn *)buf;
+	m->hdr = (struct lb_msg_hdr){LB_PROTO_MAGIC, LB_MSG_SPAWN, (uint32_t)len};
+	m->mode = mode;
+	m->pty = pty;
+	if (pty && ioctl(0, TIOCGWINSZ, &ws) == 0) {
+		m->rows = ws.ws_row;
+		m->cols = ws.ws_col;
+	}
+	m->argc = (uint32_t)nargs;
+	m->envc = (uint32_t)envc;
+	off = sizeof(*m);
+	for (i = 0; i < nargs; i++) {
+		strcpy(buf + off, args[i]);
+		off += strlen(args[i]) + 1;
+	}
+	for (i = 0; i < envc; i++) {
+		strcpy(buf + off, env[i]);
+		off += strlen(env[i]) + 1;
+	}
+	return lb_proto_send(sock, buf, len, pty ? NULL : fds, pty ? 0 : 3, err);
+}
+
+/* Copy what is readable from `from` to `to`; -1 at EOF or error. */
+static int pump(int from, int to)
+{
+	char buf[16384];
+	ssize_t n = read(from, buf, sizeof(buf));
+	ssize_t off = 0;
+
+	if (n <= 0)
+		return (n < 0 && (errno == EINTR || errno == EAGAIN)) ? 0 : -1;
+	while (off < n) {
+		ssize_t w = write(to, buf + off, (size_t)(n - off));
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd p = {.fd = to, .events = POLLOUT};
+
+			poll(&p, 1, 1000);
+			continue;
+		}
+		if (w <= 0)
+			return -1;
+		off += w;
+	}
+	return 0;
+}
+
+/* Read one message from init: EXIT fills *wstatus and returns 1. */
+static int read_ctl(int sock, int *wstatus, int *master, struct lb_err *err)
+{
+	union {
+		char buf[1024];
+		struct lb_msg_hdr hdr;
+	} u;
+	int fds[1], nfds;
+	ssize_t n;
+
+	n = lb_proto_recv(sock, u.buf, sizeof(u.buf), fds, 1, &nfds, err);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return lb_fail(err, ECONNRESET, "the box ended the session");
+	switch (u.hdr.type) {
+	case LB_MSG_EXIT:
+		*wstatus = ((struct lb_msg_int *)u.buf)->value;
+		return 1;
+	case LB_MSG_PTY:
+		if (nfds == 1 && master)
+			*master = fds[0];
+		else if (nfds == 1)
+			close(fds[0]);
+		return 0;
+	case LB_MSG_ERROR:
+		u.buf[sizeof(u.buf) - 1] = '\0';
+		return lb_fail(err, 0, "%s", ((struct lb_msg_error *)u.buf)->text);
+	default:
+		while (nfds > 0)
+			close(fds[--nfds]);
+		return 0;
+	}
+}
+
+static int relay(int sock, int sfd, int master, int *wstatus,
+		 struct lb_err *err)
+{
+	bool in_open = master >= 0;
+
+	for (;;) {
+		struct pollfd p[4] = {{.fd = sock, .events = POLLIN},
+				      {.fd = sfd, .events = POLLIN},
+				      {.fd = in_open ? 0 : -1, .events = POLLIN},
+				      {.fd = master, .events = POLLIN}};
+		int r;
+
+		if (poll(p, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return lb_fail(err, errno, "poll");
+		}
+		if (p[3].revents && pump(master, 1) < 0) {
+			/* EIO: every slave fd is closed; the exit status
+			 * follows on the socket. */
+			master = -1;
+		}
+		if (p[2].revents && pump(0, master) < 0) {
+			in_open = false;
+			lb_proto_send_int(sock, LB_MSG_SIGNAL, SIGHUP, err);
+		}
+		if (p[1].revents) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				struct winsize ws;
+
+				if (si.ssi_signo == SIGWINCH) {
+					if (master >= 0 &&
+					    ioctl(0, TIOCGWINSZ, &ws) == 0)
+						ioctl(master, TIOCSWINSZ, &ws);
+					continue;
+				}
+				lb_proto_send_int(sock, LB_MSG_SIGNAL,
+						  (int32_t)si.ssi_signo, err);
+			}
+		}
+		if (p[0].revents) {
+			r = read_ctl(sock, wstatus, NULL, err);
+			if (r < 0)
+				return -1;
+			if (r == 1) {
+				/* Drain what the program wrote last. */
+				while (master >= 0) {
+					struct pollfd q = {.fd = master,
+							   .events = POLLIN};
+
+					if (poll(&q, 1, 50) <= 0 ||
+					    pump(master, 1) < 0)
+						break;
+				}
+				return 0;
+			}
+		}
+	}
+}
+
+int lb_client_run(unsigned long id, enum lb_spawn_mode mode,
+		  char *const *args, int nargs, char *const *env,
+		  int *wstatus, struct lb_err *err)
+{
+	cleanup_close int sock = -1, sfd = -1, master = -1;
+	struct termios saved, raw;
+	bool pty = isatty(0) == 1;
+	bool restore = false;
+	sigset_t mask, old;
+	int r;
+
+	sock = connect_box(id, err);
+	if (sock < 0)
+		return -1;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGWINCH);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGQUIT);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		return lb_fail(err, errno, "signalfd");
+	if (send_spawn(sock, mode, pty, args, nargs, env, err) < 0)
+		return -1;
+	if (pty) {
+		do
+			r = read_ctl(sock, wstatus, &master, err);
+		while (r == 0 && master < 0);
+		if (r < 0)
+			return -1;
+		if (r == 1)
+			return 0;
+		if (tcgetattr(0, &saved) == 0) {
+			raw = saved;
+			cfmakeraw(&raw);
+			restore = tcsetattr(0, TCSADRAIN, &raw) == 0;
+		}
+	}
+	r = relay(sock, sfd, master, wstatus, err);
+	if (restore)
+		tcsetattr(0, TCSADRAIN, &saved);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+void lb_client_exit_like(int wstatus)
+{
+	if (WIFSIGNALED(wstatus)) {
+		int sig = WTERMSIG(wstatus);
+
+		/* Die the same way, so sshd reports exit-signal. */
+		signal(sig, SIG_DFL);
+		sigset_t s;
+		sigemptyset(&s);
+		sigaddset(&s, sig);
+		sigprocmask(SIG_UNBLOCK, &s, NULL);
+		raise(sig);
+		_exit(128 + sig);
+	}
+	_exit(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 1);
+}

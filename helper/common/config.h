@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The config, wrapped once (STYLE.md point 6).
+ *
+ * /etc/loginbox/loginbox.conf, then /etc/loginbox/conf.d/ *.conf sorted by
+ * name, are opened with O_NOFOLLOW, checked (regular file, owned by root, not
+ * group/world writable; same for the directories), handed to iniparser 4.1
+ * through /proc/self/fd/N, and turned into an immutable typed struct
+ * lb_config.  Every value is read as a string and parsed strictly
+ * (strparse.h).  Unknown sections and keys, bad values and duplicate
+ * sections are errors naming file, section and key.
+ *
+ * A later file may add sections; redefining a section already defined in an
+ * earlier file is an error (one place per policy keeps audits simple).
+ */
+#ifndef LB_CONFIG_H
+#define LB_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define LB_NAME_MAX 64      /* image, user and group names */
+#define LB_SECTION_MAX 80   /* "group." + name */
+#define LB_TEMPLATE_MAX 64  /* hostname template */
+#define LB_MAX_SECTIONS 256
+#define LB_MAX_KEEP_GROUPS 16
+#define LB_MAX_IO 8
+
+enum lb_on_error { LB_ON_ERROR_DENY, LB_ON_ERROR_ALLOW };
+enum lb_network { LB_NET_NONE };
+enum lb_inside { LB_INSIDE_SELF, LB_INSIDE_ROOT };
+enum lb_upper { LB_UPPER_TMPFS, LB_UPPER_DISK, LB_UPPER_PERSISTENT };
+enum lb_home { LB_HOME_BIND, LB_HOME_TMPFS, LB_HOME_NONE };
+enum lb_seccomp { LB_SECCOMP_DEFAULT, LB_SECCOMP_NONE };
+enum lb_limits { LB_LIMITS_BEST_EFFORT, LB_LIMITS_REQUIRED };
+
+/* One io_max line: "DEVICE rbps=.. wbps=.. riops=.. wiops=.." (major:minor). */
+struct lb_io_max {
+	unsigned major, minor;
+	uint64_t rbps, wbps, riops, wiops; /* LB_UNLIMITED = not set / max */
+};
+
+/* cgroup v2 limits; LB_UNLIMITED means "not set" for every field. */
+struct lb_limits_set {
+	uint64_t memory_max, memory_high, memory_swap_max; /* bytes */
+	uint64_t cpu_max;    /* millicores */
+	uint64_t cpu_weight; /* 1..10000 */
+	uint64_t pids_max;
+	uint64_t io_weight;  /* 1..10000 */
+	int n_io;
+	struct lb_io_max io_max[LB_MAX_IO];
+};
+
+/*
+ * The effective policy for one user.  Defaults (documented in
+ * loginbox.conf(5)) are filled by lb_policy_defaults(); a winning group
+ * section overlays them, then a [user.NAME] section overlays that.
+ */
+struct lb_policy {
+	bool boxed;                    /* box = yes|no */
+	char section[LB_SECTION_MAX];  /* winning section, "" for none */
+	char user_section[LB_SECTION_MAX]; /* [user.X] that overlaid it, or "" */
+	char source[256];              /* file that defined `section` */
+	int priority;
+
+	char image[LB_NAME_MAX];       /* "host" or a directory name */
+	enum lb_network network;
+	char hostname[LB_TEMPLATE_MAX]; /* template, %u %h %s %% */
+	enum lb_inside inside_uid;
+	enum lb_upper upper;
+	uint64_t upper_size;           /* bytes; tmpfs size of the upper layer */
+	enum lb_home home;
+	char shell[256];               /* absolute path inside the box */
+	enum lb_seccomp seccomp;
+	uint64_t caps;                 /* bounding set for root-in-box, bit = CAP_* */
+	int n_keep_groups;             /* host groups kept inside (if member) */
+	char keep_groups[LB_MAX_KEEP_GROUPS][LB_NAME_MAX];
+	enum lb_on_error on_error;
+	enum lb_limits limits;         /* required | best-effort */
+
+	struct lb_limits_set session;  /* per session */
+	struct lb_limits_set user;     /* user_* keys: all sessions of a user */
+};
+
+/*
+ * Key ids: bit (1 << id) in lb_section.set_mask records that a section set
+ * the key.  The order is the order of `loginbox policy` output.
+ */
+enum lb_key {
+	LB_KEY_BOX,
+	LB_KEY_IMAGE,
+	LB_KEY_NETWORK,
+	LB_KEY_HOSTNAME,
+	LB_KEY_INSIDE_UID,
+	LB_KEY_UPPER,
+	LB_KEY_UPPER_SIZE,
+	LB_KEY_HOME,
+	LB_KEY_SHELL,
+	LB_KEY_SECCOMP,
+	LB_KEY_CAPABILITIES,
+	LB_KEY_GROUPS,
+	LB_KEY_PRIORITY,
+	LB_KEY_ON_ERROR,
+	LB_KEY_LIMITS,
+	/* per session (lb_policy.session) */
+	LB_KEY_MEMORY_MAX,
+	LB_KEY_MEMORY_HIGH,
+	LB_KEY_MEMORY_SWAP_MAX,
+	LB_KEY_CPU_MAX,
+	LB_KEY_CPU_WEIGHT,
+	LB_KEY_PIDS_MAX,
+	LB_KEY_IO_WEIGHT,
+	LB_KEY_IO_MAX,
+	/* all sessions of a user (lb_policy.user), "user_" + the above */
+	LB_KEY_USER_MEMORY_MAX,
+	LB_KEY_USER_MEMORY_HIGH,
+	LB_KEY_USER_MEMORY_SWAP_MAX,
+	LB_KEY_USER_CPU_MAX,
+	LB_KEY_USER_CPU_WEIGHT,
+	LB_KEY_USER_PIDS_MAX,
+	LB_KEY_USER_IO_WEIGHT,
+	LB_KEY_USER_IO_MAX,
+	LB_KEY__COUNT
+};
+
+#define LB_KEY_BIT(k) (1ULL << (k))
+
+/* One parsed section: the keys it set (bitmask over lb_key ids) and values. */
+struct lb_section {
+	char name[LB_SECTION_MAX]; /* "group.students", "user.alice" */
+	char source[256];          /* file it came from */
+	enum { LB_SEC_GROUP, LB_SEC_USER } kind;
+	char target[LB_NAME_MAX];  /* group or user name */
+	uint64_t set_mask;         /* which keys this section sets */
+	struct lb_policy values;   /* only the fields in set_mask are meaningful */
+};
+
+struct lb_config {
+	/* [global] */
+	enum lb_on_error on_error;
+	enum lb_limits limits;
+	char default_section[LB_SECTION_MAX]; /* "" = none: unmatched users not boxed */
+	char global_source[256];   /* file that holds [global], "" if none */
+	int n_sections;
+	struct lb_section sections[LB_MAX_SECTIONS];
+	int n_files;
+	char files[64][256];       /* files read, in order */
+};
+
+/* Fill the built-in defaults (image=host, network=none, hostname=%u-box,
+ * inside_uid=self, upper=tmpfs, upper_size=1G, home=bind, shell=/bin/bash,
+ * seccomp=default, capabilities=default, priority=0, box=yes, limits unset). */
+void lb_policy_defaults(struct lb_policy *p);
+
+/* The capability set "capabilities = default" stands for. */
+uint64_t lb_caps_default(void);
+
+/*
+ * Load the system config (LB_CONF_FILE + LB_CONF_DIR/ *.conf).  A missing
+ * main file is an error; a missing conf.d is fine.  `cfg` is zeroed first.
+ */
+int lb_config_load(struct lb_config *cfg, struct lb_err *err);
+
+/* Load one file only (for `loginbox check FILE` and unit tests).  When
+ * check_owner is false the root-ownership check is skipped (unit tests run
+ * unprivileged); the group/world-writable check always applies. */
+int lb_config_load_file(struct lb_config *cfg, const char *path,
+			bool check_owner, struct lb_err *err);
+
+/* Parse a config from an in-memory string (unit tests, fuzzing).  `name`
+ * is used as the file name in messages. */
+int lb_config_parse_string(struct lb_config *cfg, const char *text,
+			   const char *name, struct lb_err *err);
+
+/*
+ * Building a config from several sources, as lb_config_load does:
+ * lb_config_init zeroes cfg; each lb_config_add_* parses one more file
+ * into it (a section already defined by an earlier source is an error);
+ * lb_config_finish runs the checks that need every file ([global] default
+ * must name a defined section).  lb_config_load_file and
+ * lb_config_parse_string are init + add + finish.
+ */
+void lb_config_init(struct lb_config *cfg);
+int lb_config_add_file(struct lb_config *cfg, const char *path,
+		       bool check_owner, struct lb_err *err);
+int lb_config_add_string(struct lb_config *cfg, const char *text,
+			 const char *name, struct lb_err *err);
+int lb_config_finish(struct lb_config *cfg, struct lb_err *err);
+
+/* The section called `name` ("group.students"), or NULL. */
+const struct lb_section *lb_config_find(const struct lb_config *cfg,
+					const char *name);
+
+/* Config spelling of a key ("memory_max"); NULL for an invalid id. */
+const char *lb_config_key_name(enum lb_key key);
+
+/* Print the effective policy as INI-like "key = value" lines. */
+struct _IO_FILE;
+void lb_policy_print(const struct lb_policy *p, struct _IO_FILE *out);
+
+#endif

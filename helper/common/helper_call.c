@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "helper_call.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "macros.h"
+#include "paths.h"
+
+static void child(int sock, char *const argv[])
+{
+	static char *const envp[] = {
+		(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+	sigset_t none;
+	int fd, s;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	if (sock != LB_HELPER_REPLY_FD &&
+	    dup2(sock, LB_HELPER_REPLY_FD) != LB_HELPER_REPLY_FD)
+		_exit(127);
+	if (sock == LB_HELPER_REPLY_FD)
+		fcntl(sock, F_SETFD, 0);
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		_exit(127);
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	close_range(LB_HELPER_REPLY_FD + 1, ~0U, 0);
+	execve(LB_HELPER_PATH, argv, envp);
+	_exit(127);
+}
+
+/* Run the helper; the reply text goes to buf, an attached fd to *fd. */
+static int run(char *const argv[], char *buf, size_t cap, int *fd,
+	       struct lb_err *err)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
+	union {
+		char c[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = buf, .iov_len = cap - 1};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.c,
+			    .msg_controllen = sizeof(u.c)};
+	struct cmsghdr *c;
+	int sv[2], status = 0;
+	ssize_t n;
+	pid_t pid;
+
+	*fd = -1;
+	buf[0] = '\0';
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return lb_fail(err, errno, "socketpair");
+	/* The caller (sshd, su) may ignore or catch SIGCHLD; we must be able
+	 * to reap our own child. */
+	sigaction(SIGCHLD, &dfl, &old);
+	pid = fork();
+	if (pid == 0)
+		child(sv[1], argv);
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		sigaction(SIGCHLD, &old, NULL);
+		return lb_fail(err, errno, "fork");
+	}
+	do
+		n = recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	close(sv[0]);
+	if (n > 0) {
+		buf[n] = '\0';
+		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET &&
+			    c->cmsg_type == SCM_RIGHTS)
+				memcpy(fd, CMSG_DATA(c), sizeof(int));
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	sigaction(SIGCHLD, &old, NULL);
+	if (!strncmp(buf, "ok", 2))
+		return 0;
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	if (!strncmp(buf, "error ", 6)) {
+		char *hint = strchr(buf, '\n');
+
+		if (hint)
+			*hint++ = '\0';
+		lb_fail(err, 0, "%s", buf + 6);
+		if (hint && *hint)
+			lb_hint(err, "%s", hint);
+		return -1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return lb_fail(err, ENOENT, "cannot run %s", LB_HELPER_PATH);
+	return lb_fail(err, EIO, "%s failed (status %d)", LB_HELPER_PATH,
+		       status);
+}
+
+int lb_helper_open(const char *user, const char *service, unsigned long *id,
+		   int *netns_fd, struct lb_err *err)
+{
+	char *const argv[] = {(char *)"loginbox-helper", (char *)"open",
+			      (char *)user, (char *)service, NULL};
+	char buf[1400];
+	char *end;
+
+	if (run(argv, buf, sizeof(buf), netns_fd, err) < 0)
+		return -1;
+	*id = strtoul(buf + 2, &end, 10);
+	if (*id == 0 || *netns_fd < 0) {
+		if (*netns_fd >= 0)
+			close(*netns_fd);
+		*netns_fd = -1;
+		return lb_fail(err, EPROTO, "bad reply from %s", LB_HELPER_PATH);
+	}
+	return 0;
+}
+
+int lb_helper_close(unsigned long id, struct lb_err *err)
+{
+	char ids[32], buf[1400];
+	char *const argv[] = {(char *)"loginbox-helper", (char *)"close", ids,
+			      NULL};
+	int fd;
+
+	snprintf(ids, sizeof(ids), "%lu", id);
+	return run(argv, buf, sizeof(buf), &fd, err);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Policy resolution: which section boxes a user.
+ *
+ *   1. uid 0 is never boxed.
+ *   2. Among [group.X] sections whose group the user belongs to (primary or
+ *      supplementary, as NSS getgrouplist() reports, so LDAP/SSSD count),
+ *      the highest `priority` wins; two winners with equal priority are an
+ *      error (fail closed: the admin must break the tie).
+ *   3. No group matches: [global] default names a section to use, or the
+ *      user is not boxed.
+ *   4. A [user.NAME] section overlays whatever 1-3 produced (or the built-in
+ *      defaults when nothing matched): it beats any group.
+ *   5. box = no in the result means "not boxed" (break-glass exemptions).
+ */
+#ifndef LB_POLICY_H
+#define LB_POLICY_H
+
+#include <sys/types.h>
+
+#include "config.h"
+
+/*
+ * Resolve for `user` whose group names are `groups[0..ngroups)`.
+ * Returns 1 when the user is boxed (p filled), 0 when not boxed (p->section
+ * says which section exempted them, if any), -1 on error (tie).
+ * Pure: no NSS, no files; unit-testable.
+ */
+int lb_policy_resolve(const struct lb_config *cfg, const char *user,
+		      const char *const *groups, int ngroups,
+		      struct lb_policy *p, struct lb_err *err);
+
+/* Same, looking up the user's groups through NSS (getgrouplist). */
+int lb_policy_for_user(const struct lb_config *cfg, const char *user,
+		       struct lb_policy *p, struct lb_err *err);
+
+#endif

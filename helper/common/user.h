@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The user as NSS sees them: passwd entry and every group (getgrouplist,
+ * so LDAP/SSSD groups count).  Used by the module, the helper and the
+ * admin command.
+ */
+#ifndef LB_USER_H
+#define LB_USER_H
+
+#include <sys/types.h>
+
+#include "err.h"
+
+#define LB_USER_MAX_GROUPS 256
+
+struct lb_user {
+	char name[64];
+	uid_t uid;
+	gid_t gid;
+	char home[256];
+	char shell[256];
+	int ngroups;
+	gid_t groups[LB_USER_MAX_GROUPS];
+	char group_names[LB_USER_MAX_GROUPS][64]; /* "" when a gid has no name */
+};
+
+int lb_user_lookup(const char *name, struct lb_user *u, struct lb_err *err);
+
+/* Is the user a member of host group `name`?  Fills *gid when so. */
+int lb_user_in_group(const struct lb_user *u, const char *name, gid_t *gid);
+
+#endif

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pam_loginbox: the session module that puts a login in its box.
+ *
+ * open_session (root: sshd's privileged process, su, login):
+ *   user and groups through NSS -> root-owned config -> policy.
+ *   Not boxed: PAM_IGNORE, and nothing else happens.
+ *   Boxed: run loginbox-helper (helper_call.c), which builds the box and
+ *   hands back its network namespace; this process joins that network
+ *   namespace only (DESIGN.md hard spot 4: sshd's privileged process
+ *   cannot join the user namespace, but what it forks after us, the
+ *   connection's child with its -L/-R/-D forwardings, must see the box's
+ *   network, not the host's).  LOGINBOX_SESSION is exported for
+ *   loginbox-shell, and the id kept with pam_set_data for close_session.
+ * close_session: the helper ends the box.
+ *
+ * Module arguments:
+ *   forcecommand  the service runs loginbox-shell itself (sshd ForceCommand),
+ *                 so the user's passwd shell need not be loginbox-shell
+ *   deny          this service cannot be boxed (cron, systemd-user): boxed
+ *                 users are refused here, others pass
+ *   debug         log each decision
+ *
+ * Errors: pam_syslog() (LOG_AUTHPRIV) for the admin, pam_error() for the
+ * user; on_error = deny refuses the login, on_error = allow lets it in
+ * unboxed with a warning.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "config.h"
+#include "err.h"
+#include "helper_call.h"
+#include "macros.h"
+#include "paths.h"
+#include "policy.h"
+#include "user.h"
+
+#define DATA_SESSION "pam_loginbox.session"
+#define DATA_TOKEN "pam_loginbox.allow_token"
+
+struct args {
+	bool forcecommand, deny, debug;
+};
+
+static void parse_args(pam_handle_t *pamh, int argc, const char **argv,
+		       struct args *a)
+{
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "forcecommand"))
+			a->forcecommand = true;
+		else if (!strcmp(argv[i], "deny"))
+			a->deny = true;
+		else if (!strcmp(argv[i], "debug"))
+			a->debug = true;
+		else
+			pam_syslog(pamh, LOG_ERR, "unknown option %s", argv[i]);
+	}
+}
+
+static void free_data(pam_handle_t *pamh, void *data, int status)
+{
+	free(data);
+}
+
+/* on_error = allow: a root-made token lets loginbox-shell run the policy
+ * shell unboxed for this login only. */
+static int allow_unboxed(pam_handle_t *pamh, const struct lb_user *u,
+			 const struct lb_policy *p)
+{
+	unsigned char rnd[12];
+	char name[64], path[160], body[320], env[96];
+	int fd, i;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		return PAM_SESSION_ERR;
+	strcpy(name, "allow-");
+	for (i = 0; i < (int)sizeof(rnd); i++)
+		sprintf(name + 6 + 2 * i, "%02x", rnd[i]);
+	snprintf(path, sizeof(path), "%s/%s", LB_RUNDIR, name);
+	if (mkdir(LB_RUNDIR, 0755) < 0 && errno != EEXIST)
+		return PAM_SESSION_ERR;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
+	if (fd < 0)
+		return PAM_SESSION_ERR;
+	snprintf(body, sizeof(body), "%u %s\n", (unsigned)u->uid, p->shell);
+	if (write(fd, body, strlen(body)) != (ssize_t)strlen(body)) {
+		close(fd);
+		unlink(path);
+		return PAM_SESSION_ERR;
+	}
+	close(fd);
+	snprintf(env, sizeof(env), "%s=%s", LB_ENV_SESSION, name);
+	if (pam_putenv(pamh, env) != PAM_SUCCESS ||
+	    pam_set_data(pamh, DATA_TOKEN, strdup(path), free_data) !=
+		    PAM_SUCCESS) {
+		unlink(path);
+		return PAM_SESSION_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+static int fail(pam_handle_t *pamh, const struct lb_user *u,
+		const struct lb_policy *p, const struct lb_err *err)
+{
+	char text[1200];
+
+	lb_err_text(err, text, sizeof(text));
+	if (p && p->on_error == LB_ON_ERROR_ALLOW &&
+	    allow_unboxed(pamh, u, p) == PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_WARNING,
+			   "user %s: box not built, login allowed unboxed "
+			   "(on_error = allow in [%s]): %s",
+			   u->name, p->section, text);
+		return PAM_SUCCESS;
+	}
+	pam_syslog(pamh, LOG_ERR, "user %s: login refused, box not built: %s",
+		   u ? u->name : "?", text);
+	pam_error(pamh, "loginbox: your session could not be started in its "
+			"box (%s). Please contact your administrator.",
+		  err->msg);
+	return PAM_SESSION_ERR;
+}
+
+LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
+				  const char **argv)
+{
+	const char *user = NULL, *service = NULL;
+	struct lb_config *cfg = NULL;
+	struct lb_policy pol;
+	struct lb_user u;
+	struct lb_err err;
+	struct args a;
+	unsigned long id;
+	int netns = -1, r;
+	char env[64];
+
+	lb_err_clear(&err);
+	parse_args(pamh, argc, argv, &a);
+	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user)
+		return PAM_USER_UNKNOWN;
+	pam_get_item(pamh, PAM_SERVICE, (const void **)&service);
+	if (lb_user_lookup(user, &u, &err) < 0)
+		return fail(pamh, NULL, NULL, &err);
+	if (u.uid == 0)
+		return PAM_IGNORE; /* root is never boxed */
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return PAM_BUF_ERR;
+	r = lb_config_load(cfg, &err);
+	if (r == 0)
+		r = lb_policy_for_user(cfg, user, &pol, &err);
+	free(cfg);
+	if (r < 0) /* a broken config: we cannot tell, so fail closed */
+		return fail(pamh, &u, NULL, &err);
+	if (r == 0) {
+		if (a.debug)
+			pam_syslog(pamh, LOG_DEBUG, "user %s: not boxed", user);
+		return PAM_IGNORE;
+	}
+	if (a.deny) {
+		pam_syslog(pamh, LOG_NOTICE,
+			   "user %s is boxed ([%s]) and service %s cannot be "
+			   "boxed (module option deny): refused",
+			   user, pol.section, service ? service : "?");
+		pam_error(pamh, "loginbox: %s is not available for boxed "
+				"accounts.", service ? service : "this service");
+		return PAM_PERM_DENIED;
+	}
+	if (!a.forcecommand && strcmp(u.shell, LB_SHELL_PATH) != 0) {
+		lb_fail(&err, 0, "user %s is boxed ([%s]) but their login "
+				 "shell is %s, so the login would not enter "
+				 "the box", user, pol.section, u.shell);
+		lb_hint(&err, "usermod -s %s %s, or give pam_loginbox the "
+			      "forcecommand option where sshd has "
+			      "ForceCommand %s", LB_SHELL_PATH, user,
+			LB_SHELL_PATH);
+		return fail(pamh, &u, &pol, &err);
+	}
+	if (lb_helper_open(user, service ? service : "unknown", &id, &netns,
+			   &err) < 0)
+		return fail(pamh, &u, &pol, &err);
+	/* Forwardings and everything this process forks from now on use the
+	 * box's network. */
+	if (setns(netns, CLONE_NEWNET) < 0) {
+		lb_fail(&err, errno, "join the network namespace of box %lu",
+			id);
+		close(netns);
+		lb_helper_close(id, &err);
+		return fail(pamh, &u, &pol, &err);
+	}
+	close(netns);
+	snprintf(env, sizeof(env), "%s=%lu", LB_ENV_SESSION, id);
+	if (pam_putenv(pamh, env) != PAM_SUCCESS ||
+	    pam_set_data(pamh, DATA_SESSION, strdup(env), free_data) !=
+		    PAM_SUCCESS) {
+		lb_helper_close(id, &err);
+		lb_fail(&err, ENOMEM, "pam_putenv");
+		return fail(pamh, &u, &pol, &err);
+	}
+	pam_syslog(pamh, LOG_INFO, "user %s: box %lu ([%s], image %s)", user, id,
+		   pol.section, pol.image);
+	return PAM_SUCCESS;
+}
+
+LB_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
+				   const char **argv)
+{
+	const char *data = NULL;
+	struct lb_err err;
+	unsigned long id;
+	const char *eq;
+
+	lb_err_clear(&err);
+	if (pam_get_data(pamh, DATA_TOKEN, (const void **)&data) ==
+		    PAM_SUCCESS && data) {
+		unlink(data);
+		pam_set_data(pamh, DATA_TOKEN, NULL, NULL);
+	}
+	if (pam_get_data(pamh, DATA_SESSION, (const void **)&data) !=
+		    PAM_SUCCESS || !data)
+		return PAM_IGNORE;
+	eq = strchr(data, '=');
+	id = eq ? strtoul(eq + 1, NULL, 10) : 0;
+	if (id && lb_helper_close(id, &err) < 0)
+		pam_syslog(pamh, LOG_ERR, "box %lu: teardown: %s (loginbox gc "
+					  "will retry)", id, err.msg);
+	pam_set_data(pamh, DATA_SESSION, NULL, NULL);
+	return PAM_SUCCESS;
+}
