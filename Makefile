@@ -53,7 +53,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 LIBS_BOX   = -lseccomp -lcap -liniparser
 LIBS_ADMIN = -lseccomp -lcap -liniparser
 LIBS_SHELL = -liniparser
-LIBS_PAM   = -lpam -liniparser
+LIBS_PAM   = -lpam -liniparser -lcap
 
 .PHONY: all check check-unit check-integration check-vm install uninstall \
         clean quickstart bench format
@@ -80,7 +80,7 @@ $(B)/loginbox: $(call obj,$(ADMIN_SRC)) $(call obj,$(filter-out helper/box/main.
 
 # Only pam_sm_* are exported (pam_module/module.map).
 $(B)/pam_loginbox.so: $(call obj,$(PAM_SRC)) $(B)/libcommon.a pam_module/module.map
-	$(CC) -shared $(ALL_LDFLAGS) -Wl,--version-script=pam_module/module.map \
+	$(CC) -shared -Wl,--no-undefined $(ALL_LDFLAGS) -Wl,--version-script=pam_module/module.map \
 	  -o $@ $(call obj,$(PAM_SRC)) $(B)/libcommon.a $(LIBS_PAM)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libcommon.a

@@ -187,8 +187,10 @@ static int prescan_line(struct prescan *ps, char *line, int lineno,
 	lower(s);
 	for (i = 0; i < ps->n_keys; i++)
 		if (strncmp(ps->keys[i], s, sizeof(ps->keys[i]) - 1) == 0) {
-			lb_fail(err, 0, "%s: line %d: %s is set twice in this "
-				"section", ps->file, lineno,
+			lb_fail(err, 0, "%s: line %d: [%s] %s is set twice",
+				ps->file, lineno,
+				ps->n_sections ? ps->sections[ps->n_sections - 1]
+					       : "",
 				lb_show(s, show, sizeof(show)));
 			return lb_hint(err, "keep one of the two lines");
 		}

@@ -275,7 +275,7 @@ static void t_values(void)
 	bad("default = none", "default: unknown key");
 	ok(strstr(err.hint, "only valid in [global]") != NULL,
 	   "default in a group: hint (%s)", err.hint);
-	bad("image = host\nimage = debian", "line 3: image is set twice");
+	bad("image = host\nimage = debian", "line 3: [group.g] image is set twice");
 }
 
 static void t_structure(void)
@@ -377,6 +377,7 @@ static void t_files(void)
 	static const char text[] = "[group.a]\nimage = host\n";
 	int fd;
 
+	lb_err_clear(&err);
 	if (!mkdtemp(dir)) {
 		ok(0, "mkdtemp");
 		return;
