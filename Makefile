@@ -56,7 +56,7 @@ LIBS_SHELL = -liniparser
 LIBS_PAM   = -lpam -liniparser -lcap
 
 .PHONY: all check check-unit check-integration check-vm install uninstall \
-        clean quickstart bench format
+        clean quickstart quickstart-undo bench format
 all: $(BINS)
 
 $(B)/obj/%.o: %.c $(wildcard helper/common/*.h helper/box/*.h pam_module/*.h)
@@ -124,6 +124,13 @@ uninstall:
 
 quickstart:
 	@tests/quickstart.sh
+
+# Removes what quickstart added (the demo user, its config, the PAM profile).
+quickstart-undo:
+	-pam-auth-update --package --remove loginbox
+	-userdel -r lbdemo 2>/dev/null
+	-groupdel loginbox-demo 2>/dev/null
+	rm -f /etc/loginbox/conf.d/50-quickstart-demo.conf
 
 bench: all
 	@bench/run.sh

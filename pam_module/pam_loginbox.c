@@ -21,6 +21,10 @@
  *                 users are refused here, others pass
  *   debug         log each decision
  *
+ * Services that start a user's programs without their login shell cannot
+ * be boxed by a session module; cron, atd and systemd-user are treated as
+ * if they had `deny` (a common-session line must not open a side door).
+ *
  * Errors: pam_syslog() (LOG_AUTHPRIV) for the admin, pam_error() for the
  * user; on_error = deny refuses the login, on_error = allow lets it in
  * unboxed with a warning.
@@ -71,6 +75,18 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv,
 		else
 			pam_syslog(pamh, LOG_ERR, "unknown option %s", argv[i]);
 	}
+}
+
+static bool service_unboxable(const char *service)
+{
+	static const char *const names[] = {"cron", "atd", "systemd-user",
+					    NULL};
+	int i;
+
+	for (i = 0; service && names[i]; i++)
+		if (!strcmp(service, names[i]))
+			return true;
+	return false;
 }
 
 static void free_data(pam_handle_t *pamh, void *data, int status)
@@ -155,6 +171,11 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	parse_args(pamh, argc, argv, &a);
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user)
 		return PAM_USER_UNKNOWN;
+	/* Listed twice in a stack (own line + common-session): one box. */
+	if (pam_get_data(pamh, DATA_SESSION, (const void **)&service) ==
+	    PAM_SUCCESS && service)
+		return PAM_SUCCESS;
+	service = NULL;
 	pam_get_item(pamh, PAM_SERVICE, (const void **)&service);
 	if (lb_user_lookup(user, &u, &err) < 0)
 		return fail(pamh, NULL, NULL, &err);
@@ -174,7 +195,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 			pam_syslog(pamh, LOG_DEBUG, "user %s: not boxed", user);
 		return PAM_IGNORE;
 	}
-	if (a.deny) {
+	if (a.deny || service_unboxable(service)) {
 		pam_syslog(pamh, LOG_NOTICE,
 			   "user %s is boxed ([%s]) and service %s cannot be "
 			   "boxed (module option deny): refused",
