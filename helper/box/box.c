@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "macros.h"
@@ -237,7 +238,14 @@ static int build(struct lb_box *b, struct lb_err *err)
 	if (r < 0) {
 		if (b->pol.limits == LB_LIMITS_REQUIRED)
 			return lb_prefix(err, "cgroup (limits = required)");
-		b->have_cgroup = false; /* best-effort: box without a node */
+		/* best-effort: a box without a node (or with a partial one,
+		 * which teardown removes) */
+		syslog(LOG_AUTHPRIV | LOG_WARNING, "user %s: box %lu: %s",
+		       b->user.name, b->id, err->msg);
+		if (!b->have_cgroup && b->cgfd >= 0) {
+			close(b->cgfd);
+			b->cgfd = -1;
+		}
 	}
 	if (make_control(b, err) < 0)
 		return -1;

@@ -111,6 +111,9 @@ unsigned long long proc_start_time(pid_t pid);
 
 /* cgroup.c */
 int cg_create(struct lb_box *b, struct lb_err *err);
+/* limits.c: enable controllers and write the policy's limits. */
+int cg_apply_limits(struct lb_box *b, int rootfd, int lbfd, int ufd,
+		    struct lb_err *err);
 int cg_kill_and_remove(const char *cg_path, struct lb_err *err);
 /* mount point of the cgroup v2 hierarchy, or NULL; *pure says whether it
  * is the only hierarchy (no v1 controllers). */

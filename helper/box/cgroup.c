@@ -89,7 +89,7 @@ int cg_create(struct lb_box *b, struct lb_err *err)
 	snprintf(b->cg_path, sizeof(b->cg_path), "%s/%s/%s/%s", root,
 		 LB_CGROUP_NAME, uname, sname);
 	b->have_cgroup = true;
-	return 0;
+	return cg_apply_limits(b, rootfd, lbfd, ufd, err);
 }
 
 /* Wait until the node is empty ("populated 0" in cgroup.events). */

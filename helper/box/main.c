@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "box.h"
@@ -86,6 +87,7 @@ int main(int argc, char **argv)
 
 	lb_err_clear(&err);
 	umask(022);
+	openlog("loginbox-helper", LOG_PID, LOG_AUTHPRIV);
 	if (geteuid() != 0) {
 		fprintf(stderr, "loginbox-helper: must be started as root by "
 				"pam_loginbox or loginbox(8)\n");

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -179,8 +180,21 @@ int rootfs_build(struct lb_box *b, struct lb_err *err)
 		return -1;
 	if (mnt_setattr(lower, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 				       MOUNT_ATTR_NODEV,
-			0, imgns, err) < 0)
-		return lb_prefix(err, "image %s", b->pol.image);
+			0, imgns, err) < 0) {
+		/* Filesystems without idmapped-mount support (overlayfs or
+		 * 9p before 6.x kernels) still make a box: image files then
+		 * show as nobody, and box root has no power over them. */
+		if (err->errnum != EINVAL && err->errnum != EOPNOTSUPP)
+			return lb_prefix(err, "image %s", b->pol.image);
+		syslog(LOG_AUTHPRIV | LOG_NOTICE,
+		       "image %s: the filesystem cannot be idmapped (%s); "
+		       "its files will show as nobody in the box",
+		       b->pol.image, err->msg);
+		if (mnt_setattr(lower, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					       MOUNT_ATTR_NODEV,
+				0, -1, err) < 0)
+			return lb_prefix(err, "image %s", b->pol.image);
+	}
 	if (mkdirat(b->dirfd, "lower", 0700) < 0)
 		return lb_fail(err, errno, "mkdir %s/lower", b->dir);
 	lowerdir = openat(b->dirfd, "lower", O_PATH | O_DIRECTORY | O_CLOEXEC);

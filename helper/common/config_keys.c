@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The policy keys of loginbox.conf(5): one table row per key, the strict
- * parser for each kind of value, and the printer that spells a value back
- * (so `loginbox policy USER` output can be pasted into a config).
+ * The policy keys of loginbox.conf(5): one table row per key and the
+ * strict parser for each kind of single value (lists are in
+ * config_lists.c, printing in config_print.c).
  */
 #include "config_keys.h"
 
@@ -10,7 +10,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/capability.h>
+#include <strings.h>
 
 #include "macros.h"
 #include "paths.h"
@@ -30,6 +30,7 @@ _Static_assert(sizeof(enum lb_on_error) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum lb_limits) == sizeof(int), "enum size");
 _Static_assert(LB_KEY__COUNT <= 64, "set_mask is a uint64_t");
 
+/* clang-format off: the table reads best one key per row */
 /* Word lists in enum order: the index is the stored value. */
 static const char *const w_network[] = { "none", NULL };
 static const char *const w_inside[] = { "self", "root", NULL };
@@ -92,6 +93,7 @@ const struct lb_keydef lb_keys[LB_KEY__COUNT] = {
 	LIMITS("", session, LB_KEY_),
 	LIMITS("user_", user, LB_KEY_USER_),
 };
+/* clang-format on */
 
 const struct lb_keydef *lb_key_find(const char *name)
 {
@@ -240,244 +242,6 @@ static bool valid_shell(const char *s)
 	return true;
 }
 
-/* Split a comma list in place; trims blanks; empty items are an error. */
-static int next_item(char **cursor, char **item)
-{
-	char *s = *cursor, *e;
-
-	if (!s)
-		return 0;
-	e = strchr(s, ',');
-	if (e)
-		*e = '\0';
-	*cursor = e ? e + 1 : NULL;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		*--e = '\0';
-	*item = s;
-	return *s ? 1 : -1;
-}
-
-static int cap_value(const char *item, cap_value_t *cap)
-{
-	char name[48];
-	size_t i, o = 0;
-
-	if (strncasecmp(item, "cap_", 4) == 0)
-		item += 4;
-	memcpy(name, "cap_", 4);
-	o = 4;
-	for (i = 0; item[i]; i++) {
-		char c = (char)tolower((unsigned char)item[i]);
-
-		/* letters and '_' only: cap_from_name also takes numbers */
-		if ((c < 'a' || c > 'z') && c != '_')
-			return -1;
-		if (o + 1 >= sizeof(name))
-			return -1;
-		name[o++] = c;
-	}
-	name[o] = '\0';
-	if (o == 4 || cap_from_name(name, cap) != 0 || *cap < 0 || *cap > 63)
-		return -1;
-	return 0;
-}
-
-static int parse_caps(const char *val, uint64_t *out, struct lb_err *err)
-{
-	char buf[512], show[80], *cur = buf, *item;
-	bool adjust = false, first = true;
-	uint64_t set = 0;
-	cap_value_t cap;
-	int r;
-
-	if (strlen(val) >= sizeof(buf))
-		return lb_fail(err, 0, "value too long");
-	strcpy(buf, val);
-	if (strcasecmp(val, "none") == 0) {
-		*out = 0;
-		return 0;
-	}
-	while ((r = next_item(&cur, &item)) != 0) {
-		if (r < 0)
-			return lb_fail(err, 0, "\"%s\": empty item in list",
-				       lb_show(val, show, sizeof(show)));
-		if (first && strcasecmp(item, "default") == 0) {
-			set = lb_caps_default();
-			adjust = true;
-			first = false;
-			continue;
-		}
-		first = false;
-		if (adjust != (item[0] == '+' || item[0] == '-')) {
-			lb_fail(err, 0, "\"%s\": bad item \"%s\"",
-				lb_show(val, show, sizeof(show)), item);
-			return lb_hint(err, "use \"default\", \"none\", a list "
-				       "(\"chown, kill\") or \"default, "
-				       "+sys_ptrace, -kill\"");
-		}
-		if (cap_value(adjust ? item + 1 : item, &cap) < 0)
-			return lb_fail(err, 0, "\"%s\": unknown capability \"%s\"",
-				       lb_show(val, show, sizeof(show)), item);
-		if (adjust && item[0] == '-')
-			set &= ~(1ULL << cap);
-		else
-			set |= 1ULL << cap;
-	}
-	*out = set;
-	return 0;
-}
-
-static int parse_groups(const char *val, struct lb_policy *p,
-			struct lb_err *err)
-{
-	char buf[LB_MAX_KEEP_GROUPS * LB_NAME_MAX], show[80], *cur = buf, *item;
-	int n = 0, i, r;
-
-	if (strlen(val) >= sizeof(buf))
-		return lb_fail(err, 0, "value too long");
-	strcpy(buf, val);
-	if (strcmp(val, "none") == 0) {
-		p->n_keep_groups = 0;
-		return 0;
-	}
-	while ((r = next_item(&cur, &item)) != 0) {
-		if (r < 0 || !lb_valid_name(item, true))
-			return lb_fail(err, 0, "\"%s\": \"%s\" is not a group "
-				       "name", lb_show(val, show, sizeof(show)),
-				       r < 0 ? "" : item);
-		for (i = 0; i < n; i++)
-			if (strcmp(p->keep_groups[i], item) == 0)
-				break;
-		if (i < n)
-			continue;
-		if (n >= LB_MAX_KEEP_GROUPS)
-			return lb_fail(err, 0, "more than %d groups",
-				       LB_MAX_KEEP_GROUPS);
-		snprintf(p->keep_groups[n++], LB_NAME_MAX, "%s", item);
-	}
-	p->n_keep_groups = n;
-	return 0;
-}
-
-/* One io_max entry: "MAJ:MIN key=value ..." */
-static int parse_io_entry(char *entry, struct lb_io_max *io,
-			  struct lb_err *err)
-{
-	char *tok, *save = NULL, *colon, *eq;
-	long long maj, min;
-	bool any = false;
-
-	tok = strtok_r(entry, " \t", &save);
-	colon = tok ? strchr(tok, ':') : NULL;
-	if (!colon)
-		return lb_fail(err, 0, "\"%s\" does not start with MAJOR:MINOR",
-			       entry);
-	*colon = '\0';
-	if (lb_parse_int(tok, 0, 4095, &maj) < 0 ||
-	    lb_parse_int(colon + 1, 0, 1048575, &min) < 0)
-		return lb_fail(err, 0, "\"%s:%s\" is not a MAJOR:MINOR device",
-			       tok, colon + 1);
-	io->major = (unsigned)maj;
-	io->minor = (unsigned)min;
-	io->rbps = io->wbps = io->riops = io->wiops = LB_UNLIMITED;
-	while ((tok = strtok_r(NULL, " \t", &save))) {
-		uint64_t *dst, v;
-		long long n;
-		bool bytes;
-
-		eq = strchr(tok, '=');
-		if (!eq)
-			return lb_fail(err, 0, "\"%s\" is not key=value", tok);
-		*eq++ = '\0';
-		bytes = strcmp(tok, "rbps") == 0 || strcmp(tok, "wbps") == 0;
-		if (strcmp(tok, "rbps") == 0)
-			dst = &io->rbps;
-		else if (strcmp(tok, "wbps") == 0)
-			dst = &io->wbps;
-		else if (strcmp(tok, "riops") == 0)
-			dst = &io->riops;
-		else if (strcmp(tok, "wiops") == 0)
-			dst = &io->wiops;
-		else
-			return lb_fail(err, 0, "\"%s\" is not rbps, wbps, riops "
-				       "or wiops", tok);
-		if (bytes) {
-			if (lb_parse_size(eq, true, 1, UINT64_MAX - 1, &v) < 0)
-				return lb_fail(err, 0, "%s=\"%s\" is not a size "
-					       "(use e.g. 10M or max)", tok, eq);
-		} else if (strcasecmp(eq, "max") == 0) {
-			v = LB_UNLIMITED;
-		} else if (lb_parse_int(eq, 1, INT64_MAX, &n) == 0) {
-			v = (uint64_t)n;
-		} else {
-			return lb_fail(err, 0, "%s=\"%s\" is not a number or max",
-				       tok, eq);
-		}
-		*dst = v;
-		any = true;
-	}
-	if (!any)
-		return lb_fail(err, 0, "device %lld:%lld has no limit", maj, min);
-	return 0;
-}
-
-static int parse_io(const char *val, struct lb_policy *p, size_t off,
-		    struct lb_err *err)
-{
-	struct lb_limits_set *ls = (void *)((char *)p + off -
-					    offsetof(struct lb_limits_set, n_io));
-	char buf[1024], *cur, *entry, show[80];
-	int n = 0, i;
-
-	if (strlen(val) >= sizeof(buf))
-		return lb_fail(err, 0, "value too long");
-	if (strcmp(val, "none") == 0) {
-		ls->n_io = 0;
-		return 0;
-	}
-	strcpy(buf, val);
-	/* Entries are separated by ';', which starts a comment unless the
-	 * value is quoted: config.c catches the unquoted case. */
-	for (cur = buf; cur; n++) {
-		entry = cur;
-		cur = strchr(cur, ';');
-		if (cur)
-			*cur++ = '\0';
-		if (n >= LB_MAX_IO)
-			return lb_fail(err, 0, "more than %d devices", LB_MAX_IO);
-		if (parse_io_entry(entry, &ls->io_max[n], err) < 0)
-			return lb_prefix(err, "\"%s\"",
-					 lb_show(val, show, sizeof(show)));
-		for (i = 0; i < n; i++)
-			if (ls->io_max[i].major == ls->io_max[n].major &&
-			    ls->io_max[i].minor == ls->io_max[n].minor)
-				return lb_fail(err, 0, "\"%s\": device %u:%u "
-					       "listed twice",
-					       lb_show(val, show, sizeof(show)),
-					       ls->io_max[n].major,
-					       ls->io_max[n].minor);
-	}
-	ls->n_io = n;
-	return 0;
-}
-
-static int format_size(uint64_t v, char *buf, size_t len)
-{
-	static const char suffix[] = "TGMK";
-	int shift;
-
-	if (v == LB_UNLIMITED)
-		return snprintf(buf, len, "max");
-	for (shift = 40; shift >= 10 && v; shift -= 10)
-		if ((v & ((1ULL << shift) - 1)) == 0)
-			return snprintf(buf, len, "%" PRIu64 "%c", v >> shift,
-					suffix[(40 - shift) / 10]);
-	return snprintf(buf, len, "%" PRIu64, v);
-}
-
 static int parse_size_key(const struct lb_keydef *k, const char *val,
 			  uint64_t *out, struct lb_err *err)
 {
@@ -491,10 +255,10 @@ static int parse_size_key(const struct lb_keydef *k, const char *val,
 		return lb_fail(err, 0, "\"%s\" is not a size (use e.g. 512M, "
 			       "2G%s)", show, k->allow_max ? " or max" : "");
 	/* Well formed but out of range: say which range. */
-	format_size(k->min, lo, sizeof(lo));
+	lb_format_size(k->min, lo, sizeof(lo));
 	if (k->max >= UINT64_MAX - 1)
 		return lb_fail(err, 0, "\"%s\" is less than %s", show, lo);
-	format_size(k->max, hi, sizeof(hi));
+	lb_format_size(k->max, hi, sizeof(hi));
 	return lb_fail(err, 0, "\"%s\" is not between %s and %s", show, lo, hi);
 }
 
@@ -548,12 +312,12 @@ int lb_key_parse(const struct lb_keydef *k, const char *val,
 		snprintf(f, k->size, "%s", val);
 		return 0;
 	case LB_KT_CAPS:
-		if (parse_caps(val, &u, err) < 0)
+		if (lb_parse_caps_value(val, &u, err) < 0)
 			return -1;
 		memcpy(f, &u, sizeof(u));
 		return 0;
 	case LB_KT_GROUPS:
-		return parse_groups(val, p, err);
+		return lb_parse_groups_value(val, p, err);
 	case LB_KT_INT:
 		/* Only priority: -1000..1000 (the table holds unsigned). */
 		if (lb_parse_int(val, -1000, 1000, &n) < 0)
@@ -589,7 +353,9 @@ int lb_key_parse(const struct lb_keydef *k, const char *val,
 		memcpy(f, &u, sizeof(u));
 		return 0;
 	case LB_KT_IO:
-		return parse_io(val, p, k->off, err);
+		/* the key's span starts at n_io inside a lb_limits_set */
+		return lb_parse_io_value(val, (void *)((char *)f -
+				offsetof(struct lb_limits_set, n_io)), err);
 	}
 	return lb_fail(err, 0, "internal: key type %d", (int)k->type);
 }
@@ -603,145 +369,4 @@ void lb_key_overlay(struct lb_policy *dst, const struct lb_policy *src,
 		if (mask & LB_KEY_BIT(lb_keys[i].id))
 			memcpy(field(dst, &lb_keys[i]), cfield(src, &lb_keys[i]),
 			       lb_keys[i].size);
-}
-
-/* 1500 -> "1.5": the shortest spelling lb_parse_cores reads back. */
-static void format_cores(uint64_t m, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "%" PRIu64 ".%03" PRIu64, m / 1000,
-			 m % 1000);
-
-	while (n > 0 && (size_t)n < len && buf[n - 1] == '0')
-		buf[--n] = '\0';
-	if (n > 0 && (size_t)n < len && buf[n - 1] == '.')
-		buf[--n] = '\0';
-}
-
-static void format_caps(uint64_t caps, char *buf, size_t len)
-{
-	size_t o = 0;
-	int c;
-
-	buf[0] = '\0';
-	if (!caps) {
-		snprintf(buf, len, "none");
-		return;
-	}
-	for (c = 0; c < 64 && o < len; c++) {
-		char *name;
-		const char *s;
-
-		if (!(caps & (1ULL << c)))
-			continue;
-		name = cap_to_name(c);
-		s = name ? name : "?";
-		if (strncasecmp(s, "cap_", 4) == 0)
-			s += 4;
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
-				      s);
-		cap_free(name);
-	}
-	for (o = 0; buf[o]; o++)
-		buf[o] = (char)tolower((unsigned char)buf[o]);
-}
-
-static void format_io(const struct lb_limits_set *ls, char *buf, size_t len)
-{
-	static const char *const names[] = { "rbps", "wbps", "riops", "wiops" };
-	size_t o = 0;
-	int i, j;
-
-	if (ls->n_io == 0) {
-		snprintf(buf, len, "(unset)");
-		return;
-	}
-	/* Quoted when there are several: ';' would start a comment. */
-	if (ls->n_io > 1)
-		o += (size_t)snprintf(buf + o, len - o, "\"");
-	for (i = 0; i < ls->n_io && o < len; i++) {
-		const struct lb_io_max *io = &ls->io_max[i];
-		const uint64_t v[] = { io->rbps, io->wbps, io->riops, io->wiops };
-
-		o += (size_t)snprintf(buf + o, len - o, "%s%u:%u",
-				      i ? "; " : "", io->major, io->minor);
-		for (j = 0; j < 4 && o < len; j++) {
-			if (v[j] == LB_UNLIMITED)
-				continue;
-			o += (size_t)snprintf(buf + o, len - o, " %s=", names[j]);
-			if (o >= len)
-				break;
-			if (j < 2)
-				o += (size_t)format_size(v[j], buf + o, len - o);
-			else
-				o += (size_t)snprintf(buf + o, len - o,
-						      "%" PRIu64, v[j]);
-		}
-	}
-	if (ls->n_io > 1 && o < len)
-		snprintf(buf + o, len - o, "\"");
-}
-
-void lb_key_format(const struct lb_keydef *k, const struct lb_policy *p,
-		   char *buf, size_t len)
-{
-	const void *f = cfield(p, k);
-	size_t o;
-	uint64_t u;
-	bool b;
-	int i;
-
-	switch (k->type) {
-	case LB_KT_BOOL:
-		memcpy(&b, f, sizeof(b));
-		snprintf(buf, len, "%s", b ? "yes" : "no");
-		return;
-	case LB_KT_ENUM:
-		memcpy(&i, f, sizeof(i));
-		for (o = 0; k->words[o] && (int)o != i; o++)
-			;
-		snprintf(buf, len, "%s", k->words[o] ? k->words[o] : "?");
-		return;
-	case LB_KT_IMAGE:
-	case LB_KT_TEMPLATE:
-	case LB_KT_SHELL:
-		snprintf(buf, len, "%s", (const char *)f);
-		return;
-	case LB_KT_CAPS:
-		memcpy(&u, f, sizeof(u));
-		format_caps(u, buf, len);
-		return;
-	case LB_KT_GROUPS:
-		if (p->n_keep_groups == 0) {
-			snprintf(buf, len, "none");
-			return;
-		}
-		buf[0] = '\0';
-		for (i = 0, o = 0; i < p->n_keep_groups && o < len; i++)
-			o += (size_t)snprintf(buf + o, len - o, "%s%s",
-					      i ? ", " : "", p->keep_groups[i]);
-		return;
-	case LB_KT_INT:
-		memcpy(&i, f, sizeof(i));
-		snprintf(buf, len, "%d", i);
-		return;
-	case LB_KT_NUM:
-	case LB_KT_SIZE:
-	case LB_KT_CORES:
-		memcpy(&u, f, sizeof(u));
-		if (u == LB_UNLIMITED && k->id >= LB_KEY_MEMORY_MAX)
-			snprintf(buf, len, "(unset)");
-		else if (k->type == LB_KT_SIZE)
-			format_size(u, buf, len);
-		else if (k->type == LB_KT_CORES)
-			format_cores(u, buf, len);
-		else
-			snprintf(buf, len, "%" PRIu64, u);
-		return;
-	case LB_KT_IO:
-		format_io((const void *)((const char *)p + k->off -
-					 offsetof(struct lb_limits_set, n_io)),
-			  buf, len);
-		return;
-	}
-	snprintf(buf, len, "?");
 }

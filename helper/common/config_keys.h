@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Private to config.c, config_keys.c and policy.c: the table of policy
+ * Private to the config_*.c files and policy.c: the table of policy
  * keys.  One row per key says how to parse it, where it lives in struct
  * lb_policy (so overlaying a section is a memcpy per set key) and how to
  * print it back; adding a key is adding a row and an enum lb_key id.
@@ -60,6 +60,20 @@ void lb_key_overlay(struct lb_policy *dst, const struct lb_policy *src,
 /* The value of k in p, spelled so that lb_key_parse reads it back. */
 void lb_key_format(const struct lb_keydef *k, const struct lb_policy *p,
 		   char *buf, size_t len);
+
+/* Parse len bytes of config text named `file` into cfg (config.c). */
+int lb_config_add_text(struct lb_config *cfg, const char *text, size_t len,
+		       const char *file, struct lb_err *err);
+
+/* The list-valued keys (config_lists.c); same contract as lb_key_parse. */
+int lb_parse_caps_value(const char *val, uint64_t *out, struct lb_err *err);
+int lb_parse_groups_value(const char *val, struct lb_policy *p,
+			  struct lb_err *err);
+int lb_parse_io_value(const char *val, struct lb_limits_set *ls,
+		      struct lb_err *err);
+
+/* Bytes as the parser reads them back: "2G", "1536M", "1048577K", "max". */
+int lb_format_size(uint64_t v, char *buf, size_t len);
 
 /* A user or group name: 1..32 of [a-z0-9_.-] (and A-Z when allow_upper),
  * not starting with '-' or '.'. */

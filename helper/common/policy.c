@@ -183,21 +183,3 @@ int lb_policy_for_user(const struct lb_config *cfg, const char *user,
 			names[n++] = u->group_names[i];
 	return lb_policy_resolve(cfg, u->name, names, n, p, err);
 }
-
-void lb_policy_print(const struct lb_policy *p, FILE *out)
-{
-	char buf[1024];
-	size_t i;
-
-	if (p->section[0])
-		fprintf(out, "# section: %s (from %s)\n", p->section,
-			p->source);
-	else
-		fprintf(out, "# section: none (built-in defaults)\n");
-	if (p->user_section[0])
-		fprintf(out, "# user section: %s\n", p->user_section);
-	for (i = 0; i < LB_KEY__COUNT; i++) {
-		lb_key_format(&lb_keys[i], p, buf, sizeof(buf));
-		fprintf(out, "%s = %s\n", lb_keys[i].name, buf);
-	}
-}

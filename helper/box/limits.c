@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cgroup v2 limits: the policy's per-session keys go to the session node,
+ * the user_* twins to the user's node (so all sessions of a user share
+ * them).  Written by the helper before the box's first process exists (it
+ * is born in its node, box.c), through directory fds.
+ *
+ * Controllers are enabled top-down (v2 root -> loginbox -> u<UID>), only
+ * those the root offers.  A host without them (hybrid cgroups: the v2
+ * tree has no controllers) cannot enforce anything: with limits = required
+ * that refuses the box, with best-effort it is logged and the box is built.
+ */
+#include "box.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "macros.h"
+#include "strparse.h"
+
+#define CPU_PERIOD UINT64_C(100000) /* usec; cpu_max = millicores * 100 / period */
+
+enum { C_MEMORY = 1, C_CPU = 2, C_PIDS = 4, C_IO = 8 };
+
+static unsigned needed(const struct lb_limits_set *l)
+{
+	unsigned n = 0;
+
+	if (l->memory_max != LB_UNLIMITED || l->memory_high != LB_UNLIMITED ||
+	    l->memory_swap_max != LB_UNLIMITED)
+		n |= C_MEMORY;
+	if (l->cpu_max != LB_UNLIMITED || l->cpu_weight != LB_UNLIMITED)
+		n |= C_CPU;
+	if (l->pids_max != LB_UNLIMITED)
+		n |= C_PIDS;
+	if (l->io_weight != LB_UNLIMITED || l->n_io > 0)
+		n |= C_IO;
+	return n;
+}
+
+static unsigned parse_controllers(const char *s)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} c[] = {{"memory", C_MEMORY}, {"cpu", C_CPU}, {"pids", C_PIDS},
+		 {"io", C_IO}};
+	char buf[512], *tok, *save = NULL;
+	unsigned have = 0;
+	size_t i;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, " \n", &save); tok;
+	     tok = strtok_r(NULL, " \n", &save))
+		for (i = 0; i < ARRAY_SIZE(c); i++)
+			if (!strcmp(tok, c[i].name))
+				have |= c[i].bit;
+	return have;
+}
+
+/* "+memory +cpu ..." for the controllers in `which`. */
+static int enable(int dfd, unsigned which, struct lb_err *err)
+{
+	char buf[64] = "";
+
+	if (which & C_MEMORY)
+		strcat(buf, "+memory ");
+	if (which & C_CPU)
+		strcat(buf, "+cpu ");
+	if (which & C_PIDS)
+		strcat(buf, "+pids ");
+	if (which & C_IO)
+		strcat(buf, "+io ");
+	if (!buf[0])
+		return 0;
+	buf[strlen(buf) - 1] = '\0';
+	return fs_write_at(dfd, "cgroup.subtree_control", buf, err);
+}
+
+static void fmt_u64(char *buf, size_t len, uint64_t v)
+{
+	if (v == LB_UNLIMITED)
+		snprintf(buf, len, "max");
+	else
+		snprintf(buf, len, "%" PRIu64, v);
+}
+
+static int put(int dfd, const char *file, uint64_t v, struct lb_err *err)
+{
+	char buf[32];
+
+	if (v == LB_UNLIMITED)
+		return 0;
+	fmt_u64(buf, sizeof(buf), v);
+	if (fs_write_at(dfd, file, buf, err) < 0)
+		return lb_prefix(err, "limit %s = %s", file, buf);
+	return 0;
+}
+
+static int write_limits(int dfd, const struct lb_limits_set *l,
+			struct lb_err *err)
+{
+	char buf[256];
+	int i;
+
+	if (put(dfd, "memory.max", l->memory_max, err) < 0 ||
+	    put(dfd, "memory.high", l->memory_high, err) < 0 ||
+	    put(dfd, "memory.swap.max", l->memory_swap_max, err) < 0 ||
+	    put(dfd, "pids.max", l->pids_max, err) < 0 ||
+	    put(dfd, "cpu.weight", l->cpu_weight, err) < 0)
+		return -1;
+	if (l->cpu_max != LB_UNLIMITED) {
+		snprintf(buf, sizeof(buf), "%" PRIu64 " %" PRIu64,
+			 l->cpu_max * CPU_PERIOD / 1000, CPU_PERIOD);
+		if (fs_write_at(dfd, "cpu.max", buf, err) < 0)
+			return lb_prefix(err, "limit cpu.max = %s", buf);
+	}
+	if (l->io_weight != LB_UNLIMITED) {
+		snprintf(buf, sizeof(buf), "default %" PRIu64, l->io_weight);
+		if (fs_write_at(dfd, "io.weight", buf, err) < 0)
+			return lb_prefix(err, "limit io.weight");
+	}
+	for (i = 0; i < l->n_io; i++) {
+		const struct lb_io_max *io = &l->io_max[i];
+		char r[24], w[24], ri[24], wi[24];
+
+		fmt_u64(r, sizeof(r), io->rbps);
+		fmt_u64(w, sizeof(w), io->wbps);
+		fmt_u64(ri, sizeof(ri), io->riops);
+		fmt_u64(wi, sizeof(wi), io->wiops);
+		snprintf(buf, sizeof(buf), "%u:%u rbps=%s wbps=%s riops=%s wiops=%s",
+			 io->major, io->minor, r, w, ri, wi);
+		if (fs_write_at(dfd, "io.max", buf, err) < 0)
+			return lb_prefix(err, "limit io.max = %s", buf);
+	}
+	return 0;
+}
+
+int cg_apply_limits(struct lb_box *b, int rootfd, int lbfd, int ufd,
+		    struct lb_err *err)
+{
+	unsigned want = needed(&b->pol.session) | needed(&b->pol.user);
+	unsigned have, missing;
+	char ctl[512];
+	struct lb_err e;
+
+	if (!want)
+		return 0;
+	have = fs_read_small(rootfd, "cgroup.controllers", ctl, sizeof(ctl),
+			     &e) < 0
+		       ? 0
+		       : parse_controllers(ctl);
+	missing = want & ~have;
+	if (missing) {
+		lb_fail(err, 0,
+			"policy [%s] sets limits but this host's cgroup v2 "
+			"tree offers no %s%s%s%s controller (hybrid cgroups?)",
+			b->pol.section, missing & C_MEMORY ? "memory " : "",
+			missing & C_CPU ? "cpu " : "",
+			missing & C_PIDS ? "pids " : "", missing & C_IO ? "io " : "");
+		if (b->pol.limits == LB_LIMITS_REQUIRED) {
+			lb_hint(err, "boot with cgroup v2 only "
+				     "(systemd.unified_cgroup_hierarchy=1) or "
+				     "set limits = best-effort");
+			return -1;
+		}
+		syslog(LOG_AUTHPRIV | LOG_WARNING,
+		       "user %s: %s; limits = best-effort: box %lu built "
+		       "without them",
+		       b->user.name, err->msg, b->id);
+		want &= have;
+		if (!want)
+			return 0;
+	}
+	if (enable(rootfd, want, err) < 0 || enable(lbfd, want, err) < 0 ||
+	    enable(ufd, want, err) < 0)
+		return lb_prefix(err, "enable cgroup controllers");
+	if (write_limits(ufd, &b->pol.user, err) < 0)
+		return lb_prefix(err, "user %s", b->user.name);
+	if (write_limits(b->cgfd, &b->pol.session, err) < 0)
+		return lb_prefix(err, "session %lu", b->id);
+	return 0;
+}

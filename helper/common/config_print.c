@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Printing a policy (`loginbox policy USER`).  Every value is spelled the
+ * way the parser reads it, so a printed policy can be pasted back into a
+ * config section and gives the same policy (test_policy checks this).
+ */
+#include "config_keys.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/capability.h>
+
+#include "strparse.h"
+
+int lb_format_size(uint64_t v, char *buf, size_t len)
+{
+	static const char suffix[] = "TGMK";
+	int shift;
+
+	if (v == LB_UNLIMITED)
+		return snprintf(buf, len, "max");
+	for (shift = 40; shift >= 10 && v; shift -= 10)
+		if ((v & ((1ULL << shift) - 1)) == 0)
+			return snprintf(buf, len, "%" PRIu64 "%c", v >> shift,
+					suffix[(40 - shift) / 10]);
+	return snprintf(buf, len, "%" PRIu64, v);
+}
+
+/* 1500 -> "1.5": the shortest spelling lb_parse_cores reads back. */
+static void format_cores(uint64_t m, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%" PRIu64 ".%03" PRIu64, m / 1000,
+			 m % 1000);
+
+	while (n > 0 && (size_t)n < len && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && (size_t)n < len && buf[n - 1] == '.')
+		buf[--n] = '\0';
+}
+
+static void format_caps(uint64_t caps, char *buf, size_t len)
+{
+	size_t o = 0;
+	int c;
+
+	buf[0] = '\0';
+	if (!caps) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	for (c = 0; c < 64 && o < len; c++) {
+		char *name;
+		const char *s;
+
+		if (!(caps & (1ULL << c)))
+			continue;
+		name = cap_to_name(c);
+		s = name ? name : "?";
+		if (strncasecmp(s, "cap_", 4) == 0)
+			s += 4;
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
+				      s);
+		cap_free(name);
+	}
+	for (o = 0; buf[o]; o++)
+		buf[o] = (char)tolower((unsigned char)buf[o]);
+}
+
+static void format_io(const struct lb_limits_set *ls, char *buf, size_t len)
+{
+	static const char *const names[] = { "rbps", "wbps", "riops", "wiops" };
+	size_t o = 0;
+	int i, j;
+
+	if (ls->n_io == 0) {
+		snprintf(buf, len, "(unset)");
+		return;
+	}
+	/* Quoted when there are several: ';' would start a comment. */
+	if (ls->n_io > 1)
+		o += (size_t)snprintf(buf + o, len - o, "\"");
+	for (i = 0; i < ls->n_io && o < len; i++) {
+		const struct lb_io_max *io = &ls->io_max[i];
+		const uint64_t v[] = { io->rbps, io->wbps, io->riops, io->wiops };
+
+		o += (size_t)snprintf(buf + o, len - o, "%s%u:%u",
+				      i ? "; " : "", io->major, io->minor);
+		for (j = 0; j < 4 && o < len; j++) {
+			if (v[j] == LB_UNLIMITED)
+				continue;
+			o += (size_t)snprintf(buf + o, len - o, " %s=", names[j]);
+			if (o >= len)
+				break;
+			if (j < 2)
+				o += (size_t)lb_format_size(v[j], buf + o, len - o);
+			else
+				o += (size_t)snprintf(buf + o, len - o,
+						      "%" PRIu64, v[j]);
+		}
+	}
+	if (ls->n_io > 1 && o < len)
+		snprintf(buf + o, len - o, "\"");
+}
+
+void lb_key_format(const struct lb_keydef *k, const struct lb_policy *p,
+		   char *buf, size_t len)
+{
+	const void *f = (const char *)p + k->off;
+	size_t o;
+	uint64_t u;
+	bool b;
+	int i;
+
+	switch (k->type) {
+	case LB_KT_BOOL:
+		memcpy(&b, f, sizeof(b));
+		snprintf(buf, len, "%s", b ? "yes" : "no");
+		return;
+	case LB_KT_ENUM:
+		memcpy(&i, f, sizeof(i));
+		for (o = 0; k->words[o] && (int)o != i; o++)
+			;
+		snprintf(buf, len, "%s", k->words[o] ? k->words[o] : "?");
+		return;
+	case LB_KT_IMAGE:
+	case LB_KT_TEMPLATE:
+	case LB_KT_SHELL:
+		snprintf(buf, len, "%s", (const char *)f);
+		return;
+	case LB_KT_CAPS:
+		memcpy(&u, f, sizeof(u));
+		format_caps(u, buf, len);
+		return;
+	case LB_KT_GROUPS:
+		if (p->n_keep_groups == 0) {
+			snprintf(buf, len, "none");
+			return;
+		}
+		buf[0] = '\0';
+		for (i = 0, o = 0; i < p->n_keep_groups && o < len; i++)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+					      i ? ", " : "", p->keep_groups[i]);
+		return;
+	case LB_KT_INT:
+		memcpy(&i, f, sizeof(i));
+		snprintf(buf, len, "%d", i);
+		return;
+	case LB_KT_NUM:
+	case LB_KT_SIZE:
+	case LB_KT_CORES:
+		memcpy(&u, f, sizeof(u));
+		if (u == LB_UNLIMITED && k->id >= LB_KEY_MEMORY_MAX)
+			snprintf(buf, len, "(unset)");
+		else if (k->type == LB_KT_SIZE)
+			lb_format_size(u, buf, len);
+		else if (k->type == LB_KT_CORES)
+			format_cores(u, buf, len);
+		else
+			snprintf(buf, len, "%" PRIu64, u);
+		return;
+	case LB_KT_IO:
+		format_io((const void *)((const char *)p + k->off -
+					 offsetof(struct lb_limits_set, n_io)),
+			  buf, len);
+		return;
+	}
+	snprintf(buf, len, "?");
+}
+
+void lb_policy_print(const struct lb_policy *p, FILE *out)
+{
+	char buf[1024];
+	size_t i;
+
+	if (p->section[0])
+		fprintf(out, "# section: %s (from %s)\n", p->section,
+			p->source);
+	else
+		fprintf(out, "# section: none (built-in defaults)\n");
+	if (p->user_section[0])
+		fprintf(out, "# user section: %s\n", p->user_section);
+	for (i = 0; i < LB_KEY__COUNT; i++) {
+		lb_key_format(&lb_keys[i], p, buf, sizeof(buf));
+		fprintf(out, "%s = %s\n", lb_keys[i].name, buf);
+	}
+}
