@@ -1,8 +1,9 @@
 # loginbox: every login in its own box.  See README.md.
 #
 #   make              build everything into build/
-#   sudo make check   unit tests, then integration tests as root (real sshd,
-#                     ssh/scp/sftp/rsync, su, login, pamtester)
+#   sudo make check   unit tests, integration tests as root (real sshd,
+#                     ssh/scp/sftp/rsync, su, login, pamtester), and the VM
+#                     tier (cgroup v2 limits in a qemu guest)
 #   sudo make install / uninstall
 #   sudo make quickstart   set up this machine and show a boxed login
 #   make bench        benchmarks (see bench/README.md)
@@ -94,7 +95,11 @@ check-unit: $(UNIT_BINS)
 check-integration: all
 	@tests/integration/run.sh
 
-check: check-unit check-integration
+# VM tier: cgroup v2 limits enforced in a qemu guest (tests/vm/run.sh).
+check-vm: all
+	@tests/vm/run.sh
+
+check: check-unit check-integration check-vm
 
 install: all
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(libexecdir) $(DESTDIR)$(pamdir) \

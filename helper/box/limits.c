@@ -5,8 +5,9 @@
  * them).  Written by the helper before the box's first process exists (it
  * is born in its node, box.c), through directory fds.
  *
- * Controllers are enabled top-down (v2 root -> loginbox -> u<UID>), only
- * those the root offers.  A host without them (hybrid cgroups: the v2
+ * Controllers are enabled top-down (v2 root -> loginbox -> u<UID>): all of
+ * memory, cpu, pids and io the root offers, for accounting even where no
+ * limit is set.  A host without them (hybrid cgroups: the v2
  * tree has no controllers) cannot enforce anything: with limits = required
  * that refuses the box, with best-effort it is logged and the box is built.
  */
@@ -150,8 +151,6 @@ int cg_apply_limits(struct lb_box *b, int rootfd, int lbfd, int ufd,
 	char ctl[512];
 	struct lb_err e;
 
-	if (!want)
-		return 0;
 	have = fs_read_small(rootfd, "cgroup.controllers", ctl, sizeof(ctl),
 			     &e) < 0
 		       ? 0
@@ -174,12 +173,13 @@ int cg_apply_limits(struct lb_box *b, int rootfd, int lbfd, int ufd,
 		       "user %s: %s; limits = best-effort: box %lu built "
 		       "without them",
 		       b->user.name, err->msg, b->id);
-		want &= have;
-		if (!want)
-			return 0;
 	}
-	if (enable(rootfd, want, err) < 0 || enable(lbfd, want, err) < 0 ||
-	    enable(ufd, want, err) < 0)
+	/* Whatever the host offers is enabled, limits or not: it costs
+	 * little and gives `loginbox show` its usage figures. */
+	if (!have)
+		return 0;
+	if (enable(rootfd, have, err) < 0 || enable(lbfd, have, err) < 0 ||
+	    enable(ufd, have, err) < 0)
 		return lb_prefix(err, "enable cgroup controllers");
 	if (write_limits(ufd, &b->pol.user, err) < 0)
 		return lb_prefix(err, "user %s", b->user.name);

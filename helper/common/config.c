@@ -47,11 +47,15 @@ __attribute__((format(printf, 1, 2))) static int ini_errback(const char *fmt,
 							     ...)
 {
 	va_list ap;
+	size_t n;
 
 	if (ini_nerr++ == 0) {
 		va_start(ap, fmt);
 		vsnprintf(ini_msg, sizeof(ini_msg), fmt, ap);
 		va_end(ap);
+		n = strlen(ini_msg);
+		while (n && ini_msg[n - 1] == '\n')
+			ini_msg[--n] = '\0';
 	}
 	return 0;
 }

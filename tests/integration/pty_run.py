@@ -8,6 +8,7 @@ STEPs run in order:
     --expect REGEX   wait until the output (since the last match) matches
     --send TEXT      type TEXT (backslash escapes: \\n \\r \\t \\x03 ...)
     --sleep S        wait S seconds (reading output meanwhile)
+    --winsize R C    resize the terminal (the command gets SIGWINCH)
 
 After the last step the output is read until the command closes the pty.
 Everything the command wrote is copied to stdout.  Exit status: the
@@ -45,6 +46,8 @@ def main():
             steps.append(("send", text.encode("latin-1")))
         elif opt == "--sleep":
             steps.append(("sleep", float(args.pop(0))))
+        elif opt == "--winsize":
+            steps.append(("winsize", (int(args.pop(0)), int(args.pop(0)))))
         else:
             sys.stderr.write("pty_run.py: unknown option %s\n" % opt)
             return 2
@@ -127,6 +130,9 @@ def main():
                 os.write(master, arg)
             except OSError:
                 pass
+        elif kind == "winsize":
+            fcntl.ioctl(master, termios.TIOCSWINSZ,
+                        struct.pack("HHHH", arg[0], arg[1], 0, 0))
         elif kind == "sleep":
             end = time.monotonic() + arg
             while time.monotonic() < end:

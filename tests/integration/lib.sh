@@ -1,0 +1,566 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+#
+# Shared helpers of the root-run integration tests (tests/integration/).
+#
+# run.sh sources this file to set the machine up; every t_*.sh runs in its
+# own bash (started by run.sh) and sources it too.  State shared between
+# them lives under $LBT_TMP (made by run.sh):
+#
+#   tap/{n,pass,fail,skip}  TAP counters: numbering runs across all files
+#   pids                    background daemons we started (killed by pid)
+#   sshd.port sshd.pid      the test sshd
+#   id_ed25519              client key (authorized for every lbt- user)
+#   pam-su pam-login        PAM stacks bound over /etc/pam.d/{su,login} in
+#                           a private mount namespace only
+#   subids                  "user start count" of the test users
+#   baseline.*              what existed before the suite (never ours)
+#
+# Test users (all named lbt-*; created by setup_users, removed by run.sh):
+#   lbt-alice  boxed (group lbt-boxed), also in lbt-docker, password known
+#   lbt-bob    boxed (group lbt-boxed)
+#   lbt-root   boxed with inside_uid = root (group lbt-rootbox)
+#   lbt-plain  not boxed, /bin/bash
+#   lbt-nosub  boxed, but no /etc/subuid nor /etc/subgid line
+#   lbt-small  boxed, a subordinate range of only 1000 ids
+
+: "${LBT_TMP:?LBT_TMP is not set: run tests/integration/run.sh}"
+LBT_DIR=${LBT_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+
+LB_SHELL=/usr/sbin/loginbox-shell
+LB_ADMIN=/usr/sbin/loginbox
+LB_HELPER=/usr/libexec/loginbox/loginbox-helper
+LB_CONF=/etc/loginbox/loginbox.conf
+LB_CONFD=/etc/loginbox/conf.d
+LB_RUN=/run/loginbox
+LB_IMAGES=/var/lib/loginbox/images
+LB_SESSIONS=/var/lib/loginbox/sessions
+PAM_SSHD=/etc/pam.d/sshd-loginbox-test
+PAM_TESTER=/etc/pam.d/lbt-pamtester
+LBT_USERS="lbt-alice lbt-bob lbt-root lbt-plain lbt-nosub lbt-small"
+LBT_GROUPS="lbt-boxed lbt-rootbox lbt-docker"
+LBT_PASSWORD='Lbt-pass-4711'
+PTY_RUN="$LBT_DIR/pty_run.py"
+# A short timeout for every client, so a hang fails one test, not CI.
+LBT_T=${LBT_T:-30}
+
+# ----------------------------------------------------------------- TAP ---
+
+_tap_bump() { # FILE -> prints the new value
+	local f="$LBT_TMP/tap/$1" n
+	n=$(cat "$f" 2>/dev/null) || n=0
+	n=$((n + 1))
+	echo "$n" >"$f"
+	echo "$n"
+}
+
+diag() { # TEXT... (each line prefixed with "# ")
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+# diag_file FILE [LABEL]: show (the end of) a file as TAP comments.
+diag_file() {
+	[ -s "$1" ] || return 0
+	[ -n "${2:-}" ] && diag "--- ${2}:"
+	tail -n 40 "$1" | sed 's/^/#   /'
+}
+
+tap_ok() { # NAME
+	local n
+	n=$(_tap_bump n)
+	_tap_bump pass >/dev/null
+	echo "ok $n - $1"
+}
+
+tap_fail() { # NAME [DIAG...]
+	local n name=$1
+	shift
+	n=$(_tap_bump n)
+	_tap_bump fail >/dev/null
+	echo "not ok $n - $name"
+	[ $# -gt 0 ] && diag "$@"
+	return 0
+}
+
+tap_skip() { # NAME REASON
+	local n
+	n=$(_tap_bump n)
+	_tap_bump skip >/dev/null
+	echo "ok $n - $1 # SKIP $2"
+}
+
+# t_check NAME CMD...: ok when CMD exits 0 (its output is shown otherwise).
+t_check() {
+	local name=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "command: $*" "exit status: $rc" \
+			"output: $(printf '%s' "$out" | tail -n 20)"
+	fi
+}
+
+# t_is GOT WANT NAME
+t_is() {
+	if [ "$1" = "$2" ]; then
+		tap_ok "$3"
+	else
+		tap_fail "$3" "got:      '$1'" "expected: '$2'"
+	fi
+}
+
+# t_isnt GOT UNWANTED NAME
+t_isnt() {
+	if [ "$1" != "$2" ]; then
+		tap_ok "$3"
+	else
+		tap_fail "$3" "got '$1', which it must not be"
+	fi
+}
+
+# t_like TEXT ERE NAME: some line of TEXT matches ERE.
+t_like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		tap_ok "$3"
+	else
+		tap_fail "$3" "no line matches /$2/ in:" "$(printf '%s' "$1" | tail -n 25)"
+	fi
+}
+
+# t_unlike TEXT ERE NAME: no line of TEXT matches ERE.
+t_unlike() {
+	local hit
+	hit=$(printf '%s\n' "$1" | grep -E -- "$2")
+	if [ -z "$hit" ]; then
+		tap_ok "$3"
+	else
+		tap_fail "$3" "lines matching /$2/ (must be none):" "$(printf '%s' "$hit" | head -n 20)"
+	fi
+}
+
+# kv TEXT KEY: the value of the first "KEY=value" line of TEXT.
+kv() {
+	printf '%s\n' "$1" | tr -d '\r' | sed -n "s/^$2=//p" | head -n 1
+}
+
+# --------------------------------------------------------- processes ---
+
+# Remember a background process we started, so run.sh can end it by pid.
+track_pid() { echo "$1" >>"$LBT_TMP/pids"; }
+
+# stop_pid PID: end one process we started (TERM, then KILL) and reap it.
+stop_pid() {
+	local pid=$1 i
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null || return 0
+	for i in $(seq 1 30); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# free_port: an unused TCP port on 127.0.0.1.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_port PORT [SECONDS]: until something listens on 127.0.0.1:PORT.
+wait_port() {
+	local i n=$((${2:-10} * 10))
+	for i in $(seq 1 "$n"); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_http_server DIR: a host-side python3 http.server on 127.0.0.1;
+# sets HTTP_PORT and HTTP_PID (tracked).  Serves DIR.
+start_http_server() {
+	HTTP_PORT=$(free_port)
+	python3 -m http.server --bind 127.0.0.1 --directory "$1" "$HTTP_PORT" \
+		>"$LBT_TMP/http.$HTTP_PORT.log" 2>&1 &
+	HTTP_PID=$!
+	track_pid "$HTTP_PID"
+	wait_port "$HTTP_PORT" 10
+}
+
+# ---------------------------------------------------------------- sshd ---
+
+start_sshd() {
+	local port T=$LBT_TMP
+	port=$(free_port)
+	mkdir -p "$T/authorized_keys"
+	[ -d /run/sshd ] || { mkdir -p /run/sshd && touch "$T/created-run-sshd"; }
+	[ -f "$T/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey" || return 1
+	[ -f "$T/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$T/id_ed25519" || return 1
+	local u
+	for u in $LBT_USERS; do
+		cp "$T/id_ed25519.pub" "$T/authorized_keys/$u"
+	done
+	chmod 755 "$T" "$T/authorized_keys"
+	chmod 644 "$T"/authorized_keys/*
+	cat >"$T/sshd_config" <<-EOF
+		Port $port
+		ListenAddress 127.0.0.1
+		HostKey $T/hostkey
+		UsePAM yes
+		PasswordAuthentication no
+		KbdInteractiveAuthentication no
+		PubkeyAuthentication yes
+		AuthorizedKeysFile $T/authorized_keys/%u
+		StrictModes no
+		PidFile $T/sshd.pid
+		Subsystem sftp /usr/lib/openssh/sftp-server
+		AllowTcpForwarding yes
+		PermitRootLogin no
+		PrintMotd no
+		PrintLastLog no
+		UseDNS no
+		MaxStartups 50
+		MaxSessions 20
+		LogLevel INFO
+	EOF
+	# sshd takes its PAM service name from argv[0].
+	ln -sf /usr/sbin/sshd "$T/sshd-loginbox-test"
+	"$T/sshd-loginbox-test" -f "$T/sshd_config" -D -e >>"$T/sshd.log" 2>&1 &
+	local pid=$!
+	track_pid "$pid"
+	echo "$pid" >"$T/sshd.mainpid"
+	echo "$port" >"$T/sshd.port"
+	if ! wait_port "$port" 10; then
+		diag "sshd did not start:"
+		diag_file "$T/sshd.log"
+		return 1
+	fi
+	return 0
+}
+
+stop_sshd() {
+	local pid
+	pid=$(cat "$LBT_TMP/sshd.mainpid" 2>/dev/null) || return 0
+	stop_pid "$pid"
+	rm -f "$LBT_TMP/sshd.mainpid"
+}
+
+SSH_PORT=$(cat "$LBT_TMP/sshd.port" 2>/dev/null || echo 22)
+SSH_COMMON=(-F /dev/null -i "$LBT_TMP/id_ed25519" -o IdentitiesOnly=yes
+	-o BatchMode=yes -o StrictHostKeyChecking=no
+	-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
+	-o ConnectTimeout=10)
+SSH_OPTS=("${SSH_COMMON[@]}" -p "$SSH_PORT")
+SCP_OPTS=("${SSH_COMMON[@]}" -P "$SSH_PORT")
+# For rsync -e and the like: one string.
+SSH_CMDLINE="ssh -F /dev/null -i $LBT_TMP/id_ed25519 -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=10 -p $SSH_PORT"
+
+# ssh_as USER [SSH-OPTION...] CMD: run CMD over ssh as USER (timeout).
+ssh_as() {
+	local u=$1
+	shift
+	timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" "$u@127.0.0.1" "$@"
+}
+
+# ------------------------------------------------------------ su, login ---
+
+# su_as USER CMD: "su - USER -c CMD" from root, with the test PAM stack for
+# su bound over /etc/pam.d/su in a private mount namespace only.
+su_as() {
+	timeout -k 5 "$LBT_T" unshare -m sh -c \
+		'mount --bind "$1" /etc/pam.d/su && exec su - "$2" -c "$3"' \
+		sh "$LBT_TMP/pam-su" "$1" "$2"
+}
+
+# su_c_as USER CMD: "su USER -c CMD" (no login) from root.
+su_c_as() {
+	timeout -k 5 "$LBT_T" unshare -m sh -c \
+		'mount --bind "$1" /etc/pam.d/su && exec su "$2" -c "$3"' \
+		sh "$LBT_TMP/pam-su" "$1" "$2"
+}
+
+# in_pam_ns PAMFILE TARGET CMD...: run CMD with PAMFILE bound on TARGET in a
+# private mount namespace (the host's /etc/pam.d is never touched).
+in_pam_ns() {
+	local src=$1 dst=$2
+	shift 2
+	unshare -m sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' \
+		sh "$src" "$dst" "$@"
+}
+
+# pty_run [pty_run.py STEPS...] -- CMD...
+pty_run() {
+	timeout -k 5 $((LBT_T + 10)) python3 "$PTY_RUN" --timeout "$LBT_T" "$@"
+}
+
+# A shell prompt of bash (user or root) at the end of the output.
+PROMPT_RE='[$#] $'
+
+# login_as USER SEND-TEXT: console login (`login -f USER`) on a pty with the
+# test PAM stack for login; waits for the prompt, types SEND-TEXT (escapes
+# allowed, end it with "exit\n").  Output on stdout, status of login.
+login_as() {
+	pty_run --expect "$PROMPT_RE" --send "$2" -- \
+		unshare -m sh -c \
+		'mount --bind "$1" /etc/pam.d/login && exec login -f "$2"' \
+		sh "$LBT_TMP/pam-login" "$1"
+}
+
+# marker_cmd KEY SHELL-EXPR: text to type that prints "@@KEY=value@@" but
+# whose terminal echo does not match the "@@KEY=" pattern.
+marker_cmd() { printf 'echo "@@""%s=%s@@"\\n' "$1" "$2"; }
+# marker TEXT KEY: the value printed by marker_cmd KEY.
+marker() {
+	printf '%s\n' "$1" | tr -d '\r' | sed -n "s/.*@@$2=\(.*\)@@.*/\1/p" | head -n 1
+}
+
+# ---------------------------------------------------------- the config ---
+
+# write_conf: stdin becomes /etc/loginbox/loginbox.conf (root, 0644).
+write_conf() {
+	local tmp
+	tmp=$(mktemp "$LB_CONF.lbt.XXXXXX") || return 1
+	cat >"$tmp"
+	chown root:root "$tmp"
+	chmod 0644 "$tmp"
+	mv -f "$tmp" "$LB_CONF"
+}
+
+# base_conf: the suite's normal config.
+base_conf() {
+	cat <<-'EOF'
+		# written by loginbox integration tests (tests/integration)
+		[global]
+		on_error = deny
+		default = none
+
+		[group.lbt-boxed]
+		image = host
+		network = none
+		inside_uid = self
+		upper = tmpfs
+		home = bind
+
+		[group.lbt-rootbox]
+		image = host
+		inside_uid = root
+	EOF
+}
+
+# reset_conf: back to base_conf, no conf.d files of ours.
+reset_conf() {
+	rm -f "$LB_CONFD"/lbt-*.conf
+	base_conf | write_conf
+}
+
+# ------------------------------------------------------------- users ---
+
+lbt_uid() { id -u "$1" 2>/dev/null; }
+
+# A free subordinate range start above everything in /etc/subuid, subgid.
+_next_subid() {
+	awk -F: 'BEGIN{m=100000} NF>=3 {e=$2+$3; if (e>m) m=e} END{print m}' \
+		/etc/subuid /etc/subgid
+}
+
+# ensure_subids USER: the user has a 65536 range in both files.
+ensure_subids() {
+	local start
+	if ! grep -q "^$1:" /etc/subuid || ! grep -q "^$1:" /etc/subgid; then
+		sed -i "/^$1:/d" /etc/subuid /etc/subgid
+		start=$(_next_subid)
+		echo "$1:$start:65536" >>/etc/subuid
+		echo "$1:$start:65536" >>/etc/subgid
+	fi
+}
+
+delete_test_users() {
+	local u g pids
+	for u in $LBT_USERS; do
+		id "$u" >/dev/null 2>&1 || continue
+		# Whatever still runs as the test user was started by this suite.
+		pids=$(ps -o pid= -u "$u" 2>/dev/null)
+		# shellcheck disable=SC2086
+		[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+		userdel -r -f "$u" >/dev/null 2>&1
+		sed -i "/^$u:/d" /etc/subuid /etc/subgid 2>/dev/null
+	done
+	for g in $LBT_GROUPS; do
+		getent group "$g" >/dev/null && groupdel "$g" >/dev/null 2>&1
+	done
+	return 0
+}
+
+setup_users() {
+	local u
+	delete_test_users
+	for g in $LBT_GROUPS; do groupadd "$g" || return 1; done
+	useradd -m -s "$LB_SHELL" -G lbt-boxed,lbt-docker lbt-alice || return 1
+	useradd -m -s "$LB_SHELL" -G lbt-boxed lbt-bob || return 1
+	useradd -m -s "$LB_SHELL" -G lbt-rootbox lbt-root || return 1
+	useradd -m -s /bin/bash lbt-plain || return 1
+	useradd -m -s "$LB_SHELL" -G lbt-boxed lbt-nosub || return 1
+	useradd -m -s "$LB_SHELL" -G lbt-boxed lbt-small || return 1
+	for u in lbt-alice lbt-bob lbt-root lbt-small; do
+		ensure_subids "$u"
+	done
+	# lbt-nosub: no range at all; lbt-small: 1000 ids only.
+	sed -i '/^lbt-nosub:/d' /etc/subuid /etc/subgid
+	sed -i 's/^\(lbt-small:[0-9]*\):.*/\1:1000/' /etc/subuid /etc/subgid
+	# A password for su from another (unboxed) user.
+	echo "lbt-alice:$LBT_PASSWORD" | chpasswd || return 1
+	: >"$LBT_TMP/subids"
+	for u in $LBT_USERS; do
+		grep "^$u:" /etc/subuid | awk -F: '{print $1, $2, $3}' >>"$LBT_TMP/subids"
+	done
+	return 0
+}
+
+# The PAM stacks of the test services.
+setup_pam() {
+	cat >"$PAM_SSHD" <<-'EOF'
+		# loginbox integration tests (tests/integration/run.sh removes it)
+		# (common-session after it: a stack of PAM_IGNOREs alone fails)
+		@include common-account
+		session required pam_loginbox.so
+		@include common-session
+	EOF
+	cat >"$PAM_TESTER" <<-'EOF'
+		# loginbox integration tests (tests/integration/run.sh removes it)
+		auth sufficient pam_rootok.so
+		@include common-account
+		session required pam_loginbox.so
+		@include common-session
+	EOF
+	cat >"$LBT_TMP/pam-su" <<-'EOF'
+		auth sufficient pam_rootok.so
+		@include common-auth
+		@include common-account
+		session required pam_loginbox.so
+		@include common-session
+	EOF
+	cat >"$LBT_TMP/pam-login" <<-'EOF'
+		auth requisite pam_nologin.so
+		@include common-auth
+		@include common-account
+		session required pam_loginuid.so
+		session required pam_loginbox.so
+		@include common-session
+	EOF
+	chmod 644 "$PAM_SSHD" "$PAM_TESTER" "$LBT_TMP/pam-su" "$LBT_TMP/pam-login"
+}
+
+# ---------------------------------------------------------- leftovers ---
+
+# test_session_ids: ids of live /run/loginbox sessions of lbt- users, and of
+# session dirs without a state file that were not there before the suite.
+test_session_ids() {
+	local d id user
+	for d in "$LB_RUN"/[0-9]*; do
+		[ -d "$d" ] || continue
+		id=${d##*/}
+		if [ -f "$d/state" ]; then
+			user=$(sed -n 's/^user=//p' "$d/state")
+			case $user in lbt-*) echo "$id" ;; esac
+		elif ! grep -qx "$id" "$LBT_TMP/baseline.run" 2>/dev/null; then
+			echo "$id"
+		fi
+	done
+}
+
+# session_user ID
+session_field() { sed -n "s/^$2=//p" "$LB_RUN/$1/state" 2>/dev/null; }
+
+# _leftovers: print what remains of test sessions on the host (one line per
+# finding); nothing printed = clean.
+_leftovers() {
+	local id pid uid u start count cg d f
+	for id in $(test_session_ids); do
+		echo "session dir $LB_RUN/$id ($(session_field "$id" user))"
+	done
+	# loginbox-init processes run as box root = a test user's first subuid
+	while read -r pid uid; do
+		while read -r u start count; do
+			[ -n "$start" ] || continue
+			if [ "$uid" -ge "$start" ] && [ "$uid" -lt $((start + count)) ]; then
+				echo "loginbox-init pid $pid (uid $uid, $u's range)"
+			fi
+		done <"$LBT_TMP/subids"
+	done < <(ps -eo pid=,uid=,comm= | awk '$3 == "loginbox-init" {print $1, $2}')
+	for u in $LBT_USERS; do
+		uid=$(lbt_uid "$u") || continue
+		for cg in /sys/fs/cgroup/unified/loginbox /sys/fs/cgroup/loginbox; do
+			[ -e "$cg/u$uid" ] && echo "cgroup node $cg/u$uid"
+		done
+		ps -o pid=,args= -u "$u" 2>/dev/null | sed "s/^/process of $u: /"
+	done
+	grep loginbox /proc/self/mountinfo | sed 's/^/host mount: /'
+	for d in "$LB_SESSIONS"/*; do
+		[ -e "$d" ] || continue
+		grep -qx "${d##*/}" "$LBT_TMP/baseline.sessions" 2>/dev/null ||
+			echo "disk upper $d"
+	done
+	for f in "$LB_RUN"/allow-*; do
+		[ -e "$f" ] || continue
+		grep -qx "${f##*/}" "$LBT_TMP/baseline.allow" 2>/dev/null ||
+			echo "allow token $f"
+	done
+}
+
+# assert_no_leftovers NAME [SECONDS]: nothing of any test session remains
+# (close_session may still be running when a client returns: wait a bit).
+assert_no_leftovers() {
+	local name=$1 secs=${2:-10} i left
+	for i in $(seq 1 $((secs * 5))); do
+		left=$(_leftovers)
+		[ -z "$left" ] && break
+		sleep 0.2
+	done
+	if [ -z "$left" ]; then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "still there after ${secs}s:" "$left"
+	fi
+}
+
+# clean_test_sessions: end whatever test boxes remain (between tests, so a
+# failure does not cascade), quietly.
+clean_test_sessions() {
+	local id
+	for id in $(test_session_ids); do
+		"$LB_ADMIN" kill "$id" >/dev/null 2>&1
+	done
+}
+
+# ------------------------------------------------------------ images ---
+
+# make_image NAME: a tiny busybox image under /var/lib/loginbox/images,
+# every directory real.  Variants are made by the caller afterwards.
+make_image() {
+	local img="$LB_IMAGES/$1" a
+	rm -rf "$img"
+	mkdir -p "$img"/bin "$img"/etc "$img"/proc "$img"/sys "$img"/dev \
+		"$img"/tmp "$img"/home "$img"/root "$img"/run
+	cp /usr/bin/busybox "$img/bin/busybox"
+	for a in sh ls hostname cat id echo ps mount grep env readlink sleep; do
+		ln -s busybox "$img/bin/$a"
+	done
+	getent passwd root lbt-alice lbt-bob >"$img/etc/passwd"
+	getent group root lbt-alice lbt-bob lbt-boxed >"$img/etc/group"
+	chown -R root:root "$img"
+	chmod 0755 "$img"
+}
+
+# snapshot_host_root: a fingerprint of the host's / and /etc, to show that
+# building a box did not write there.
+snapshot_host_root() {
+	{
+		ls -A / /etc /dev
+		stat -c '%n %F %i' /etc /proc /dev /tmp /run /sys
+		stat -c '%n %i %Y %s' /etc/passwd /etc/shadow /etc/hostname
+	} 2>&1
+}

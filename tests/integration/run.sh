@@ -1,0 +1,186 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Root-run integration tests of loginbox: real sshd on 127.0.0.1 with a test
+# PAM service, real ssh/scp/sftp/rsync, su, login, pamtester, test users
+# with subordinate id ranges.  Called by `sudo make check-integration` (from
+# the repository root, after `make all`).
+#
+#   tests/integration/run.sh [t_NN_name.sh ...]   (default: every t_*.sh)
+#
+# It installs the project (make install), sets up users lbt-* and groups,
+# runs the t_*.sh files in order (each in its own bash, sharing the TAP
+# numbering through $LBT_TMP/tap), and always cleans up on exit: the
+# daemons it started (by pid), test boxes, users, groups, /etc/subuid,
+# /etc/subgid, the config (restored, or removed if there was none), its PAM
+# service files, its images, then `make uninstall`.
+#
+# Output is TAP; the last line is
+#   integration: N passed, M failed, K skipped
+# and the exit status is non-zero when anything failed.
+
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "integration: these tests need root (they install loginbox, add users," >&2
+	echo "integration: start sshd and log in): run 'sudo make check-integration'" >&2
+	exit 1
+fi
+
+LBT_TMP=$(mktemp -d /tmp/lbt-integration.XXXXXX) || exit 1
+chmod 755 "$LBT_TMP"
+export LBT_TMP LBT_DIR="$HERE" LBT_REPO="$REPO"
+mkdir -p "$LBT_TMP/tap"
+: >"$LBT_TMP/pids"
+CLEANUP_LOG="$LBT_TMP/cleanup.log"
+# Kept outside $LBT_TMP, which the cleanup removes.
+FINAL_LOG=/tmp/lbt-integration-last.log
+
+# shellcheck source=tests/integration/lib.sh
+. "$HERE/lib.sh"
+
+count() { cat "$LBT_TMP/tap/$1" 2>/dev/null || echo 0; }
+
+SUBUID_BAK="$LBT_TMP/subuid.bak"
+SUBGID_BAK="$LBT_TMP/subgid.bak"
+CONF_BAK="$LBT_TMP/loginbox.conf.bak"
+CONF_EXISTED=no
+INSTALLED=no
+STARTED=no
+FINISHED=no
+
+cleanup() {
+	local rc=$? pid
+	trap - EXIT INT TERM HUP
+	{
+		echo "== cleanup"
+		# 1. daemons we started, by pid
+		while read -r pid; do
+			[ -n "$pid" ] && stop_pid "$pid"
+		done <"$LBT_TMP/pids"
+		# 2. boxes of test users, then the stale ones
+		if [ -x "$LB_ADMIN" ]; then
+			clean_test_sessions
+			"$LB_ADMIN" gc
+		fi
+		# 3. users and groups
+		[ "$STARTED" = yes ] && delete_test_users
+		# 4. files we changed
+		[ -f "$SUBUID_BAK" ] && cat "$SUBUID_BAK" >/etc/subuid
+		[ -f "$SUBGID_BAK" ] && cat "$SUBGID_BAK" >/etc/subgid
+		if [ "$STARTED" = yes ]; then
+			if [ "$CONF_EXISTED" = yes ]; then
+				cp -p "$CONF_BAK" "$LB_CONF"
+			else
+				rm -f "$LB_CONF"
+			fi
+			rm -f "$LB_CONFD"/lbt-*.conf
+			rm -f "$PAM_SSHD" "$PAM_TESTER"
+			rm -rf "$LB_IMAGES"/lbt-*
+			[ -f "$LBT_TMP/created-run-sshd" ] && rmdir /run/sshd
+		fi
+		# 5. the install
+		[ "$INSTALLED" = yes ] && make -C "$REPO" uninstall
+	} >>"$CLEANUP_LOG" 2>&1
+	if [ "$STARTED" = yes ] && [ -x "$LB_ADMIN" ] && [ -n "$(test_session_ids 2>/dev/null)" ]; then
+		diag "cleanup: test sessions remain in $LB_RUN: $(test_session_ids | tr '\n' ' ')"
+	fi
+	cp "$CLEANUP_LOG" "$FINAL_LOG" 2>/dev/null
+	[ -f "$LBT_TMP/sshd.log" ] && cat "$LBT_TMP/sshd.log" >>"$FINAL_LOG"
+	diag "cleanup done (log: $FINAL_LOG)"
+	local n p f s
+	[ "$FINISHED" = yes ] || tap_fail "integration run finished (it was aborted, status $rc)"
+	n=$(count n)
+	p=$(count pass)
+	f=$(count fail)
+	s=$(count skip)
+	rm -rf "$LBT_TMP"
+	echo "1..$n"
+	echo "integration: $p passed, $f failed, $s skipped"
+	[ "$f" -eq 0 ] && exit 0
+	exit 1
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+abort() {
+	tap_fail "setup: $*"
+	FINISHED=yes
+	exit 1
+}
+
+# --------------------------------------------------------------- packages
+NEEDED="openssh-server openssh-client rsync pamtester uidmap curl python3 busybox-static iproute2 util-linux"
+missing=""
+for p in $NEEDED; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	diag "installing:$missing"
+	# shellcheck disable=SC2086
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $missing; } \
+		>"$LBT_TMP/apt.log" 2>&1 ||
+		{ diag_file "$LBT_TMP/apt.log"; abort "apt-get install$missing"; }
+fi
+
+# ------------------------------------------------------ baseline, backups
+ls "$LB_RUN" 2>/dev/null | grep -E '^[0-9]+$' >"$LBT_TMP/baseline.run"
+ls "$LB_RUN" 2>/dev/null | grep '^allow-' >"$LBT_TMP/baseline.allow"
+ls "$LB_SESSIONS" 2>/dev/null >"$LBT_TMP/baseline.sessions"
+cp -p /etc/subuid "$SUBUID_BAK" 2>/dev/null || : >"$SUBUID_BAK"
+cp -p /etc/subgid "$SUBGID_BAK" 2>/dev/null || : >"$SUBGID_BAK"
+if [ -e "$LB_CONF" ]; then
+	CONF_EXISTED=yes
+	cp -p "$LB_CONF" "$CONF_BAK"
+fi
+STARTED=yes
+
+# ---------------------------------------------------------------- install
+diag "make install"
+if ! make -C "$REPO" install >"$LBT_TMP/install.log" 2>&1; then
+	diag_file "$LBT_TMP/install.log"
+	abort "make install"
+fi
+INSTALLED=yes
+for f in "$LB_SHELL" "$LB_ADMIN" "$LB_HELPER" \
+	"/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/security/pam_loginbox.so"; do
+	[ -e "$f" ] || abort "make install did not install $f"
+done
+if ls "$LB_CONFD"/*.conf >/dev/null 2>&1; then
+	diag "note: $LB_CONFD holds files not made by these tests:" \
+		"$(ls "$LB_CONFD")" "they may change the policies tested here"
+fi
+
+# ---------------------------------------------------------- users, config
+setup_users || abort "create test users"
+setup_pam || abort "write the test PAM services"
+reset_conf || abort "write $LB_CONF"
+start_sshd || abort "start the test sshd"
+# lib.sh read the port before sshd existed: the t_*.sh files read it again.
+
+# ------------------------------------------------------------------ tests
+if [ $# -gt 0 ]; then
+	files=""
+	for a in "$@"; do files="$files $HERE/${a##*/}"; done
+else
+	files=$(ls "$HERE"/t_*.sh | sort)
+fi
+for t in $files; do
+	[ -f "$t" ] || { tap_fail "test file $t exists"; continue; }
+	echo "# ${t##*/}"
+	reset_conf
+	timeout -k 10 300 bash "$t"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		tap_fail "${t##*/} ran to its end" "it exited with status $rc (124: timed out)"
+	fi
+	clean_test_sessions
+done
+FINISHED=yes
+exit 0

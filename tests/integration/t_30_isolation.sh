@@ -1,0 +1,286 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Isolation facts, checked from inside a box as an attacker would: ids and
+# maps, privileges, seccomp, namespaces, processes, mounts, network, files,
+# fds, environment, supplementary groups; for inside_uid = self and root.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+W=$LBT_TMP/t30
+mkdir -p "$W/www"
+chmod 755 "$W" "$W/www"
+echo lbt-host-secret-page >"$W/www/marker"
+AHOME=$(getent passwd lbt-alice | cut -d: -f6)
+RHOME=$(getent passwd lbt-root | cut -d: -f6)
+AUID=$(id -u lbt-alice)
+AGID=$(id -g lbt-alice)
+RUID=$(id -u lbt-root)
+TAG=lbt$$
+
+# Host-side things the box must not reach.
+start_http_server "$W/www" || diag "host http.server did not start"
+t_check "host: the host's http service on 127.0.0.1:$HTTP_PORT answers on the host" \
+	curl -sf -m 5 "http://127.0.0.1:$HTTP_PORT/marker"
+touch "/tmp/lbt-hostfile-$TAG"
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind("\0" + sys.argv[1]); s.listen(5)
+s.settimeout(60)
+try:
+    while True:
+        c, _ = s.accept(); c.sendall(b"host-abstract\n"); c.close()
+except Exception:
+    pass
+' "lbt-abstract-$TAG" &
+ABS_PID=$!
+track_pid "$ABS_PID"
+
+HOST_HOSTNAME=$(hostname)
+declare -A HOSTNS
+for ns in user pid mnt uts ipc net cgroup; do
+	HOSTNS[$ns]=$(readlink "/proc/self/ns/$ns")
+done
+
+# The probe: everything is printed as KEY=value lines.
+cat >"$W/probe.sh" <<EOF
+HTTP_PORT=$HTTP_PORT
+TAG=$TAG
+EOF
+cat >>"$W/probe.sh" <<'EOF'
+echo "HOSTNAME=$(hostname)"
+echo "ID_U=$(id -u)"
+echo "ID_G=$(id -G)"
+echo "ID=$(id)"
+echo "PID1=$(cat /proc/1/comm)"
+echo "NPROC=$(ls /proc | grep -c '^[0-9]')"
+echo "PSCOMM=$(ps -e -o comm= | sort -u | tr '\n' ' ')"
+echo "PSARGS=$(ps -e -o pid=,args= | awk '$1 != 1' | tr '\n' '|')"
+echo "UIDMAP=$(tr -s ' ' <  /proc/self/uid_map | sed 's/^ //' | tr '\n' '/')"
+echo "GIDMAP=$(tr -s ' ' <  /proc/self/gid_map | sed 's/^ //' | tr '\n' '/')"
+echo "SETGROUPS=$(cat /proc/self/setgroups)"
+for k in NoNewPrivs Seccomp CapBnd CapEff CapPrm CapAmb Groups; do
+	echo "$k=$(sed -n "s/^$k:[[:space:]]*//p" /proc/self/status | sed 's/ *$//')"
+done
+for ns in user pid mnt uts ipc net cgroup; do
+	echo "NS_$ns=$(readlink /proc/self/ns/$ns)"
+done
+echo "ENVOWNER=$(stat -c '%U %G' /usr/bin/env)"
+echo "HOSTTMPFILE=$(test -e /tmp/lbt-hostfile-$TAG && echo visible || echo absent)"
+echo "TMPLIST=$(ls -A /tmp | tr '\n' ' ')"
+echo "HOMES=$(ls -A /home | tr '\n' ' ')"
+echo "RUNLB=$(test -e /run/loginbox && echo visible || echo absent)"
+echo "VARLIBLB=$(ls -A /var/lib/loginbox 2>&1 | tr '\n' ' ')"
+f="$HOME/from-box-$TAG"
+echo "written in the box" >"$f" && echo "HOMEWRITE=ok"
+if touch /etc/lbtest-$TAG 2>/dev/null; then echo "ETCTOUCH=ok"; else echo "ETCTOUCH=denied"; fi
+if echo "lbt:x:4242:4242::/:/bin/sh" >>/etc/passwd 2>/dev/null; then echo "PASSWDAPPEND=ok"; else echo "PASSWDAPPEND=denied"; fi
+echo "SHADOW=$(head -c 100 /etc/shadow 2>/dev/null | tr -c 'a-zA-Z0-9:$.\n' '_' | head -n 1)"
+echo "GSHADOW=$(head -c 100 /etc/gshadow 2>/dev/null | head -n 1)"
+keys=""
+for k in /etc/ssh/ssh_host_*_key; do
+	[ -e "$k" ] || continue
+	if grep -q PRIVATE "$k" 2>/dev/null; then keys="$keys readable:$k"; fi
+done
+echo "HOSTKEYS=${keys:-none-readable}"
+echo "FDS=$(ls /proc/self/fd | tr '\n' ' ')"
+echo "ENVNAMES=$(env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' | sort | tr '\n' ' ')"
+echo "NETDEVS=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ' ')"
+echo "IPLINK=$(ip -o link 2>&1 | cut -d: -f2,3 | tr '\n' '|')"
+if curl -s -m 3 "http://127.0.0.1:$HTTP_PORT/marker" >/dev/null 2>&1; then echo "HOSTHTTP=reached"; else echo "HOSTHTTP=unreachable"; fi
+echo "MOUNTINFO=$(awk '{print $4, $5, $10, $11}' /proc/self/mountinfo | tr '\n' '|')"
+echo "MOUNTINFO_RAW_LB=$(grep -c /run/loginbox /proc/self/mountinfo)"
+echo "MOUNTINFO_OTHERHOMES=$(grep -c -e lbt-bob -e lbt-plain -e lbt-root -e lbt-alice /proc/self/mountinfo)"
+python3 - <<'PY'
+import ctypes, errno, os, socket, sys
+libc = ctypes.CDLL(None, use_errno=True)
+def sc(name, nr, *a):
+    r = libc.syscall(ctypes.c_long(nr), *[ctypes.c_ulong(x) for x in a])
+    e = ctypes.get_errno()
+    print("SC_%s=%s" % (name, "OK" if r >= 0 else errno.errorcode.get(e, str(e))))
+buf = ctypes.create_string_buffer(b"\x06" * 8)
+sc("TIOCSTI", 16, 0, 0x5412, ctypes.addressof(buf))
+sc("TIOCSTI_HIGHBITS", 16, 0, 0x5412 | (1 << 32), ctypes.addressof(buf))
+sc("TIOCLINUX", 16, 0, 0x541C, ctypes.addressof(buf))
+sc("keyctl", 250, 0, 0xfffffffd, 0)
+sc("add_key", 248, 0, 0, 0, 0, 0)
+sc("bpf", 321, 0, 0, 0)
+sc("perf_event_open", 298, 0, 0, 0xffffffff, 0xffffffff, 0)
+sc("init_module", 175, 0, 0, 0)
+sc("finit_module", 313, 0xffffffff, 0, 0)
+sc("kexec_load", 246, 0, 0, 0, 0)
+# lo is up: a server on the box's own loopback answers
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+c = socket.create_connection(srv.getsockname(), timeout=3)
+print("LOOPBACK=ok")
+# the host's abstract unix socket belongs to the host's net namespace
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.settimeout(3)
+    s.connect("\0lbt-abstract-" + os.environ.get("TAG", ""))
+    print("ABSTRACT=reached:" + s.recv(64).decode().strip())
+except OSError as e:
+    print("ABSTRACT=unreachable")
+# a mask cannot be taken off
+r = libc.umount2(b"/etc/shadow", 2)
+print("UMOUNT_SHADOW=%s" % ("OK" if r == 0 else errno.errorcode.get(ctypes.get_errno())))
+PY
+EOF
+
+probe() { # USER -> output file
+	TAG=$TAG ssh_as "$1" "TAG=$TAG bash -s" <"$W/probe.sh" >"$W/$1.out" 2>"$W/$1.err"
+	echo $? >"$W/$1.rc"
+}
+
+# expected_map ID START: the box map of one identity-mapped id.
+expected_map() {
+	local id=$1 s=$2
+	echo "0 $s $id/$id $id 1/$((id + 1)) $((s + id + 1)) $((65536 - id - 1))/"
+}
+
+# ============================================== inside_uid = self (alice)
+probe lbt-alice
+A=$(cat "$W/lbt-alice.out")
+t_is "$(cat "$W/lbt-alice.rc")" 0 "self: the probe ran over ssh (status 0)"
+[ -s "$W/lbt-alice.err" ] && diag_file "$W/lbt-alice.err" "probe stderr"
+g() { kv "$A" "$1"; }
+
+A_SUB=$(awk '$1 == "lbt-alice" {print $2}' "$LBT_TMP/subids")
+t_is "$(g HOSTNAME)" "lbt-alice-box" "self: hostname is the template's (%u-box)"
+t_is "$(g ID_U)" "$AUID" "self: the user keeps their uid inside"
+t_is "$(g ID_G)" "$AGID" "self: only the primary group inside (lbt-docker does not follow)"
+t_unlike "$(g ID)" 'lbt-docker|lbt-boxed' "self: id names no host supplementary group"
+t_is "$(g Groups)" "$AGID" "self: /proc/self/status Groups is only the primary gid"
+t_is "$(g PID1)" "loginbox-init" "self: PID 1 is loginbox-init"
+t_unlike "$(g PSARGS | tr '|' '\n')" 'sshd|http\.server|process_api|lbt-abstract' \
+	"self: ps -e shows no host process (sshd, the host's servers) besides the box's init"
+n=$(g NPROC)
+if [ -n "$n" ] && [ "$n" -le 10 ]; then
+	tap_ok "self: /proc lists only this login's few processes ($n)"
+else
+	tap_fail "self: /proc lists only this login's few processes" "got $n: $(g PSARGS)"
+fi
+t_is "$(g UIDMAP)" "$(expected_map "$AUID" "$A_SUB")" \
+	"self: uid_map = box root from the first subuid, the user's uid to itself, rest of the range"
+t_is "$(g GIDMAP)" "$(expected_map "$AGID" "$(awk -F: '$1 == "lbt-alice" {print $2}' /etc/subgid)")" \
+	"self: gid_map built the same way from the subgid range"
+t_unlike "$(g UIDMAP | tr '/' '\n')" '^0 0 ' "self: host root (0 0) is not mapped"
+t_is "$(g SETGROUPS)" deny "self: setgroups is denied inside"
+t_is "$(g NoNewPrivs)" 1 "self: NoNewPrivs is 1"
+t_is "$(g Seccomp)" 2 "self: a seccomp filter is loaded (Seccomp: 2)"
+t_is "$(g CapBnd)" 0000000000000000 "self: the bounding set is empty"
+t_is "$(g CapEff)" 0000000000000000 "self: no effective capabilities"
+for ns in user pid mnt uts ipc net cgroup; do
+	v=$(g "NS_$ns")
+	if [ -n "$v" ] && [ "$v" != "${HOSTNS[$ns]}" ]; then
+		tap_ok "self: own $ns namespace ($v, host ${HOSTNS[$ns]})"
+	else
+		tap_fail "self: own $ns namespace" "inside '$v', host '${HOSTNS[$ns]}'"
+	fi
+done
+t_is "$(g ENVOWNER)" "root root" "self: ls -l /usr/bin/env shows root root (idmapped image)"
+t_is "$(g HOSTTMPFILE)" absent "self: /tmp is private (a file made in the host's /tmp is invisible)"
+t_is "$(g HOMES)" "lbt-alice " "self: /home shows only the user's own home"
+t_is "$(g RUNLB)" absent "self: /run/loginbox (other boxes' control sockets) is not visible"
+t_is "$(g HOMEWRITE)" ok "self: the user can write to their home inside"
+if [ "$(cat "$AHOME/from-box-$TAG" 2>/dev/null)" = "written in the box" ]; then
+	tap_ok "self: the home is the real one (a file written inside appears on the host)"
+else
+	tap_fail "self: the home is the real one (a file written inside appears on the host)" \
+		"$AHOME/from-box-$TAG: $(ls -l "$AHOME/from-box-$TAG" 2>&1)"
+fi
+t_is "$(g ETCTOUCH)" denied "self: touch /etc/... is denied to a non-root box user"
+t_is "$(g SHADOW)" "" "self: /etc/shadow is empty or unreadable"
+t_is "$(g GSHADOW)" "" "self: /etc/gshadow is empty or unreadable"
+t_is "$(g HOSTKEYS)" none-readable "self: no ssh host private key is readable"
+t_is "$(g FDS)" "0 1 2 3 " "self: no leaked fds (ls /proc/self/fd: 0 1 2 and its own)"
+unexpected=""
+for v in $(g ENVNAMES); do
+	case $v in
+	HOME | USER | LOGNAME | SHELL | PATH | PWD | SHLVL | _ | TERM | MAIL | LANG | LC_* | \
+		LOGINBOX_SESSION | SSH_CLIENT | SSH_CONNECTION | SSH_TTY | SSH_ORIGINAL_COMMAND | \
+		SSH_AUTH_SOCK | TAG | OLDPWD) ;;
+	*) unexpected="$unexpected $v" ;;
+	esac
+done
+t_is "$unexpected" "" "self: no unexpected environment variables (only HOME, USER, SSH_*, ...)"
+envn=" $(g ENVNAMES)"
+missing=""
+for v in LOGINBOX_SESSION HOME USER SHELL; do
+	case $envn in *" $v "*) ;; *) missing="$missing $v" ;; esac
+done
+t_is "$missing" "" "self: LOGINBOX_SESSION, HOME, USER and SHELL are set"
+t_is "$(g NETDEVS)" "lo " "self: the only network interface is lo"
+t_like "$(g IPLINK)" '^ lo: <[^>]*\bUP\b' "self: lo is up"
+t_is "$(g LOOPBACK)" ok "self: the box's own loopback carries connections"
+t_is "$(g HOSTHTTP)" unreachable "self: a host TCP service on 127.0.0.1 cannot be reached"
+t_is "$(g ABSTRACT)" unreachable "self: a host abstract unix socket cannot be reached"
+t_is "$(g MOUNTINFO_RAW_LB)" 0 "self: /proc/self/mountinfo reveals no host path under /run/loginbox"
+[ "$(g MOUNTINFO_RAW_LB)" != 0 ] && diag "mounts inside:" "$(g MOUNTINFO | tr '|' '\n' | grep /run/loginbox | head -n 3)"
+t_is "$(g MOUNTINFO_OTHERHOMES | tr -d ' ')" 1 "self: mountinfo names no other user's home (only the own home bind)"
+for sc in TIOCSTI TIOCSTI_HIGHBITS TIOCLINUX keyctl add_key bpf perf_event_open init_module finit_module kexec_load; do
+	t_is "$(g "SC_$sc")" EPERM "self: seccomp denies $sc with EPERM"
+done
+
+# ============================================== inside_uid = root (lbt-root)
+probe lbt-root
+A=$(cat "$W/lbt-root.out")
+t_is "$(cat "$W/lbt-root.rc")" 0 "root: the probe ran over ssh (status 0)"
+[ -s "$W/lbt-root.err" ] && diag_file "$W/lbt-root.err" "probe stderr"
+R_SUB=$(awk '$1 == "lbt-root" {print $2}' "$LBT_TMP/subids")
+t_is "$(g ID_U)" 0 "root: id -u is 0 inside"
+t_like "$(g UIDMAP)" "^0 $R_SUB " "root: box root is the user's first subuid ($R_SUB)"
+t_unlike "$(g UIDMAP | tr '/' '\n')" '^0 0 ' "root: host root (0 0) is not mapped"
+t_is "$(g ETCTOUCH)" ok "root: box root can create /etc/lbtest-... inside"
+if [ -e "/etc/lbtest-$TAG" ]; then
+	tap_fail "root: the file made in the box's /etc does not appear on the host" "/etc/lbtest-$TAG exists on the host"
+	rm -f "/etc/lbtest-$TAG"
+else
+	tap_ok "root: the file made in the box's /etc does not appear on the host"
+fi
+t_is "$(g PASSWDAPPEND)" ok "root: box root can append to the box's /etc/passwd"
+t_unlike "$(cat /etc/passwd)" '^lbt:x:4242' "root: the host's /etc/passwd is untouched"
+# the default bounding set, from the policy's capabilities line
+want=$("$LB_ADMIN" policy lbt-root | sed -n 's/^capabilities = //p' | python3 -c '
+import sys
+names = ["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid",
+ "setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin",
+ "net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace",
+ "sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time",
+ "sys_tty_config","mknod","lease","audit_write","audit_control","setfcap",
+ "mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read",
+ "perfmon","bpf","checkpoint_restore"]
+m = 0
+for n in sys.stdin.read().replace(",", " ").split():
+    m |= 1 << names.index(n.strip().lower().replace("cap_", ""))
+print("%016x" % m)')
+t_is "$(g CapBnd)" "$want" "root: CapBnd is the policy's default capability set"
+t_unlike "$(printf '%s' "$want")" '^$' "root: the default capability set could be computed"
+t_is "$(g NoNewPrivs)" 1 "root: NoNewPrivs is 1"
+t_is "$(g Seccomp)" 2 "root: seccomp is on"
+t_is "$(g SETGROUPS)" deny "root: setgroups is denied inside (DESIGN hard spot 6)"
+t_is "$(g ENVOWNER)" "root root" "root: /usr/bin/env is owned by root inside"
+t_is "$(g SHADOW)" "" "root: /etc/shadow is empty or unreadable even for box root"
+t_is "$(g HOSTKEYS)" none-readable "root: no ssh host private key is readable by box root"
+t_unlike "$(g UMOUNT_SHADOW)" '^OK$' "root: box root cannot unmount the mask on /etc/shadow"
+t_is "$(g HOMES)" "lbt-root " "root: /home shows only the user's own home"
+t_is "$(g HOSTHTTP)" unreachable "root: a host TCP service on 127.0.0.1 cannot be reached"
+t_is "$(g NETDEVS)" "lo " "root: the only network interface is lo"
+t_is "$(g SC_TIOCSTI)" EPERM "root: seccomp denies TIOCSTI for box root too"
+t_is "$(g SC_init_module)" EPERM "root: seccomp denies init_module for box root"
+t_is "$(g SC_keyctl)" EPERM "root: seccomp denies keyctl for box root"
+t_is "$(g MOUNTINFO_RAW_LB)" 0 "root: mountinfo reveals no host path under /run/loginbox"
+
+# ============================================== groups = kept host groups
+{ base_conf; printf '[user.lbt-alice]\ngroups = lbt-docker\n[user.lbt-bob]\ngroups = lbt-docker\n'; } | write_conf
+out=$(ssh_as lbt-alice 'id -Gn' 2>&1)
+t_is "$out" "lbt-alice lbt-docker" "groups = lbt-docker: the kept host group follows the user in"
+out=$(ssh_as lbt-bob 'id -Gn' 2>&1)
+t_is "$out" "lbt-bob" "groups = lbt-docker: a user not in that group does not get it"
+reset_conf
+
+stop_pid "$ABS_PID"
+stop_pid "$HTTP_PID"
+rm -f "/tmp/lbt-hostfile-$TAG" "$AHOME/from-box-$TAG"
+assert_no_leftovers "isolation: nothing of these sessions remains after logout"
+exit 0
