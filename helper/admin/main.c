@@ -108,9 +108,38 @@ static int cmd_policy(int argc, char **argv)
 	return 0;
 }
 
+static unsigned long long usec_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (unsigned long long)t.tv_sec * 1000000ULL +
+	       (unsigned long long)t.tv_nsec / 1000;
+}
+
+/* --timing: one machine-readable line on stderr, microseconds per phase
+ * of the helper (from the state file) and of this command. */
+static void print_timing(unsigned long id, unsigned long long helper,
+			 unsigned long long run)
+{
+	struct lb_state st;
+	struct lb_err err;
+	int i;
+
+	fprintf(stderr, "timing");
+	if (session_read_state(id, &st, &err) == 0)
+		for (i = 0; i < st.n_phases; i++)
+			fprintf(stderr, " %s=%llu", st.phase_name[i],
+				st.phase_usec[i]);
+	fprintf(stderr, " helper_total=%llu join+run=%llu\n",
+		helper, run);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	const char *user = NULL;
+	bool timing = false;
+	unsigned long long t0, t1, t2;
 	struct lb_user u;
 	struct lb_err err;
 	unsigned long id;
@@ -121,6 +150,8 @@ static int cmd_run(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-u") && i + 1 < argc)
 			user = argv[++i];
+		else if (!strcmp(argv[i], "--timing"))
+			timing = true;
 		else if (!strcmp(argv[i], "--")) {
 			i++;
 			break;
@@ -128,16 +159,19 @@ static int cmd_run(int argc, char **argv)
 			break;
 	}
 	if (!user) {
-		fprintf(stderr, "usage: loginbox run -u USER [-- CMD [ARG...]]\n");
+		fprintf(stderr, "usage: loginbox run [--timing] -u USER "
+				"[-- CMD [ARG...]]\n");
 		return 2;
 	}
 	if (need_root() < 0)
 		return 1;
 	if (lb_user_lookup(user, &u, &err) < 0)
 		return die_err(&err);
+	t0 = usec_now();
 	if (lb_helper_open(user, "loginbox-run", &id, &netns, &err) < 0)
 		return die_err(&err);
 	close(netns);
+	t1 = usec_now();
 	pid = fork();
 	if (pid == 0) {
 		char *env[] = {NULL, NULL};
@@ -164,8 +198,13 @@ static int cmd_run(int argc, char **argv)
 	if (pid > 0)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
+	t2 = usec_now();
+	if (timing) /* read before teardown removes the state */
+		print_timing(id, t1 - t0, t2 - t1);
 	if (lb_helper_close(id, &err) < 0)
 		die_err(&err);
+	if (timing)
+		fprintf(stderr, "timing teardown=%llu\n", usec_now() - t2);
 	if (pid < 0)
 		return 1;
 	if (WIFSIGNALED(status))
@@ -287,7 +326,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: loginbox check [FILE]\n"
 		"       loginbox policy USER\n"
-		"       loginbox run -u USER [-- CMD [ARG...]]\n"
+		"       loginbox run [--timing] -u USER [-- CMD [ARG...]]\n"
 		"       loginbox list\n"
 		"       loginbox show ID\n"
 		"       loginbox kill ID\n"

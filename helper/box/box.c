@@ -27,6 +27,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "macros.h"
@@ -56,6 +57,26 @@ void box_release(struct lb_box *b)
 		close(b->host_mntns_fd);
 	free(b->bpf);
 	box_init(b);
+}
+
+static uint64_t now_usec(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
+}
+
+void box_phase(struct lb_box *b, const char *name)
+{
+	uint64_t t = now_usec();
+
+	if (b->n_phases < (int)ARRAY_SIZE(b->phase)) {
+		b->phase[b->n_phases].name = name;
+		b->phase[b->n_phases].usec = t - b->t_mark;
+		b->n_phases++;
+	}
+	b->t_mark = t;
 }
 
 static int ids_and_maps(struct lb_box *b, struct lb_err *err)
@@ -229,6 +250,7 @@ static int build(struct lb_box *b, struct lb_err *err)
 
 	if (session_create(b, err) < 0)
 		return -1;
+	box_phase(b, "session");
 	gethostname(host, sizeof(host) - 1);
 	host[strcspn(host, ".")] = '\0';
 	if (lb_template_hostname(b->pol.hostname, b->user.name, host, b->id,
@@ -247,10 +269,13 @@ static int build(struct lb_box *b, struct lb_err *err)
 			b->cgfd = -1;
 		}
 	}
+	box_phase(b, "cgroup");
 	if (make_control(b, err) < 0)
 		return -1;
+	box_phase(b, "control");
 	if (sc_compile(b->pol.seccomp, &b->bpf, &b->bpf_len, err) < 0)
 		return -1;
+	box_phase(b, "seccomp");
 	/* The box's processes start with exactly these groups
 	 * (hard spot 6): set before the user namespace exists. */
 	if (setgroups((size_t)b->ngroups, b->groups) < 0)
@@ -260,8 +285,10 @@ static int build(struct lb_box *b, struct lb_err *err)
 		return lb_fail(err, errno, "open /proc/self/ns/mnt");
 	if (rootfs_build(b, err) < 0)
 		return -1;
+	box_phase(b, "rootfs");
 	if (start_init(b, err) < 0)
 		return -1;
+	box_phase(b, "clone+init");
 	if (open_netns(b, err) < 0)
 		return -1;
 	return session_write_state(b, err);
@@ -274,6 +301,7 @@ int box_open(struct lb_box *b, const char *user, const char *service,
 	struct lb_err ignore;
 	int r;
 
+	b->t_mark = now_usec();
 	if (lb_user_lookup(user, &b->user, err) < 0)
 		return -1;
 	cfg = calloc(1, sizeof(*cfg));
@@ -289,10 +317,13 @@ int box_open(struct lb_box *b, const char *user, const char *service,
 		return lb_fail(err, 0, "user %s is not boxed by the config", user);
 	snprintf(b->service, sizeof(b->service), "%s", service);
 	b->owner_pid = owner_pid;
+	box_phase(b, "policy");
 	if (ids_and_maps(b, err) < 0)
 		return -1;
+	box_phase(b, "subid+maps");
 	/* Stale boxes of crashed logins go before a new one comes. */
 	teardown_gc(false, &ignore);
+	box_phase(b, "gc");
 	if (build(b, err) < 0) {
 		box_abort(b);
 		return -1;

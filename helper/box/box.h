@@ -70,7 +70,18 @@ struct lb_box {
 
 	/* disk/persistent upper, removed on teardown when not persistent */
 	char upper_dir[256];
+
+	/* How long each step of box_open took (bench/, loginbox run --timing) */
+	int n_phases;
+	struct {
+		const char *name;
+		uint64_t usec;
+	} phase[16];
+	uint64_t t_mark;
 };
+
+/* Close the current phase: record the time since the previous mark. */
+void box_phase(struct lb_box *b, const char *name);
 
 void box_init(struct lb_box *b);
 void box_release(struct lb_box *b);
@@ -97,6 +108,9 @@ struct lb_state {
 	char upper[16];
 	char upper_dir[256];
 	long long created;              /* unix time */
+	int n_phases;                   /* phase.NAME=usec lines */
+	char phase_name[16][24];
+	unsigned long long phase_usec[16];
 };
 
 int session_read_state(unsigned long id, struct lb_state *st,

@@ -167,6 +167,10 @@ int session_write_state(const struct lb_box *b, struct lb_err *err)
 		     : b->pol.upper == LB_UPPER_DISK ? "disk"
 						     : "persistent",
 		     b->upper_dir, (long long)time(NULL));
+	for (int i = 0; i < b->n_phases && n > 0 && (size_t)n < sizeof(buf); i++)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "phase.%s=%llu\n",
+			      b->phase[i].name,
+			      (unsigned long long)b->phase[i].usec);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return lb_fail(err, ENAMETOOLONG, "state too long");
 	fd = openat(b->dirfd, "state.tmp",
@@ -234,6 +238,11 @@ int session_read_state(unsigned long id, struct lb_state *st,
 			copy_field(st->upper_dir, sizeof(st->upper_dir), v);
 		else if (!strcmp(line, "created"))
 			st->created = strtoll(v, NULL, 10);
+		else if (!strncmp(line, "phase.", 6) && st->n_phases < 16) {
+			copy_field(st->phase_name[st->n_phases],
+				   sizeof(st->phase_name[0]), line + 6);
+			st->phase_usec[st->n_phases++] = strtoull(v, NULL, 10);
+		}
 	}
 	if (st->id != id)
 		return lb_fail(err, EINVAL, "session %lu: state file is damaged",

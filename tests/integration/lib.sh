@@ -35,6 +35,8 @@ LB_CONFD=/etc/loginbox/conf.d
 LB_RUN=/run/loginbox
 LB_IMAGES=/var/lib/loginbox/images
 LB_SESSIONS=/var/lib/loginbox/sessions
+LB_USERSDIR=/var/lib/loginbox/users
+LB_PAM_MODULE=/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/security/pam_loginbox.so
 PAM_SSHD=/etc/pam.d/sshd-loginbox-test
 PAM_TESTER=/etc/pam.d/lbt-pamtester
 LBT_USERS="lbt-alice lbt-bob lbt-root lbt-plain lbt-nosub lbt-small"
@@ -323,6 +325,7 @@ marker() {
 # write_conf: stdin becomes /etc/loginbox/loginbox.conf (root, 0644).
 write_conf() {
 	local tmp
+	mkdir -p "${LB_CONF%/*}"
 	tmp=$(mktemp "$LB_CONF.lbt.XXXXXX") || return 1
 	cat >"$tmp"
 	chown root:root "$tmp"
@@ -454,6 +457,20 @@ setup_pam() {
 	chmod 644 "$PAM_SSHD" "$PAM_TESTER" "$LBT_TMP/pam-su" "$LBT_TMP/pam-login"
 }
 
+# ensure_installed: the installed files are there; if something else on the
+# machine ran `make uninstall` meanwhile, install again (and say so).
+ensure_installed() {
+	local f missing=""
+	for f in "$LB_SHELL" "$LB_ADMIN" "$LB_HELPER" "$LB_PAM_MODULE"; do
+		[ -e "$f" ] || missing="$missing $f"
+	done
+	[ -e "$LB_CONF" ] || missing="$missing $LB_CONF"
+	[ -z "$missing" ] && return 0
+	diag "note: missing:$missing (another process uninstalled loginbox?): make install again"
+	make -C "${LBT_REPO:-$LBT_DIR/../..}" install >>"$LBT_TMP/install.log" 2>&1 || return 1
+	[ -e "$LB_CONF" ] && grep -q 'loginbox integration tests' "$LB_CONF" || reset_conf
+}
+
 # ---------------------------------------------------------- leftovers ---
 
 # test_session_ids: ids of live /run/loginbox sessions of lbt- users, and of
@@ -483,6 +500,7 @@ _leftovers() {
 		echo "session dir $LB_RUN/$id ($(session_field "$id" user))"
 	done
 	# loginbox-init processes run as box root = a test user's first subuid
+	# (zombies are not counted: reaping them is PID 1's job, not ours)
 	while read -r pid uid; do
 		while read -r u start count; do
 			[ -n "$start" ] || continue
@@ -490,13 +508,13 @@ _leftovers() {
 				echo "loginbox-init pid $pid (uid $uid, $u's range)"
 			fi
 		done <"$LBT_TMP/subids"
-	done < <(ps -eo pid=,uid=,comm= | awk '$3 == "loginbox-init" {print $1, $2}')
+	done < <(ps -eo pid=,uid=,stat=,comm= | awk '$4 == "loginbox-init" && $3 !~ /^Z/ {print $1, $2}')
 	for u in $LBT_USERS; do
 		uid=$(lbt_uid "$u") || continue
 		for cg in /sys/fs/cgroup/unified/loginbox /sys/fs/cgroup/loginbox; do
 			[ -e "$cg/u$uid" ] && echo "cgroup node $cg/u$uid"
 		done
-		ps -o pid=,args= -u "$u" 2>/dev/null | sed "s/^/process of $u: /"
+		ps -o pid=,stat=,args= -u "$u" 2>/dev/null | awk '$2 !~ /^Z/' | sed "s/^/process of $u: /"
 	done
 	grep loginbox /proc/self/mountinfo | sed 's/^/host mount: /'
 	for d in "$LB_SESSIONS"/*; do

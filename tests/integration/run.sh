@@ -79,7 +79,7 @@ cleanup() {
 			fi
 			rm -f "$LB_CONFD"/lbt-*.conf
 			rm -f "$PAM_SSHD" "$PAM_TESTER"
-			rm -rf "$LB_IMAGES"/lbt-*
+			rm -rf "$LB_IMAGES"/lbt-* "$LB_USERSDIR"/lbt-*
 			[ -f "$LBT_TMP/created-run-sshd" ] && rmdir /run/sshd
 		fi
 		# 5. the install
@@ -148,8 +148,7 @@ if ! make -C "$REPO" install >"$LBT_TMP/install.log" 2>&1; then
 	abort "make install"
 fi
 INSTALLED=yes
-for f in "$LB_SHELL" "$LB_ADMIN" "$LB_HELPER" \
-	"/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/security/pam_loginbox.so"; do
+for f in "$LB_SHELL" "$LB_ADMIN" "$LB_HELPER" "$LB_PAM_MODULE"; do
 	[ -e "$f" ] || abort "make install did not install $f"
 done
 if ls "$LB_CONFD"/*.conf >/dev/null 2>&1; then
@@ -174,6 +173,7 @@ fi
 for t in $files; do
 	[ -f "$t" ] || { tap_fail "test file $t exists"; continue; }
 	echo "# ${t##*/}"
+	ensure_installed
 	reset_conf
 	timeout -k 10 300 bash "$t"
 	rc=$?
