@@ -51,8 +51,8 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 BINS = $(B)/loginbox-helper $(B)/loginbox-shell $(B)/loginbox $(B)/pam_loginbox.so
 UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-LIBS_BOX   = -lseccomp -lcap -liniparser
-LIBS_ADMIN = -lseccomp -lcap -liniparser
+LIBS_BOX   = -lseccomp -lcap -liniparser -lsubid
+LIBS_ADMIN = -lseccomp -lcap -liniparser -lsubid
 LIBS_SHELL = -liniparser
 LIBS_PAM   = -lpam -liniparser -lcap
 

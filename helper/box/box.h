@@ -123,6 +123,11 @@ int session_parse_id(const char *s, unsigned long *id);
 /* Start time of a pid (field 22 of /proc/PID/stat), 0 if gone. */
 unsigned long long proc_start_time(pid_t pid);
 
+/* subid_source.c: /etc/subuid|subgid, or libsubid when nsswitch.conf
+ * names another `subid:` source. */
+int subid_lookup(bool gid, const struct lb_user *u, uint32_t need,
+		 struct lb_subid_range *out, struct lb_err *err);
+
 /* cgroup.c */
 int cg_create(struct lb_box *b, struct lb_err *err);
 /* limits.c: enable controllers and write the policy's limits. */

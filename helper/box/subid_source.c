@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Where subordinate ids come from.  /etc/subuid and /etc/subgid are the
+ * base case, parsed by our own strict parser (subid.c).  When
+ * /etc/nsswitch.conf has a `subid:` line naming another source (SSSD,
+ * FreeIPA: `subid: sss`), shadow's libsubid is asked instead, so LDAP
+ * users get their ranges the same way newuidmap would.
+ */
+#include "box.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <shadow/subid.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+
+/* The first source of the `subid:` database, or "" for files. */
+static void nss_source(char *out, size_t len)
+{
+	char buf[8192], *line, *save = NULL;
+	struct lb_err e;
+
+	out[0] = '\0';
+	if (fs_read_small(AT_FDCWD, "/etc/nsswitch.conf", buf,
+			  sizeof(buf), &e) < 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char src[64];
+
+		line += strspn(line, " \t");
+		if (strncmp(line, "subid:", 6) != 0)
+			continue;
+		if (sscanf(line + 6, " %63[A-Za-z0-9_-]", src) == 1 &&
+		    strcmp(src, "files") != 0)
+			snprintf(out, len, "%s", src);
+		return;
+	}
+}
+
+static int from_libsubid(bool gid, const struct lb_user *u, uint32_t need,
+			 const char *src, struct lb_subid_range *out,
+			 struct lb_err *err)
+{
+	struct subid_range *r = NULL;
+	int n, i;
+
+	subid_init("loginbox-helper", stderr);
+	n = gid ? subid_get_gid_ranges(u->name, &r)
+		: subid_get_uid_ranges(u->name, &r);
+	if (n < 0)
+		return lb_fail(err, 0, "user %s: libsubid (subid: %s) failed",
+			       u->name, src);
+	for (i = 0; i < n; i++) {
+		if (r[i].count >= need && r[i].start > 0 &&
+		    r[i].start <= UINT32_MAX - need) {
+			out->start = (uint32_t)r[i].start;
+			out->count = (uint32_t)r[i].count;
+			free(r);
+			return 0;
+		}
+	}
+	free(r);
+	lb_fail(err, 0, "user %s has no subordinate %s range of %u ids from "
+			"libsubid (subid: %s)",
+		u->name, gid ? "gid" : "uid", need, src);
+	return lb_hint(err, "assign one in your identity source (e.g. FreeIPA "
+			    "subordinate ids)");
+}
+
+int subid_lookup(bool gid, const struct lb_user *u, uint32_t need,
+		 struct lb_subid_range *out, struct lb_err *err)
+{
+	char src[64];
+
+	nss_source(src, sizeof(src));
+	if (src[0])
+		return from_libsubid(gid, u, need, src, out, err);
+	return lb_subid_lookup(gid ? "/etc/subgid" : "/etc/subuid", u->name,
+			       u->uid, need, out, err);
+}

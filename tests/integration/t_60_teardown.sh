@@ -1,0 +1,218 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Nothing of a session remains after any kind of logout (session dir, box
+# init, cgroup node, mounts, disk upper, processes); a crashed login (its
+# sshd [priv] process killed) leaves a box that `loginbox gc` and the next
+# open_session sweep; loginbox list/show/kill.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+W=$LBT_TMP/t60
+mkdir -p "$W"
+chmod 755 "$W"
+
+# bg_session USER NAME CMD: an ssh login running "CMD" in the background;
+# sets SID (its session id, from LOGINBOX_SESSION) and BG_PID.
+bg_session() {
+	local u=$1 name=$2 cmd=$3 i
+	SID=""
+	ssh_as "$u" "echo S=\$LOGINBOX_SESSION; $cmd" >"$W/$name.out" 2>"$W/$name.err" &
+	BG_PID=$!
+	track_pid "$BG_PID"
+	for i in $(seq 1 50); do
+		SID=$(kv "$(cat "$W/$name.out")" S)
+		[ -n "$SID" ] && return 0
+		kill -0 "$BG_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	diag "no session id from the background login $name:" "$(cat "$W/$name.out" "$W/$name.err")"
+	return 1
+}
+
+# session_exists ID: its dir is there and its init is alive.
+session_alive() {
+	local init
+	[ -d "$LB_RUN/$1" ] || return 1
+	init=$(session_field "$1" init_pid)
+	[ -n "$init" ] && [ -d "/proc/$init" ] &&
+		[ "$(cat "/proc/$init/comm" 2>/dev/null)" = loginbox-init ]
+}
+
+# ---- every kind of logout
+ssh_as lbt-alice 'true' >/dev/null 2>&1
+assert_no_leftovers "logout of ssh CMD: nothing remains"
+
+pty_run --expect "$PROMPT_RE" --send 'sleep 0.2; exit\n' -- \
+	ssh -tt "${SSH_OPTS[@]}" lbt-alice@127.0.0.1 >"$W/tt.out" 2>&1
+assert_no_leftovers "logout of an interactive ssh -tt login: nothing remains"
+
+printf 'ls\n' >"$W/batch"
+timeout -k 5 "$LBT_T" sftp "${SCP_OPTS[@]}" -b "$W/batch" lbt-alice@127.0.0.1 >/dev/null 2>&1
+assert_no_leftovers "end of an sftp session: nothing remains"
+
+su_as lbt-alice 'true' >/dev/null 2>&1
+assert_no_leftovers "end of su - USER -c: nothing remains"
+
+login_as lbt-alice 'exit\n' >/dev/null 2>&1
+assert_no_leftovers "logout of a console login (login -f): nothing remains"
+
+ssh_as lbt-alice 'nohup sleep 300 >/dev/null 2>&1 & setsid sleep 301 </dev/null >/dev/null 2>&1 & echo started' >/dev/null 2>&1
+assert_no_leftovers "logout with background processes left in the box (nohup, setsid): all are gone"
+
+ssh_as lbt-root 'echo data >/etc/lbt-upper-file; mkdir -p /var/tmp/lbt; true' >/dev/null 2>&1
+assert_no_leftovers "logout of an inside_uid = root login that wrote to /: nothing remains"
+
+# pamtester: open and close in one process
+out=$(timeout -k 5 "$LBT_T" pamtester -v lbt-pamtester lbt-alice open_session close_session 2>&1)
+rc=$?
+t_is "$rc" 0 "pamtester open_session close_session: succeeds for a boxed user"
+assert_no_leftovers "pamtester open_session close_session: nothing remains"
+
+# a killed client: sshd notices the dropped connection and closes the session
+if bg_session lbt-alice client 'sleep 60'; then
+	stop_pid "$BG_PID"
+	assert_no_leftovers "the ssh client killed mid-session: sshd's close_session removes everything"
+else
+	tap_fail "the ssh client killed mid-session: sshd's close_session removes everything" "no session"
+fi
+
+# ---- upper = disk: the per-session upper exists during the session only
+{ base_conf; printf '[user.lbt-root]\nupper = disk\n'; } | write_conf
+if bg_session lbt-root disk 'echo disk-data >/etc/lbt-on-disk; echo WROTE; sleep 60'; then
+	for i in $(seq 1 25); do grep -q WROTE "$W/disk.out" && break; sleep 0.2; done
+	d="$LB_SESSIONS/$SID"
+	if [ -d "$d" ] && [ "$(find "$d" -name lbt-on-disk | wc -l)" -ge 1 ]; then
+		tap_ok "upper = disk: the session's writes to / land in $d"
+	else
+		tap_fail "upper = disk: the session's writes to / land in $d" "$(ls -la "$d" 2>&1)"
+	fi
+	stop_pid "$BG_PID"
+	assert_no_leftovers "upper = disk: after logout $d is gone"
+	[ -e "$d" ] && diag "$(ls -la "$d" 2>&1)"
+else
+	tap_fail "upper = disk: the session's writes to / land in the disk upper" "no session"
+fi
+
+# ---- upper = persistent: kept for the user between logins (by design)
+{ base_conf; printf '[user.lbt-root]\nupper = persistent\n'; } | write_conf
+ssh_as lbt-root 'echo kept >/etc/lbt-persist' >/dev/null 2>&1
+out=$(ssh_as lbt-root 'cat /etc/lbt-persist' 2>&1)
+t_is "$out" kept "upper = persistent: a file written to / is there at the next login"
+t_is "$(ls -d "$LB_USERSDIR/lbt-root" 2>/dev/null)" "$LB_USERSDIR/lbt-root" \
+	"upper = persistent: it is kept in $LB_USERSDIR/lbt-root"
+assert_no_leftovers "upper = persistent: besides the kept upper, nothing of the sessions remains"
+rm -rf "${LB_USERSDIR:?}/lbt-root"
+reset_conf
+
+# ---- loginbox list / show / kill
+if bg_session lbt-alice listed 'sleep 60'; then
+	out=$("$LB_ADMIN" list 2>&1)
+	t_like "$out" "^$SID +lbt-alice +[0-9]+ +sshd-loginbox-test +[0-9]+ +host +yes\$" \
+		"loginbox list: shows the live box (id, user, init, service, image, alive)"
+	out=$("$LB_ADMIN" show "$SID" 2>&1)
+	t_like "$out" "^user +lbt-alice \\(uid $(id -u lbt-alice)\\)\$" "loginbox show ID: names the user and uid"
+	owner=$(session_field "$SID" owner_pid)
+	t_like "$out" "^login pid +$owner\$" "loginbox show ID: names the login's process"
+	out=$("$LB_ADMIN" kill "$SID" 2>&1)
+	rc=$?
+	t_is "$rc" 0 "loginbox kill ID: exits 0"
+	for i in $(seq 1 50); do kill -0 "$BG_PID" 2>/dev/null || break; sleep 0.2; done
+	if kill -0 "$BG_PID" 2>/dev/null; then
+		tap_fail "loginbox kill ID: the user's login ends" "the ssh client still runs after 10 s"
+	else
+		tap_ok "loginbox kill ID: the user's login ends"
+	fi
+	stop_pid "$BG_PID"
+	assert_no_leftovers "loginbox kill ID: nothing of the box remains"
+else
+	tap_fail "loginbox list: shows the live box" "no session"
+fi
+out=$("$LB_ADMIN" list 2>&1)
+t_unlike "$out" ' lbt-' "loginbox list: no test box is listed once all logged out"
+
+# ---- a crashed login: sshd's [priv] process killed with SIGKILL
+# crash_login USER NAME: start a login, kill -9 exactly its [priv] process.
+crash_login() {
+	CRASH_OK=no
+	bg_session "$1" "$2" 'sleep 60' || return 1
+	owner=$(session_field "$SID" owner_pid)
+	cmd=$(tr '\0' ' ' <"/proc/$owner/cmdline" 2>/dev/null)
+	case $cmd in
+	*"$1 [priv]"*) ;;
+	*)
+		diag "session $SID: login pid $owner is '$cmd', not sshd's [priv] process"
+		return 1
+		;;
+	esac
+	# only that session's [priv]: its parent is our sshd
+	[ "$(ps -o ppid= -p "$owner" | tr -d ' ')" = "$(cat "$LBT_TMP/sshd.mainpid")" ] || return 1
+	kill -9 "$owner"
+	CRASH_OK=yes
+}
+
+if crash_login lbt-alice crash1; then
+	sleep 1.5
+	if session_alive "$SID"; then
+		tap_ok "kill -9 of sshd [priv]: the box stays (nothing swept it yet)"
+	else
+		tap_fail "kill -9 of sshd [priv]: the box stays (nothing swept it yet)" "session $SID is already gone"
+	fi
+	out=$("$LB_ADMIN" list 2>&1)
+	t_like "$out" "^$SID +lbt-alice " "kill -9 of sshd [priv]: loginbox list still shows the box"
+	out=$("$LB_ADMIN" gc 2>&1)
+	rc=$?
+	t_is "$rc" 0 "loginbox gc: exits 0"
+	t_like "$out" '^gc: [1-9][0-9]* box(es)? removed$' "loginbox gc: reports the box it removed"
+	line=$(printf '%s\n' "$out" | grep "session $SID ")
+	if [ -n "$line" ] && printf '%s' "$line" | LC_ALL=C grep -q '^[[:print:]]*$' &&
+		printf '%s' "$line" | grep -q 'removed$'; then
+		tap_ok "loginbox gc: the line for session $SID is readable text ending in 'removed'"
+	else
+		tap_fail "loginbox gc: the line for session $SID is readable text ending in 'removed'" \
+			"got: $(printf '%s' "$line" | od -c | head -n 3)"
+	fi
+	stop_pid "$BG_PID"
+	assert_no_leftovers "kill -9 of sshd [priv]: after loginbox gc nothing remains"
+else
+	tap_fail "kill -9 of sshd [priv]: the box stays until loginbox gc" "could not set up the crashed login"
+	stop_pid "$BG_PID"
+fi
+
+if crash_login lbt-alice crash2; then
+	old=$SID
+	sleep 1
+	if session_alive "$old"; then
+		tap_ok "kill -9 of sshd [priv] (2): the box stays until the next login"
+	else
+		tap_fail "kill -9 of sshd [priv] (2): the box stays until the next login" "session $old is already gone"
+	fi
+	ssh_as lbt-bob 'true' >/dev/null 2>&1
+	if [ -d "$LB_RUN/$old" ]; then
+		tap_fail "the next open_session (another user's login) sweeps the stale box" "$LB_RUN/$old is still there"
+	else
+		tap_ok "the next open_session (another user's login) sweeps the stale box"
+	fi
+	stop_pid "$BG_PID"
+	assert_no_leftovers "stale box swept by open_session: nothing remains"
+else
+	tap_fail "the next open_session sweeps the stale box" "could not set up the crashed login"
+	stop_pid "$BG_PID"
+fi
+
+# pamtester open_session only: the process ends without close_session
+out=$(timeout -k 5 "$LBT_T" pamtester -v lbt-pamtester lbt-alice open_session 2>&1)
+rc=$?
+t_is "$rc" 0 "pamtester open_session (no close): succeeds"
+left=$(test_session_ids)
+t_isnt "$left" "" "pamtester open_session (no close): its box is there after pamtester exited"
+"$LB_ADMIN" gc >/dev/null 2>&1
+assert_no_leftovers "pamtester open_session (no close): loginbox gc removes the box"
+
+# ---- loginbox run
+out=$(timeout -k 5 "$LBT_T" "$LB_ADMIN" run -u lbt-alice -- sh -c 'echo "H=$(hostname)"; echo "P=$(cat /proc/1/comm)"; exit 3' 2>&1)
+rc=$?
+t_is "$rc" 3 "loginbox run: exits with the command's status (3)"
+t_is "$(kv "$out" H)" lbt-alice-box "loginbox run: the command runs in the user's box"
+assert_no_leftovers "loginbox run: nothing remains after it returns"
+
+exit 0
