@@ -15,11 +15,13 @@
  * close_session: the helper ends the box.
  *
  * Module arguments:
- *   forcecommand  the service runs loginbox-shell itself (sshd ForceCommand),
- *                 so the user's passwd shell need not be loginbox-shell
  *   deny          this service cannot be boxed (cron, systemd-user): boxed
  *                 users are refused here, others pass
  *   debug         log each decision
+ *
+ * A boxed user's passwd shell must be loginbox-shell.  sshd's ForceCommand
+ * is no substitute: sshd runs it through the passwd shell, whose startup
+ * files (~/.bashrc, writable from inside the box) would run on the host.
  *
  * Services that start a user's programs without their login shell cannot
  * be boxed by a session module; cron, atd and systemd-user are treated as
@@ -50,13 +52,14 @@
 #include "macros.h"
 #include "paths.h"
 #include "policy.h"
+#include "proc.h"
 #include "user.h"
 
 #define DATA_SESSION "pam_loginbox.session"
 #define DATA_TOKEN "pam_loginbox.allow_token"
 
 struct args {
-	bool forcecommand, deny, debug;
+	bool deny, debug;
 };
 
 static void parse_args(pam_handle_t *pamh, int argc, const char **argv,
@@ -66,9 +69,7 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv,
 
 	memset(a, 0, sizeof(*a));
 	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "forcecommand"))
-			a->forcecommand = true;
-		else if (!strcmp(argv[i], "deny"))
+		if (!strcmp(argv[i], "deny"))
 			a->deny = true;
 		else if (!strcmp(argv[i], "debug"))
 			a->debug = true;
@@ -86,6 +87,64 @@ static bool service_unboxable(const char *service)
 	for (i = 0; service && names[i]; i++)
 		if (!strcmp(service, names[i]))
 			return true;
+	return false;
+}
+
+/*
+ * util-linux su runs another shell than the target's passwd shell when a
+ * non-root caller gives -s/--shell, or -m/-p/--preserve-environment (the
+ * caller's $SHELL), and the passwd shell is listed in /etc/shells (which
+ * loginbox-shell is).  That shell would run on the host.  su's argv is
+ * ours to read: parse it as su's getopt_long does (options may follow the
+ * user name).  Root callers are trusted.
+ */
+static bool su_shell_override(const char *service)
+{
+	char buf[4096], *p, *end;
+	bool skip_value = false;
+	ssize_t n;
+	int fd;
+
+	if (!service || (strcmp(service, "su") && strcmp(service, "su-l")) ||
+	    getuid() == 0)
+		return false;
+	fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true; /* cannot tell: fail closed */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || n == (ssize_t)sizeof(buf) - 1)
+		return true;
+	buf[n] = '\0';
+	end = buf + n;
+	for (p = buf + strlen(buf) + 1; p < end; p += strlen(p) + 1) {
+		if (skip_value) {
+			skip_value = false;
+			continue;
+		}
+		if (!strcmp(p, "--"))
+			break;
+		if (!strncmp(p, "--", 2)) {
+			if (!strncmp(p, "--sh", 4) || !strncmp(p, "--pr", 4))
+				return true;
+			/* --command, --group, --supp-group, --whitelist-env */
+			if (!strchr(p, '=') &&
+			    (!strncmp(p, "--c", 3) || !strncmp(p, "--g", 3) ||
+			     !strncmp(p, "--su", 4) || !strncmp(p, "--w", 3)))
+				skip_value = true;
+			continue;
+		}
+		if (p[0] != '-' || !p[1])
+			continue;
+		for (const char *c = p + 1; *c; c++) {
+			if (strchr("smp", *c))
+				return true;
+			if (strchr("cgGw", *c)) {
+				skip_value = c[1] == '\0';
+				break;
+			}
+		}
+	}
 	return false;
 }
 
@@ -115,7 +174,9 @@ static int allow_unboxed(pam_handle_t *pamh, const struct lb_user *u,
 		  0644);
 	if (fd < 0)
 		return PAM_SESSION_ERR;
-	snprintf(body, sizeof(body), "%u %s\n", (unsigned)u->uid, p->shell);
+	/* uid, the login process (so a stale token is worthless), shell */
+	snprintf(body, sizeof(body), "%u %d %llu %s\n", (unsigned)u->uid,
+		 (int)getpid(), proc_start_time(getpid()), p->shell);
 	if (write(fd, body, strlen(body)) != (ssize_t)strlen(body)) {
 		close(fd);
 		unlink(path);
@@ -152,6 +213,16 @@ static int fail(pam_handle_t *pamh, const struct lb_user *u,
 			"box (%s). Please contact your administrator.",
 		  err->msg);
 	return PAM_SESSION_ERR;
+}
+
+/* A refusal that on_error = allow must not turn into an unboxed login. */
+static int deny(pam_handle_t *pamh, const struct lb_user *u,
+		const struct lb_policy *p, const struct lb_err *err)
+{
+	pam_syslog(pamh, LOG_ERR, "user %s: login refused: %s", u->name,
+		   err->msg);
+	pam_error(pamh, "loginbox: %s.", err->msg);
+	return PAM_PERM_DENIED;
 }
 
 LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
@@ -198,21 +269,27 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	if (a.deny || service_unboxable(service)) {
 		pam_syslog(pamh, LOG_NOTICE,
 			   "user %s is boxed ([%s]) and service %s cannot be "
-			   "boxed (module option deny): refused",
-			   user, pol.section, service ? service : "?");
+			   "boxed (%s): refused",
+			   user, pol.section, service ? service : "?",
+			   a.deny ? "module option deny"
+				  : "it does not run the login shell");
 		pam_error(pamh, "loginbox: %s is not available for boxed "
 				"accounts.", service ? service : "this service");
 		return PAM_PERM_DENIED;
 	}
-	if (!a.forcecommand && strcmp(u.shell, LB_SHELL_PATH) != 0) {
+	if (strcmp(u.shell, LB_SHELL_PATH) != 0) {
 		lb_fail(&err, 0, "user %s is boxed ([%s]) but their login "
 				 "shell is %s, so the login would not enter "
 				 "the box", user, pol.section, u.shell);
-		lb_hint(&err, "usermod -s %s %s, or give pam_loginbox the "
-			      "forcecommand option where sshd has "
-			      "ForceCommand %s", LB_SHELL_PATH, user,
-			LB_SHELL_PATH);
+		lb_hint(&err, "usermod -s %s %s", LB_SHELL_PATH, user);
 		return fail(pamh, &u, &pol, &err);
+	}
+	if (su_shell_override(service)) {
+		lb_fail(&err, 0, "user %s is boxed ([%s]) and su was asked for "
+				 "another shell or the caller's environment "
+				 "(-s, -m, -p), which would run outside the box",
+			user, pol.section);
+		return deny(pamh, &u, &pol, &err);
 	}
 	if (lb_helper_open(user, service ? service : "unknown", &id, &netns,
 			   &err) < 0)

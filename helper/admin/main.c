@@ -231,6 +231,8 @@ static int cmd_list(void)
 	int n, i;
 
 	lb_err_clear(&err);
+	if (need_root() < 0) /* who is logged in where is the admin's */
+		return 1;
 	n = session_list(&ids, &err);
 	if (n < 0)
 		return die_err(&err);
@@ -273,6 +275,8 @@ static int cmd_show(int argc, char **argv)
 		fprintf(stderr, "usage: loginbox show ID\n");
 		return 2;
 	}
+	if (need_root() < 0)
+		return 1;
 	if (session_read_state(id, &st, &err) < 0)
 		return die_err(&err);
 	printf("id               %lu\nuser             %s (uid %u)\n"
@@ -291,18 +295,33 @@ static int cmd_show(int argc, char **argv)
 
 static int cmd_kill(int argc, char **argv)
 {
+	struct lb_state st;
 	struct lb_err err;
-	unsigned long id;
+	unsigned long id, *ids = NULL;
+	int n, i, ret = 0;
 
 	lb_err_clear(&err);
-	if (argc != 2 || session_parse_id(argv[1], &id) < 0) {
-		fprintf(stderr, "usage: loginbox kill ID\n");
+	if (argc != 2 || (strcmp(argv[1], "all") != 0 &&
+			  session_parse_id(argv[1], &id) < 0)) {
+		fprintf(stderr, "usage: loginbox kill ID|all\n");
 		return 2;
 	}
 	if (need_root() < 0)
 		return 1;
+	if (!strcmp(argv[1], "all")) {
+		/* Package removal: every box, as their logouts would. */
+		n = session_list(&ids, &err);
+		for (i = 0; i < n; i++)
+			if (teardown_session(ids[i], &err) < 0)
+				ret = die_err(&err);
+		free(ids);
+		return n < 0 ? die_err(&err) : ret;
+	}
+	if (session_read_state(id, &st, &err) < 0)
+		return die_err(&err);
 	if (teardown_session(id, &err) < 0)
 		return die_err(&err);
+	printf("box %lu of %s ended\n", id, st.user);
 	return 0;
 }
 
@@ -329,7 +348,7 @@ static int usage(void)
 		"       loginbox run [--timing] -u USER [-- CMD [ARG...]]\n"
 		"       loginbox list\n"
 		"       loginbox show ID\n"
-		"       loginbox kill ID\n"
+		"       loginbox kill ID|all\n"
 		"       loginbox gc\n");
 	return 2;
 }

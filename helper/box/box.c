@@ -40,7 +40,7 @@ void box_init(struct lb_box *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->dirfd = b->cgfd = b->control_fd = b->netns_fd = -1;
-	b->host_mntns_fd = -1;
+	b->host_mntns_fd = b->persist_lock_fd = -1;
 }
 
 void box_release(struct lb_box *b)
@@ -55,6 +55,8 @@ void box_release(struct lb_box *b)
 		close(b->netns_fd);
 	if (b->host_mntns_fd >= 0)
 		close(b->host_mntns_fd);
+	if (b->persist_lock_fd >= 0)
+		close(b->persist_lock_fd);
 	free(b->bpf);
 	box_init(b);
 }

@@ -63,6 +63,7 @@ struct lb_box {
 	pid_t init_pid;
 	int netns_fd;
 	int host_mntns_fd;    /* to leave the private mount ns on abort */
+	int persist_lock_fd;  /* flock on a persistent upper, held by init */
 
 	/* seccomp program, compiled in the helper, used by init for spawns */
 	void *bpf;
@@ -120,8 +121,7 @@ int session_read_state(unsigned long id, struct lb_state *st,
 int session_list(unsigned long **out, struct lb_err *err);
 int session_parse_id(const char *s, unsigned long *id);
 
-/* Start time of a pid (field 22 of /proc/PID/stat), 0 if gone. */
-unsigned long long proc_start_time(pid_t pid);
+#include "proc.h"
 
 /* subid_source.c: /etc/subuid|subgid, or libsubid when nsswitch.conf
  * names another `subid:` source. */

@@ -376,18 +376,20 @@ int init_main(void *arg)
 	struct init_args *a = arg;
 	struct lb_box *b = a->box;
 	struct lb_err err;
-	int keep[2];
+	int keep[3];
 
 	lb_err_clear(&err);
 	if (setup(b, a->sync_fd, &err) < 0) {
 		report(a->sync_fd, &err);
 		_exit(1);
 	}
-	/* Only the control socket and the sync channel survive. */
+	/* Only the control socket and the sync channel survive... */
+	/* ... and the lock of a persistent upper, held for the box's life. */
 	keep[0] = b->control_fd;
 	keep[1] = a->sync_fd;
+	keep[2] = b->persist_lock_fd;
 	for (int fd = 0; fd < 1024; fd++)
-		if (fd != keep[0] && fd != keep[1])
+		if (fd != keep[0] && fd != keep[1] && fd != keep[2])
 			close(fd);
 	open("/dev/null", O_RDWR); /* 0, 1, 2: never a stray terminal */
 	dup2(0, 1);

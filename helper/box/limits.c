@@ -96,8 +96,8 @@ static int put(int dfd, const char *file, uint64_t v, struct lb_err *err)
 {
 	char buf[32];
 
-	if (v == LB_UNLIMITED)
-		return 0;
+	if (v == LB_UNLIMITED || faccessat(dfd, file, F_OK, 0) < 0)
+		return 0; /* not set, or its controller is not there */
 	fmt_u64(buf, sizeof(buf), v);
 	if (fs_write_at(dfd, file, buf, err) < 0)
 		return lb_prefix(err, "limit %s = %s", file, buf);
@@ -116,12 +116,14 @@ static int write_limits(int dfd, const struct lb_limits_set *l,
 	    put(dfd, "pids.max", l->pids_max, err) < 0 ||
 	    put(dfd, "cpu.weight", l->cpu_weight, err) < 0)
 		return -1;
-	if (l->cpu_max != LB_UNLIMITED) {
+	if (l->cpu_max != LB_UNLIMITED && faccessat(dfd, "cpu.max", F_OK, 0) == 0) {
 		snprintf(buf, sizeof(buf), "%" PRIu64 " %" PRIu64,
 			 l->cpu_max * CPU_PERIOD / 1000, CPU_PERIOD);
 		if (fs_write_at(dfd, "cpu.max", buf, err) < 0)
 			return lb_prefix(err, "limit cpu.max = %s", buf);
 	}
+	if (faccessat(dfd, "io.max", F_OK, 0) < 0)
+		return 0; /* no io controller: best-effort said so */
 	if (l->io_weight != LB_UNLIMITED) {
 		snprintf(buf, sizeof(buf), "default %" PRIu64, l->io_weight);
 		if (fs_write_at(dfd, "io.weight", buf, err) < 0)

@@ -210,12 +210,11 @@ static int make_home(const struct lb_box *b, int rootfd, struct lb_err *err)
 	struct stat st;
 	char parent[256];
 
-	if (b->pol.home == LB_HOME_NONE)
-		return 0;
 	if (home[0] != '/' || strstr(home, "/../") || !strcmp(home, "/"))
 		return lb_fail(err, EINVAL, "user %s: home %s is not usable",
 			       b->user.name, home);
-	/* On the host image, hide the other homes next to this one. */
+	/* On the host image, hide the other homes next to this one, whatever
+	 * the home mode. */
 	snprintf(parent, sizeof(parent), "%s", home);
 	dirname(parent);
 	if (!strcmp(b->pol.image, "host") && strcmp(parent, "/") != 0 &&
@@ -223,6 +222,8 @@ static int make_home(const struct lb_box *b, int rootfd, struct lb_err *err)
 		     b->root_host_gid, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 		     err) < 0)
 		return -1;
+	if (b->pol.home == LB_HOME_NONE)
+		return 0;
 	if (b->pol.home == LB_HOME_TMPFS)
 		return tmpfs_at(rootfd, home, "0700", "50%", u, g,
 				MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
@@ -243,6 +244,89 @@ static int make_home(const struct lb_box *b, int rootfd, struct lb_err *err)
 	if (bind_at(rootfd, home, src, false, u, g,
 		    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 1, err) < 0)
 		return lb_prefix(err, "home %s", home);
+	return 0;
+}
+
+static int make_root_home(const struct lb_box *b, int rootfd,
+			  struct lb_err *err)
+{
+	cleanup_close int src = -1;
+	char dir[300];
+
+	if (b->pol.upper != LB_UPPER_PERSISTENT || !b->upper_dir[0])
+		return tmpfs_at(rootfd, "/root", "0700", "10%", b->root_host_uid,
+				b->root_host_gid,
+				MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+	snprintf(dir, sizeof(dir), "%s/root", b->upper_dir);
+	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) ||
+	    chown(dir, b->root_host_uid, b->root_host_gid) < 0)
+		return lb_fail(err, errno, "prepare %s", dir);
+	src = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (src < 0)
+		return lb_fail(err, errno, "open %s", dir);
+	return bind_at(rootfd, "/root", src, false, b->root_host_uid,
+		       b->root_host_gid, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0,
+		       err);
+}
+
+/* Append `line` to the image's file `path` unless an entry `key` (the
+ * name followed by ':') is there.  Written into the session's upper. */
+static int ensure_entry(const struct lb_box *b, int rootfd, const char *path,
+			const char *key, const char *line, struct lb_err *err)
+{
+	cleanup_close int dfd = -1, fd = -1;
+	char buf[65536], want[128];
+	ssize_t n;
+
+	dfd = fs_open_in_root(rootfd, "/etc", O_DIRECTORY, err);
+	if (dfd < 0)
+		return -1;
+	fd = lb_openat2(dfd, path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+			0644, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+	if (fd < 0)
+		return lb_fail(err, errno, "image %s: open /etc/%s",
+			       b->pol.image, path);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		return lb_fail(err, errno, "read /etc/%s", path);
+	buf[n] = '\0';
+	snprintf(want, sizeof(want), "\n%s:", key);
+	if (!strncmp(buf, want + 1, strlen(want + 1)) || strstr(buf, want))
+		return 0;
+	if (n > 0 && buf[n - 1] != '\n' && pwrite(fd, "\n", 1, n++) != 1)
+		return lb_fail(err, errno, "write /etc/%s", path);
+	if (pwrite(fd, line, strlen(line), n) != (ssize_t)strlen(line))
+		return lb_fail(err, errno, "write /etc/%s", path);
+	return 0;
+}
+
+/* An image other than host has its own /etc/passwd: add the user (with
+ * the box's shell) and their groups, so `id` and `ls -l` know them. */
+static int image_knows_user(const struct lb_box *b, int rootfd,
+			    struct lb_err *err)
+{
+	const struct lb_user *u = &b->user;
+	char line[700];
+	int i;
+
+	snprintf(line, sizeof(line), "%s:x:%u:%u::%s:%s\n", u->name,
+		 (unsigned)u->uid, (unsigned)u->gid, u->home, b->pol.shell);
+	if (ensure_entry(b, rootfd, "passwd", u->name, line, err) < 0)
+		return -1;
+	for (i = 0; i < b->ngroups; i++) {
+		const char *name = NULL;
+		int k;
+
+		for (k = 0; k < u->ngroups; k++)
+			if (u->groups[k] == b->groups[i])
+				name = u->group_names[k];
+		if (!name || !name[0])
+			continue;
+		snprintf(line, sizeof(line), "%s:x:%u:%s\n", name,
+			 (unsigned)b->groups[i], u->name);
+		if (ensure_entry(b, rootfd, "group", name, line, err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -270,9 +354,11 @@ int mounts_populate(struct lb_box *b, int rootfd, struct lb_err *err)
 		     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
 		return -1;
 	/* Box root's own home: private and writable, whatever the image's
-	 * /root holds (on the host image: host root's files). */
-	if (tmpfs_at(rootfd, "/root", "0700", "10%", ru, rg,
-		     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
+	 * /root holds (on the host image: host root's files); kept across
+	 * sessions with a persistent upper. */
+	if (make_root_home(b, rootfd, err) < 0)
+		return -1;
+	if (strcmp(b->pol.image, "host") != 0 && image_knows_user(b, rootfd, err) < 0)
 		return -1;
 	if (!strcmp(b->pol.image, "host") && mask_secrets(b, rootfd, err) < 0)
 		return -1;

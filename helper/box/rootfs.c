@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -97,11 +98,43 @@ static int open_image(const struct lb_box *b, struct lb_err *err)
 	return fd;
 }
 
+/* One overlay per upper directory: overlayfs does not support two mounts
+ * sharing an upper.  A user's second concurrent session gets a tmpfs. */
+static void lock_persistent(struct lb_box *b, const char *base)
+{
+	char path[300];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lock", base);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		b->persist_lock_fd = fd;
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	syslog(LOG_AUTHPRIV | LOG_NOTICE,
+	       "user %s: persistent upper %s is in use by another session; "
+	       "box %lu gets a tmpfs upper",
+	       b->user.name, base, b->id);
+	b->pol.upper = LB_UPPER_TMPFS;
+	b->upper_dir[0] = '\0';
+}
+
 static int make_upper(struct lb_box *b, char *upper, char *work, size_t len,
 		      struct lb_err *err)
 {
 	char base[256];
 
+	if (b->pol.upper == LB_UPPER_PERSISTENT) {
+		snprintf(base, sizeof(base), "%s/users/%s", LB_STATEDIR,
+			 b->user.name);
+		if ((mkdir(LB_STATEDIR, 0755) < 0 && errno != EEXIST) ||
+		    (mkdir(LB_USERS_DIR, 0700) < 0 && errno != EEXIST) ||
+		    (mkdir(base, 0700) < 0 && errno != EEXIST))
+			return lb_fail(err, errno, "mkdir %s", base);
+		lock_persistent(b, base);
+	}
 	if (b->pol.upper == LB_UPPER_TMPFS) {
 		char size[64];
 		const char *opts[] = {size, "mode=0700", NULL};

@@ -14,7 +14,9 @@
 #include "box.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -105,6 +107,33 @@ static bool login_gone(const struct lb_state *st)
 	return false;
 }
 
+/* on_error = allow tokens whose login is gone (pam_loginbox.c). */
+static void gc_tokens(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(LB_RUNDIR);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char buf[512];
+		unsigned long uid;
+		unsigned long long start;
+		int pid;
+		struct lb_err e;
+
+		if (strncmp(de->d_name, "allow-", 6) != 0)
+			continue;
+		if (fs_read_small(dirfd(d), de->d_name, buf, sizeof(buf), &e) >=
+			    0 &&
+		    sscanf(buf, "%lu %d %llu", &uid, &pid, &start) == 3 &&
+		    pid > 0 && proc_start_time(pid) == start)
+			continue;
+		unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
 int teardown_gc(bool verbose, struct lb_err *err)
 {
 	unsigned long *ids = NULL;
@@ -116,6 +145,8 @@ int teardown_gc(bool verbose, struct lb_err *err)
 		struct lb_err e;
 		bool stale;
 
+		lb_err_clear(&e);
+		memset(&st, 0, sizeof(st));
 		if (session_read_state(ids[i], &st, &e) == 0) {
 			stale = login_gone(&st);
 		} else {
@@ -139,5 +170,6 @@ int teardown_gc(bool verbose, struct lb_err *err)
 			       e.msg[0] ? e.msg : "removed");
 	}
 	free(ids);
+	gc_tokens();
 	return n < 0 ? -1 : swept;
 }

@@ -28,6 +28,7 @@
 
 #include "client.h"
 #include "paths.h"
+#include "proc.h"
 
 extern char **environ;
 
@@ -75,7 +76,8 @@ static int inside_a_box(void)
 static void try_unboxed(const char *token, int login, const char *cmd)
 {
 	char path[256], buf[512], shell[256];
-	unsigned long uid;
+	unsigned long uid, start;
+	int pid;
 	struct stat st;
 	ssize_t n;
 	int fd;
@@ -94,8 +96,12 @@ static void try_unboxed(const char *token, int login, const char *cmd)
 	}
 	close(fd);
 	buf[n] = '\0';
-	if (sscanf(buf, "%lu %255s", &uid, shell) != 2 || uid != getuid() ||
-	    shell[0] != '/' || !strcmp(shell, LB_SHELL_PATH))
+	/* Only while the login that made it is alive: a token left by a
+	 * crashed login must not open an unboxed shell later. */
+	if (sscanf(buf, "%lu %d %lu %255s", &uid, &pid, &start, shell) != 4 ||
+	    uid != getuid() || pid <= 0 || !start ||
+	    proc_start_time(pid) != start || shell[0] != '/' ||
+	    !strcmp(shell, LB_SHELL_PATH))
 		return;
 	exec_shell(shell, login, cmd);
 }

@@ -481,7 +481,7 @@ test_session_ids() {
 		[ -d "$d" ] || continue
 		id=${d##*/}
 		if [ -f "$d/state" ]; then
-			user=$(sed -n 's/^user=//p' "$d/state")
+			user=$(sed -n 's/^user=//p' "$d/state" 2>/dev/null)
 			case $user in lbt-*) echo "$id" ;; esac
 		elif ! grep -qx "$id" "$LBT_TMP/baseline.run" 2>/dev/null; then
 			echo "$id"

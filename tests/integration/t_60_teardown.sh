@@ -16,7 +16,9 @@ chmod 755 "$W"
 bg_session() {
 	local u=$1 name=$2 cmd=$3 i
 	SID=""
-	ssh_as "$u" "echo S=\$LOGINBOX_SESSION; $cmd" >"$W/$name.out" 2>"$W/$name.err" &
+	# timeout itself is the background process: TERM to it ends ssh too
+	timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" "$u@127.0.0.1" "echo S=\$LOGINBOX_SESSION; $cmd" \
+		>"$W/$name.out" 2>"$W/$name.err" &
 	BG_PID=$!
 	track_pid "$BG_PID"
 	for i in $(seq 1 50); do
@@ -116,6 +118,7 @@ if bg_session lbt-alice listed 'sleep 60'; then
 	out=$("$LB_ADMIN" kill "$SID" 2>&1)
 	rc=$?
 	t_is "$rc" 0 "loginbox kill ID: exits 0"
+	[ "$rc" -ne 0 ] && diag "loginbox kill $SID said: $out"
 	for i in $(seq 1 50); do kill -0 "$BG_PID" 2>/dev/null || break; sleep 0.2; done
 	if kill -0 "$BG_PID" 2>/dev/null; then
 		tap_fail "loginbox kill ID: the user's login ends" "the ssh client still runs after 10 s"
@@ -163,13 +166,13 @@ if crash_login lbt-alice crash1; then
 	rc=$?
 	t_is "$rc" 0 "loginbox gc: exits 0"
 	t_like "$out" '^gc: [1-9][0-9]* box(es)? removed$' "loginbox gc: reports the box it removed"
-	line=$(printf '%s\n' "$out" | grep "session $SID ")
+	line=$(printf '%s\n' "$out" | grep -a "session $SID ")
 	if [ -n "$line" ] && printf '%s' "$line" | LC_ALL=C grep -q '^[[:print:]]*$' &&
 		printf '%s' "$line" | grep -q 'removed$'; then
 		tap_ok "loginbox gc: the line for session $SID is readable text ending in 'removed'"
 	else
 		tap_fail "loginbox gc: the line for session $SID is readable text ending in 'removed'" \
-			"got: $(printf '%s' "$line" | od -c | head -n 3)"
+			"got: $(printf '%s' "$line" | od -c | head -n 4)"
 	fi
 	stop_pid "$BG_PID"
 	assert_no_leftovers "kill -9 of sshd [priv]: after loginbox gc nothing remains"
