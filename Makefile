@@ -56,7 +56,7 @@ LIBS_ADMIN = -lseccomp -lcap -liniparser -lsubid
 LIBS_SHELL = -liniparser
 LIBS_PAM   = -lpam -liniparser -lcap
 
-.PHONY: all check check-unit check-integration check-vm install uninstall \
+.PHONY: all check check-unit check-integration check-vm check-package install uninstall \
         clean quickstart quickstart-undo bench format
 all: $(BINS)
 
@@ -99,7 +99,12 @@ check-integration: all
 check-vm: all
 	@tests/vm/run.sh
 
-check: check-unit check-integration check-vm
+# Package tier: build the .debs, install, ssh through the system PAM
+# stack, purge, nothing left (tests/package/run.sh).
+check-package:
+	@tests/package/run.sh
+
+check: check-unit check-integration check-vm check-package
 
 install: all
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(libexecdir) $(DESTDIR)$(pamdir) \

@@ -211,6 +211,22 @@ t_isnt "$left" "" "pamtester open_session (no close): its box is there after pam
 "$LB_ADMIN" gc >/dev/null 2>&1
 assert_no_leftovers "pamtester open_session (no close): loginbox gc removes the box"
 
+# ---- loginbox kill racing the login's own close_session (sshd notices the
+# box ended and closes the session at the same moment): kill must still
+# succeed and leave nothing.
+fails=""
+for k in $(seq 1 15); do
+	bg_session lbt-alice race$k 'exec sleep 60' || { fails="$fails no-session"; break; }
+	out=$("$LB_ADMIN" kill "$SID" 2>&1)
+	rc=$?
+	[ "$rc" -ne 0 ] && fails="$fails|try $k, session $SID: status $rc: $out"
+	wait "$BG_PID" 2>/dev/null
+done
+t_is "$fails" "" "loginbox kill racing sshd's close_session: exits 0 every time (15 tries)"
+assert_no_leftovers "loginbox kill racing sshd's close_session: nothing remains (no empty session dir)"
+# an empty session dir left by the race would count against later tests
+for id in $(test_session_ids); do rmdir "$LB_RUN/$id" 2>/dev/null; done
+
 # ---- loginbox run
 out=$(timeout -k 5 "$LBT_T" "$LB_ADMIN" run -u lbt-alice -- sh -c 'echo "H=$(hostname)"; echo "P=$(cat /proc/1/comm)"; exit 3' 2>&1)
 rc=$?

@@ -1,0 +1,278 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# loginbox benchmarks: `sudo make bench` (see bench/README.md).
+#
+# Builds and installs a PRIVATE copy of loginbox under $LBB_PREFIX
+# (default /run/loginbox-bench; paths are compiled in, so that copy reads
+# its own config and keeps its own state there), creates two users
+# (lbb-boxed: boxed; lbb-plain: not boxed), starts a private sshd on
+# 127.0.0.1 with its own PAM service, compiles the kernel floor
+# (bench/floor.c) and a minimal crun bundle, and runs bench/bench.py,
+# which measures, prints the table and writes bench/results/.
+# Everything it made is removed on exit, whatever happens.  It never
+# touches the system install (/usr/sbin/loginbox, /etc/loginbox,
+# /run/loginbox) that integration tests may be using at the same time.
+#
+# Knobs (environment):
+#   LBB_LOGINS=60         ssh and su logins per user (>= 50 for the report)
+#   LBB_ROUNDS=60         rounds of the peer comparison / phase timing
+#   LBB_SCALES="100 500 1000"   idle-box counts of the scale test
+#   LBB_QUICK=1           smoke run: 10 logins, 10 rounds, scales "20 50"
+#   LBB_PORT=2299         sshd port (another free port if it is taken)
+#   LBB_KEEP=1            keep the temp dir (logs) on exit
+
+set -u
+umask 022
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+P=${LBB_PREFIX:-/run/loginbox-bench}
+BOXED=lbb-boxed
+PLAIN=lbb-plain
+PAM_SSHD_NAME=sshd-lbbench
+PAM_SSHD=/etc/pam.d/$PAM_SSHD_NAME
+LOCK=/run/loginbox-bench.lock
+PY=/usr/bin/python3
+START_TS=$(date +%s)
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() {
+	say "error: $*"
+	exit 1
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bench: needs root (it installs a private copy of loginbox, adds" >&2
+	echo "bench: users, starts sshd and builds boxes): run 'sudo make bench'" >&2
+	exit 1
+fi
+
+# One benchmark at a time on this machine.
+exec 9>"$LOCK" || die "cannot open $LOCK"
+flock -n 9 || die "another benchmark holds $LOCK"
+
+T=$(mktemp -d /tmp/lbbench.XXXXXX) || die "mktemp"
+# sshd reads $T/keys/%u as the user: the directory must be traversable.
+chmod 755 "$T"
+SSHD_PID=""
+RUNNING=no
+
+# ----------------------------------------------------------- cleanup ---
+
+# Boxes of this private install: gc sweeps those whose owner is gone; any
+# still alive (owner still running: should not happen once bench.py has
+# exited) are ended one by one.
+end_private_boxes() {
+	[ -x "$P/sbin/loginbox" ] || return 0
+	"$P/sbin/loginbox" gc >/dev/null 2>&1
+	local id
+	for id in $(ls "$P/run" 2>/dev/null | grep -E '^[0-9]+$'); do
+		"$P/sbin/loginbox" kill "$id" >/dev/null 2>&1 ||
+			"$P/libexec/loginbox-helper" close "$id" >/dev/null 2>&1
+	done
+	"$P/sbin/loginbox" gc >/dev/null 2>&1
+	return 0
+}
+
+remove_users() {
+	local u pids
+	for u in $BOXED $PLAIN; do
+		if id "$u" >/dev/null 2>&1; then
+			pids=$(ps -o pid= -u "$u" 2>/dev/null)
+			# shellcheck disable=SC2086
+			[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+			userdel -r -f "$u" >/dev/null 2>&1
+		fi
+	done
+	getent group $BOXED >/dev/null && groupdel $BOXED >/dev/null 2>&1
+	# Our own subordinate-id lines only (userdel removes them; a restore
+	# of /etc/subuid by another tool may have brought them back).
+	sed -i "/^$BOXED:/d;/^$PLAIN:/d" /etc/subuid /etc/subgid 2>/dev/null
+	return 0
+}
+
+# The box's cgroup nodes live under the shared name
+# /sys/fs/cgroup/unified/loginbox/u<UID>: remove our empty user node.
+remove_cgroup_node() {
+	local uid=$1 d
+	[ -n "$uid" ] || return 0
+	for d in /sys/fs/cgroup/unified/loginbox/u"$uid" /sys/fs/cgroup/loginbox/u"$uid"; do
+		[ -d "$d" ] && rmdir "$d"/s* "$d" 2>/dev/null
+	done
+	return 0
+}
+
+cleanup() {
+	local rc=$? uid
+	trap - EXIT INT TERM HUP
+	{
+		echo "== cleanup (status $rc)"
+		[ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null
+		[ -n "$SSHD_PID" ] && wait "$SSHD_PID" 2>/dev/null
+		end_private_boxes
+		uid=$(id -u $BOXED 2>/dev/null)
+		remove_users
+		remove_cgroup_node "$uid"
+		rm -f "$PAM_SSHD"
+		if [ -d "$P" ]; then
+			if grep -q " $P" /proc/self/mountinfo; then
+				echo "mounts under $P remain; not removing it"
+			else
+				rm -rf "$P"
+			fi
+		fi
+	} >>"$T/cleanup.log" 2>&1
+	if [ "${LBB_KEEP:-0}" = 1 ] || [ "$rc" -ne 0 ]; then
+		say "logs kept in $T"
+	else
+		rm -rf "$T"
+	fi
+	[ "$RUNNING" = yes ] && say "total time: $(($(date +%s) - START_TS)) s"
+	rm -f "$LOCK"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# ---------------------------------------------------------- packages ---
+NEEDED="bubblewrap crun openssh-server openssh-client python3 busybox-static uidmap util-linux gcc make libc6-dev libpam0g-dev libcap-dev libseccomp-dev libiniparser-dev"
+missing=""
+for p in $NEEDED; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	say "installing:$missing"
+	# shellcheck disable=SC2086
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $missing; } \
+		>"$T/apt.log" 2>&1 || { tail -n 20 "$T/apt.log" >&2; die "apt-get install$missing"; }
+fi
+[ -x "$PY" ] || PY=$(command -v python3)
+
+# -------------------------------------------- a stale run, then build ---
+if [ -e "$P" ] || id $BOXED >/dev/null 2>&1 || id $PLAIN >/dev/null 2>&1; then
+	say "removing leftovers of an earlier run ($P, users $BOXED $PLAIN)"
+	end_private_boxes
+	olduid=$(id -u $BOXED 2>/dev/null)
+	remove_users
+	remove_cgroup_node "$olduid"
+	grep -q " $P" /proc/self/mountinfo && die "mounts under $P remain"
+	rm -rf "$P"
+fi
+rm -f "$PAM_SSHD"
+sed -i "/^$BOXED:/d;/^$PLAIN:/d" /etc/subuid /etc/subgid
+
+RUNNING=yes
+say "building a private copy of loginbox into $P"
+mkdir -p "$P" && chown root:root "$P" && chmod 0755 "$P" || die "mkdir $P"
+make -C "$REPO" -s B="$T/build" prefix="$P/usr" sbindir="$P/sbin" \
+	libexecdir="$P/libexec" pamdir="$P/pam" sysconfdir="$P/etc" \
+	statedir="$P/state" rundir="$P/run" mandir="$P/man" docdir="$P/doc" \
+	pamconfigdir="$P/pam-configs" all install >"$T/build.log" 2>&1 ||
+	{ tail -n 30 "$T/build.log" >&2; die "private build failed"; }
+cat >"$P/etc/loginbox.conf" <<EOF
+# loginbox benchmark (bench/run.sh): removed at the end
+[global]
+on_error = deny
+
+[group.$BOXED]
+image = host
+EOF
+chown root:root "$P/etc/loginbox.conf" && chmod 0644 "$P/etc/loginbox.conf"
+"$P/sbin/loginbox" check >"$T/check.log" 2>&1 ||
+	{ cat "$T/check.log" >&2; die "loginbox check"; }
+
+# ------------------------------------------------------------- users ---
+groupadd $BOXED || die "groupadd $BOXED"
+useradd -m -g $BOXED -s "$P/sbin/loginbox-shell" $BOXED || die "useradd $BOXED"
+useradd -m -s /bin/sh $PLAIN || die "useradd $PLAIN"
+for u in $BOXED $PLAIN; do
+	if ! grep -q "^$u:" /etc/subuid || ! grep -q "^$u:" /etc/subgid; then
+		start=$(awk -F: 'BEGIN{m=100000} NF>=3 {e=$2+$3; if (e>m) m=e} END{print m}' /etc/subuid /etc/subgid)
+		usermod --add-subuids "$start-$((start + 65535))" \
+			--add-subgids "$start-$((start + 65535))" "$u" || die "subids of $u"
+	fi
+done
+"$P/sbin/loginbox" policy $BOXED >"$T/policy.log" 2>&1 || { cat "$T/policy.log" >&2; die "policy $BOXED"; }
+"$P/sbin/loginbox" run -u $BOXED -- true >"$T/smoke.log" 2>&1 ||
+	{ cat "$T/smoke.log" >&2; die "a box of $BOXED cannot be built (loginbox run)"; }
+
+# ------------------------------------------------------------ sshd ---
+mkdir -p "$T/keys" "$T/id"
+chmod 700 "$T/id"
+ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey" || die "ssh-keygen"
+ssh-keygen -q -t ed25519 -N '' -f "$T/id/key" || die "ssh-keygen"
+for u in $BOXED $PLAIN; do cp "$T/id/key.pub" "$T/keys/$u"; done
+chmod 755 "$T/keys" && chmod 644 "$T"/keys/*
+PORT=${LBB_PORT:-2299}
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+	PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	say "port ${LBB_PORT:-2299} is taken; sshd uses $PORT"
+fi
+[ -d /run/sshd ] || mkdir -p /run/sshd
+cat >"$T/sshd_config" <<EOF
+Port $PORT
+ListenAddress 127.0.0.1
+HostKey $T/hostkey
+UsePAM yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+AuthorizedKeysFile $T/keys/%u
+StrictModes no
+PidFile $T/sshd.pid
+PermitRootLogin no
+PrintMotd no
+PrintLastLog no
+UseDNS no
+MaxStartups 50
+LogLevel ERROR
+EOF
+# A stack of PAM_IGNOREs alone fails: pam_permit after the module lets the
+# unboxed user in (and costs both users the same).
+cat >"$PAM_SSHD" <<EOF
+# loginbox benchmark (bench/run.sh removes it)
+@include common-account
+session required $P/pam/pam_loginbox.so
+session required pam_permit.so
+EOF
+cat >"$T/pam-su" <<EOF
+auth sufficient pam_rootok.so
+@include common-account
+session required $P/pam/pam_loginbox.so
+session required pam_permit.so
+EOF
+chmod 644 "$PAM_SSHD" "$T/pam-su"
+ln -s /usr/sbin/sshd "$T/$PAM_SSHD_NAME"
+"$T/$PAM_SSHD_NAME" -f "$T/sshd_config" -D -e >>"$T/sshd.log" 2>&1 &
+SSHD_PID=$!
+for _ in $(seq 1 50); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+	sleep 0.1
+done
+(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || { cat "$T/sshd.log" >&2; die "sshd did not start"; }
+
+# ------------------------------------------------ floor, crun bundle ---
+gcc -O2 -Wall -Wextra -Werror -o "$T/floor" "$HERE/floor.c" || die "compile floor.c"
+mkdir -p "$T/bundle/rootfs/bin" "$T/bundle/rootfs/proc" "$T/bundle/rootfs/dev" \
+	"$T/bundle/rootfs/sys" "$T/bundle/rootfs/tmp" "$T/crun-state"
+cp /bin/busybox "$T/bundle/rootfs/bin/busybox"
+ln -s busybox "$T/bundle/rootfs/bin/true"
+ln -s busybox "$T/bundle/rootfs/bin/sh"
+(cd "$T/bundle" && crun spec --rootless) || die "crun spec"
+
+# ------------------------------------------------------------- run ---
+cat >"$T/setup.json" <<EOF
+{"prefix": "$P", "tmp": "$T", "repo": "$REPO", "boxed": "$BOXED",
+ "plain": "$PLAIN", "port": $PORT, "key": "$T/id/key",
+ "floor": "$T/floor", "bundle": "$T/bundle", "crun_state": "$T/crun-state",
+ "pam_su": "$T/pam-su", "sshd_pid": $SSHD_PID,
+ "results": "$HERE/results", "python": "$PY"}
+EOF
+mkdir -p "$HERE/results"
+[ -e "$HERE/results/.keep" ] || : >"$HERE/results/.keep"
+say "setup done in $(($(date +%s) - START_TS)) s; measuring"
+"$PY" "$HERE/bench.py" "$T/setup.json"

@@ -1,0 +1,116 @@
+#!/bin/bash
+# Package test: build the Debian packages from this tree, install them,
+# log in over real ssh as a boxed user through the SYSTEM PAM stack
+# (/etc/pam.d/sshd -> common-session, where pam-auth-update put the
+# module), check that removal ends a live box, purge, and check that
+# nothing is left.  Prints TAP and "package: N passed, M failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d /tmp/lbpkg.XXXXXX)
+chmod 0755 "$T"
+n=0 fail=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=$((fail + 1)); fi; }
+U=lbp-user G=lbp-boxed PORT=2399
+sshd_pid= sleeper=
+
+cleanup() {
+	[ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null
+	[ -n "$sshd_pid" ] && kill "$sshd_pid" 2>/dev/null
+	if dpkg -s loginbox >/dev/null 2>&1 || dpkg -s libpam-loginbox >/dev/null 2>&1; then
+		apt-get purge -y -qq libpam-loginbox loginbox >/dev/null 2>&1
+	fi
+	id "$U" >/dev/null 2>&1 && userdel -r "$U" 2>/dev/null
+	getent group "$G" >/dev/null && groupdel "$G"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+if [ "$(id -u)" != 0 ]; then
+	echo "package: must run as root (sudo make check)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+need=""
+for p in dpkg-dev debhelper lintian fakeroot openssh-server openssh-client; do
+	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
+done
+if [ -n "$need" ]; then
+	apt-get update -qq && apt-get install -y -qq $need >/dev/null
+fi
+# Build-deps as the package declares them (debian/control).
+apt-get build-dep -y -qq "$top" >/dev/null 2>&1 || true
+
+# 1. Build from a clean copy of the tree (what the admin would build).
+git -C "$top" ls-files -z | (cd "$top" && cpio -0pdm --quiet "$T/src")
+(cd "$T/src" && dpkg-buildpackage -us -uc -b >"$T/build.log" 2>&1)
+ok $? "dpkg-buildpackage -us -uc -b builds (log: last lines below on failure)"
+[ -f "$T"/loginbox_*_amd64.deb ] || { tail -n 20 "$T/build.log" | sed 's/^/# /'; echo "package: $n passed... build failed"; echo "package: $((n - 1)) passed, 1 failed"; exit 1; }
+lint=$(cd "$T" && lintian --tag-display-limit 0 ./*.changes 2>&1 | grep -v 'running with root')
+echo "$lint" | sed 's/^/# lintian: /'
+! echo "$lint" | grep -q '^E:'; ok $? "lintian reports no errors"
+
+# 2. Install; the maintainer scripts do the admin's set-up.
+apt-get install -y -qq "$T"/loginbox_*_amd64.deb "$T"/libpam-loginbox_*_amd64.deb >"$T/install.log" 2>&1
+ok $? "both packages install with apt-get"
+grep -qx /usr/sbin/loginbox-shell /etc/shells; ok $? "loginbox-shell registered in /etc/shells"
+grep -q pam_loginbox /etc/pam.d/common-session; ok $? "pam-auth-update added the session line"
+[ -d /var/lib/loginbox/images ]; ok $? "/var/lib/loginbox/images exists"
+dpkg-query -W -f='${Conffiles}\n' loginbox | grep -q /etc/loginbox/loginbox.conf
+ok $? "/etc/loginbox/loginbox.conf is a conffile"
+! find $(dpkg -L loginbox libpam-loginbox | grep -v '^/\.$') -maxdepth 0 -perm /6000 2>/dev/null | grep -q .
+ok $? "nothing setuid or setgid in the packages"
+! getcap $(dpkg -L loginbox libpam-loginbox) 2>/dev/null | grep -q .
+ok $? "no file capabilities"
+
+# 3. A boxed login over real ssh through the system PAM stack.
+groupadd "$G"
+useradd -m -s /usr/sbin/loginbox-shell -G "$G" "$U"
+grep -q "^$U:" /etc/subuid || usermod --add-subuids 3000000-3065535 --add-subgids 3000000-3065535 "$U"
+printf '[group.%s]\nimage = host\n' "$G" >/etc/loginbox/conf.d/50-pkgtest.conf
+chmod 0644 /etc/loginbox/conf.d/50-pkgtest.conf
+loginbox check >/dev/null; ok $? "loginbox check accepts the test config"
+ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
+ssh-keygen -q -t ed25519 -N '' -f "$T/key"
+mkdir -p "$T/keys" && cp "$T/key.pub" "$T/keys/$U" && chmod 0644 "$T/keys/$U"
+cat >"$T/sshd_config" <<CONF
+Port $PORT
+ListenAddress 127.0.0.1
+HostKey $T/hostkey
+UsePAM yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AuthorizedKeysFile $T/keys/%u
+StrictModes no
+PidFile $T/sshd.pid
+CONF
+mkdir -p /run/sshd
+/usr/sbin/sshd -f "$T/sshd_config" -D -e 2>"$T/sshd.log" &
+sshd_pid=$!
+for i in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+SSH="ssh -p $PORT -i $T/key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes"
+out=$(timeout 30 $SSH "$U@127.0.0.1" 'hostname; cat /proc/1/comm' 2>&1)
+[ "$(echo "$out" | head -n1)" = "$U-box" ] && echo "$out" | grep -qx loginbox-init
+ok $? "ssh through /etc/pam.d/sshd lands in a box ($(echo $out))"
+
+# 4. Removal ends a live box.
+timeout 60 $SSH "$U@127.0.0.1" 'sleep 50' >/dev/null 2>&1 &
+sleeper=$!
+for i in $(seq 100); do [ -n "$(ls /run/loginbox 2>/dev/null | grep -E '^[0-9]+$')" ] && break; sleep 0.1; done
+[ -n "$(ls /run/loginbox | grep -E '^[0-9]+$')" ]; ok $? "a live box exists before removal"
+apt-get purge -y -qq libpam-loginbox loginbox >"$T/purge.log" 2>&1
+ok $? "apt-get purge of both packages succeeds"
+! pgrep -x loginbox-init >/dev/null; ok $? "removal ended the live box (no loginbox-init left)"
+kill "$sleeper" 2>/dev/null; wait "$sleeper" 2>/dev/null; sleeper=
+
+# 5. Nothing is left.
+left=$(ls -d /usr/sbin/loginbox /usr/sbin/loginbox-shell /usr/libexec/loginbox \
+	/lib/*/security/pam_loginbox.so /usr/share/pam-configs/loginbox \
+	/etc/loginbox /var/lib/loginbox /run/loginbox 2>/dev/null)
+[ -z "$left" ]; ok $? "purge leaves no files ($left)"
+! grep -q loginbox-shell /etc/shells; ok $? "purge removed the /etc/shells line"
+! grep -rq pam_loginbox /etc/pam.d/; ok $? "purge removed the PAM line"
+! ls -d /sys/fs/cgroup/unified/loginbox/u* /sys/fs/cgroup/loginbox/u* 2>/dev/null | grep -q .
+ok $? "no cgroup node left"
+
+echo "package: $((n - fail)) passed, $fail failed"
+[ "$fail" = 0 ]
