@@ -9,6 +9,8 @@
  */
 #include "subid.h"
 
+#include "trusted_file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -121,47 +123,11 @@ int lb_subid_lookup(const char *file, const char *user, uid_t uid,
 		    uint32_t need, struct lb_subid_range *out,
 		    struct lb_err *err)
 {
-	cleanup_close int fd = -1;
 	cleanup_free char *buf = NULL;
-	struct stat st;
 	size_t len = 0;
-	ssize_t r;
 
-	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-			O_NONBLOCK);
-	if (fd < 0 && errno == ELOOP)
-		return lb_fail(err, 0, "%s: is a symbolic link, refused", file);
-	if (fd < 0)
-		return lb_fail(err, errno, "open %s", file);
-	if (fstat(fd, &st) < 0)
-		return lb_fail(err, errno, "fstat %s", file);
-	if (!S_ISREG(st.st_mode))
-		return lb_fail(err, 0, "%s: not a regular file", file);
-	if (st.st_uid != 0) {
-		lb_fail(err, 0, "%s: owned by uid %u, not root", file,
-			(unsigned)st.st_uid);
-		return lb_hint(err, "chown root:root %s", file);
-	}
-	if (st.st_mode & 022) {
-		lb_fail(err, 0, "%s: writable by group or others (mode %04o)",
-			file, (unsigned)(st.st_mode & 07777));
-		return lb_hint(err, "chmod 0644 %s", file);
-	}
-	buf = malloc(SUBID_MAX_BYTES + 1);
-	if (!buf)
-		return lb_fail(err, ENOMEM, "read %s", file);
-	while ((r = read(fd, buf + len, SUBID_MAX_BYTES + 1 - len)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return lb_fail(err, errno, "read %s", file);
-		len += (size_t)r;
-		if (len > SUBID_MAX_BYTES)
-			return lb_fail(err, 0, "%s: larger than %u bytes", file,
-				       SUBID_MAX_BYTES);
-	}
-	buf[len] = '\0';
-	if (memchr(buf, '\0', len))
-		return lb_fail(err, 0, "%s: contains a NUL byte", file);
+	if (lb_trusted_read(AT_FDCWD, file, file, true, SUBID_MAX_BYTES, &buf,
+			    &len, err) < 0)
+		return -1;
 	return lb_subid_parse(buf, file, user, uid, need, out, err);
 }
