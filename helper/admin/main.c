@@ -102,8 +102,8 @@ static int cmd_policy(int argc, char **argv)
 	}
 	lb_policy_print(&p, stdout);
 	if (strcmp(u.shell, LB_SHELL_PATH) != 0)
-		printf("# warning: %s's login shell is %s, not %s: su and login "
-		       "will refuse (sshd needs ForceCommand)\n",
+		printf("# warning: %s's login shell is %s, not %s: their logins "
+		       "will be refused (usermod -s)\n",
 		       argv[1], u.shell, LB_SHELL_PATH);
 	return 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * loginbox-shell: the login shell of boxed users (or sshd's ForceCommand).
+ * loginbox-shell: the login shell of boxed users.
  *
  * sshd, su and login run it as they would run a shell: "-loginbox-shell"
  * for a login, "loginbox-shell -c CMD" for a command (ssh host CMD, scp,
