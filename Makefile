@@ -121,6 +121,10 @@ install: all
 	install -m 0644 conf/pam-configs/loginbox $(DESTDIR)$(pamconfigdir)/loginbox
 	install -m 0644 docs/man/*.5 $(DESTDIR)$(mandir)/man5/
 	install -m 0644 docs/man/*.8 $(DESTDIR)$(mandir)/man8/
+	@# A live install registers the shell as add-shell would (packages do
+	@# it in postinst; staged installs with DESTDIR leave it to them).
+	if [ -z "$(DESTDIR)" ] && ! grep -qx '$(sbindir)/loginbox-shell' /etc/shells; then \
+	  echo '$(sbindir)/loginbox-shell' >> /etc/shells; fi
 
 # Leaves /etc/loginbox alone (an admin's config is not ours to delete).
 uninstall:
@@ -131,6 +135,8 @@ uninstall:
 	  $(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(wildcard docs/man/*.8)))
 	rm -rf $(DESTDIR)$(docdir)
 	-rmdir $(DESTDIR)$(libexecdir) 2>/dev/null
+	if [ -z "$(DESTDIR)" ] && [ -f /etc/shells ]; then \
+	  sed -i '\#^$(sbindir)/loginbox-shell$$#d' /etc/shells; fi
 
 quickstart:
 	@tests/quickstart.sh

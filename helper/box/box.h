@@ -150,6 +150,12 @@ int userns_write_maps(pid_t pid, const struct lb_idmap *uids,
 int rootfs_build(struct lb_box *b, struct lb_err *err);
 int mounts_populate(struct lb_box *b, int rootfd, struct lb_err *err);
 
+/* init.c: the helper's argv area, which init overwrites so that the box
+ * sees "loginbox-init" in /proc/1/cmdline rather than the helper's
+ * arguments (user and service). */
+extern char *init_title_area;
+extern size_t init_title_len;
+
 /* init.c: runs in the clone child; never returns. */
 struct init_args {
 	struct lb_box *box;

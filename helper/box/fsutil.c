@@ -180,10 +180,13 @@ static int rmtree_fd(int dfd, dev_t dev, int depth, struct lb_err *err)
 				continue;
 			if (rmtree_fd(sub, dev, depth + 1, err) < 0)
 				ret = -1;
-			if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0)
+			if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 &&
+			    errno != ENOENT)
 				ret = lb_fail(err, errno, "rmdir %s",
 					      de->d_name);
-		} else if (unlinkat(dirfd(d), de->d_name, 0) < 0) {
+		} else if (unlinkat(dirfd(d), de->d_name, 0) < 0 &&
+			   errno != ENOENT) {
+			/* ENOENT: someone else removed it first, fine */
 			ret = lb_fail(err, errno, "unlink %s", de->d_name);
 		}
 	}

@@ -50,6 +50,17 @@ struct client {
 
 static struct client clients[MAX_CLIENTS];
 
+char *init_title_area;
+size_t init_title_len;
+
+static void set_title(void)
+{
+	if (!init_title_area || !init_title_len)
+		return;
+	memset(init_title_area, 0, init_title_len);
+	snprintf(init_title_area, init_title_len, "loginbox-init");
+}
+
 static int mount_in_box(int rootfd, const char *type, const char *path,
 			const char *const *opts, uint64_t attrs,
 			struct lb_err *err)
@@ -145,6 +156,7 @@ static int setup(const struct lb_box *b, int sync_fd, struct lb_err *err)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return lb_fail(err, errno, "PR_SET_DUMPABLE");
 	prctl(PR_SET_NAME, "loginbox-init", 0, 0, 0);
+	set_title();
 	return 0;
 }
 

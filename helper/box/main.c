@@ -86,6 +86,12 @@ int main(int argc, char **argv)
 	unsigned long id;
 
 	lb_err_clear(&err);
+	/* argv strings are contiguous: init reuses the area for its title. */
+	if (argc > 0) {
+		init_title_area = argv[0];
+		init_title_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) -
+					  argv[0]);
+	}
 	umask(022);
 	openlog("loginbox-helper", LOG_PID, LOG_AUTHPRIV);
 	if (geteuid() != 0) {

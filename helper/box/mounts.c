@@ -173,15 +173,28 @@ static int mask_secrets(const struct lb_box *b, int rootfd, struct lb_err *err)
 	size_t i;
 	int fd;
 
-	/* An empty, unreadable file to bind over secret files. */
-	fd = openat(b->dirfd, "empty", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		    0);
+	/* An empty, unreadable file to bind over secret files, on a tmpfs of
+	 * its own: a bind shows its source path in the box's mountinfo. */
+	{
+		const char *opts[] = {"mode=0700", "size=4k", NULL};
+		cleanup_close int mfd = -1, tfd = -1;
+
+		if (mkdirat(b->dirfd, "masks", 0700) < 0)
+			return lb_fail(err, errno, "mkdir %s/masks", b->dir);
+		tfd = openat(b->dirfd, "masks", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		mfd = mnt_new("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+					     MOUNT_ATTR_NOEXEC, err);
+		if (tfd < 0 || mfd < 0 || mnt_attach(mfd, tfd, "masks", err) < 0)
+			return lb_prefix(err, "masks tmpfs");
+	}
+	fd = openat(b->dirfd, "masks/empty",
+		    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0)
-		return lb_fail(err, errno, "create %s/empty", b->dir);
+		return lb_fail(err, errno, "create %s/masks/empty", b->dir);
 	close(fd);
-	emptyfd = openat(b->dirfd, "empty", O_PATH | O_CLOEXEC);
+	emptyfd = openat(b->dirfd, "masks/empty", O_PATH | O_CLOEXEC);
 	if (emptyfd < 0)
-		return lb_fail(err, errno, "open %s/empty", b->dir);
+		return lb_fail(err, errno, "open %s/masks/empty", b->dir);
 	for (i = 0; mask_dirs[i]; i++)
 		if (mask_path(b, rootfd, mask_dirs[i], true, emptyfd, err) < 0)
 			return -1;

@@ -185,7 +185,7 @@ static int make_upper(struct lb_box *b, char *upper, char *work, size_t len,
 int rootfs_build(struct lb_box *b, struct lb_err *err)
 {
 	cleanup_close int imgns = -1, lower = -1, lowerdir = -1, ovl = -1,
-			  rootdir = -1, rootfd = -1;
+			  rootdir = -1, rootfd = -1, lfd = -1, ufd = -1, wfd = -1;
 	char upper[300], work[300], lopt[320], uopt[320], wopt[320];
 	struct lb_idmap iu, ig;
 	const char *opts[] = {lopt, uopt, wopt, NULL};
@@ -238,9 +238,16 @@ int rootfs_build(struct lb_box *b, struct lb_err *err)
 		return lb_prefix(err, "upper layer (%s)",
 				 b->pol.upper == LB_UPPER_TMPFS ? "tmpfs"
 								: upper);
-	snprintf(lopt, sizeof(lopt), "lowerdir=%s/lower", b->dir);
-	snprintf(uopt, sizeof(uopt), "upperdir=%s", upper);
-	snprintf(wopt, sizeof(wopt), "workdir=%s", work);
+	/* Layers named through our own fds: the box reads its mount options
+	 * in /proc/self/mountinfo, and host paths have no business there. */
+	lfd = openat(b->dirfd, "lower", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ufd = open(upper, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	wfd = open(work, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (lfd < 0 || ufd < 0 || wfd < 0)
+		return lb_fail(err, errno, "open the layers of %s", b->dir);
+	snprintf(lopt, sizeof(lopt), "lowerdir=/proc/self/fd/%d", lfd);
+	snprintf(uopt, sizeof(uopt), "upperdir=/proc/self/fd/%d", ufd);
+	snprintf(wopt, sizeof(wopt), "workdir=/proc/self/fd/%d", wfd);
 	ovl = mnt_new("overlay", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 		      err);
 	if (ovl < 0)

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,11 +68,16 @@ static int remove_upper(const struct lb_state *st, struct lb_err *err)
 
 int teardown_session(unsigned long id, struct lb_err *err)
 {
-	cleanup_close int rfd = -1;
+	cleanup_close int rfd = -1, lfd = -1;
 	struct lb_state st;
 	char name[32], cg[256];
 	int ret = 0;
 
+	/* A logout, `loginbox kill` and gc may all end the same box at once:
+	 * one at a time (the same lock that allocates session ids). */
+	lfd = open(LB_RUNDIR "/.lock", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (lfd >= 0)
+		flock(lfd, LOCK_EX);
 	snprintf(name, sizeof(name), "%lu", id);
 	if (session_read_state(id, &st, err) == 0) {
 		kill_init(&st);

@@ -19,7 +19,7 @@
 # Test users (all named lbt-*; created by setup_users, removed by run.sh):
 #   lbt-alice  boxed (group lbt-boxed), also in lbt-docker, password known
 #   lbt-bob    boxed (group lbt-boxed)
-#   lbt-root   boxed with inside_uid = root (group lbt-rootbox)
+#   lbt-root   boxed with inside_uid = root (group lbt-rootbox), in lbt-docker
 #   lbt-plain  not boxed, /bin/bash
 #   lbt-nosub  boxed, but no /etc/subuid nor /etc/subgid line
 #   lbt-small  boxed, a subordinate range of only 1000 ids
@@ -39,6 +39,7 @@ LB_USERSDIR=/var/lib/loginbox/users
 LB_PAM_MODULE=/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/security/pam_loginbox.so
 PAM_SSHD=/etc/pam.d/sshd-loginbox-test
 PAM_TESTER=/etc/pam.d/lbt-pamtester
+PAM_DENY=/etc/pam.d/lbt-pamdeny
 LBT_USERS="lbt-alice lbt-bob lbt-root lbt-plain lbt-nosub lbt-small"
 LBT_GROUPS="lbt-boxed lbt-rootbox lbt-docker"
 LBT_PASSWORD='Lbt-pass-4711'
@@ -150,8 +151,15 @@ kv() {
 
 # --------------------------------------------------------- processes ---
 
-# Remember a background process we started, so run.sh can end it by pid.
-track_pid() { echo "$1" >>"$LBT_TMP/pids"; }
+# proc_start PID: the process's start time (field 22 of /proc/PID/stat),
+# which tells a process from a later one that reuses its pid.
+proc_start() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20
+}
+
+# Remember a background process we started, so run.sh can end it by pid
+# (and only it: the start time is kept with the pid).
+track_pid() { echo "$1 $(proc_start "$1")" >>"$LBT_TMP/pids"; }
 
 # stop_pid PID: end one process we started (TERM, then KILL) and reap it.
 stop_pid() {
@@ -162,8 +170,18 @@ stop_pid() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -9 "$pid" 2>/dev/null
+	kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# stop_tracked: end every tracked process that still is the one we started.
+stop_tracked() {
+	local pid start
+	while read -r pid start; do
+		[ -n "$pid" ] && [ -n "$start" ] || continue
+		[ "$(proc_start "$pid")" = "$start" ] && stop_pid "$pid"
+	done <"$LBT_TMP/pids"
 	return 0
 }
 
@@ -404,7 +422,7 @@ setup_users() {
 	for g in $LBT_GROUPS; do groupadd "$g" || return 1; done
 	useradd -m -s "$LB_SHELL" -G lbt-boxed,lbt-docker lbt-alice || return 1
 	useradd -m -s "$LB_SHELL" -G lbt-boxed lbt-bob || return 1
-	useradd -m -s "$LB_SHELL" -G lbt-rootbox lbt-root || return 1
+	useradd -m -s "$LB_SHELL" -G lbt-rootbox,lbt-docker lbt-root || return 1
 	useradd -m -s /bin/bash lbt-plain || return 1
 	useradd -m -s "$LB_SHELL" -G lbt-boxed lbt-nosub || return 1
 	useradd -m -s "$LB_SHELL" -G lbt-boxed lbt-small || return 1
@@ -414,6 +432,9 @@ setup_users() {
 	# lbt-nosub: no range at all; lbt-small: 1000 ids only.
 	sed -i '/^lbt-nosub:/d' /etc/subuid /etc/subgid
 	sed -i 's/^\(lbt-small:[0-9]*\):.*/\1:1000/' /etc/subuid /etc/subgid
+	# As a packaged install does (add-shell): su treats a shell missing
+	# from /etc/shells as restricted, which would hide the su -s checks.
+	grep -qx "$LB_SHELL" /etc/shells || echo "$LB_SHELL" >>/etc/shells
 	# A password for su from another (unboxed) user.
 	echo "lbt-alice:$LBT_PASSWORD" | chpasswd || return 1
 	: >"$LBT_TMP/subids"
@@ -439,6 +460,13 @@ setup_pam() {
 		session required pam_loginbox.so
 		@include common-session
 	EOF
+	cat >"$PAM_DENY" <<-'EOF'
+		# loginbox integration tests (tests/integration/run.sh removes it)
+		auth sufficient pam_rootok.so
+		@include common-account
+		session required pam_loginbox.so deny
+		@include common-session
+	EOF
 	cat >"$LBT_TMP/pam-su" <<-'EOF'
 		auth sufficient pam_rootok.so
 		@include common-auth
@@ -454,7 +482,7 @@ setup_pam() {
 		session required pam_loginbox.so
 		@include common-session
 	EOF
-	chmod 644 "$PAM_SSHD" "$PAM_TESTER" "$LBT_TMP/pam-su" "$LBT_TMP/pam-login"
+	chmod 644 "$PAM_SSHD" "$PAM_TESTER" "$PAM_DENY" "$LBT_TMP/pam-su" "$LBT_TMP/pam-login"
 }
 
 # ensure_installed: the installed files are there; if something else on the

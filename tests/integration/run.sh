@@ -12,6 +12,7 @@
 # runs the t_*.sh files in order (each in its own bash, sharing the TAP
 # numbering through $LBT_TMP/tap), and always cleans up on exit: the
 # daemons it started (by pid), test boxes, users, groups, /etc/subuid,
+# /etc/shells (it lists loginbox-shell there, as the package does),
 # /etc/subgid, the config (restored, or removed if there was none), its PAM
 # service files, its images, then `make uninstall`.
 #
@@ -46,6 +47,7 @@ count() { cat "$LBT_TMP/tap/$1" 2>/dev/null || echo 0; }
 
 SUBUID_BAK="$LBT_TMP/subuid.bak"
 SUBGID_BAK="$LBT_TMP/subgid.bak"
+SHELLS_BAK="$LBT_TMP/shells.bak"
 CONF_BAK="$LBT_TMP/loginbox.conf.bak"
 CONF_EXISTED=no
 INSTALLED=no
@@ -53,14 +55,12 @@ STARTED=no
 FINISHED=no
 
 cleanup() {
-	local rc=$? pid
+	local rc=$?
 	trap - EXIT INT TERM HUP
 	{
 		echo "== cleanup"
-		# 1. daemons we started, by pid
-		while read -r pid; do
-			[ -n "$pid" ] && stop_pid "$pid"
-		done <"$LBT_TMP/pids"
+		# 1. daemons and clients we started, by pid (and start time)
+		stop_tracked
 		# 2. boxes of test users, then the stale ones
 		if [ -x "$LB_ADMIN" ]; then
 			clean_test_sessions
@@ -71,6 +71,7 @@ cleanup() {
 		# 4. files we changed
 		[ -f "$SUBUID_BAK" ] && cat "$SUBUID_BAK" >/etc/subuid
 		[ -f "$SUBGID_BAK" ] && cat "$SUBGID_BAK" >/etc/subgid
+		[ -f "$SHELLS_BAK" ] && cat "$SHELLS_BAK" >/etc/shells
 		if [ "$STARTED" = yes ]; then
 			if [ "$CONF_EXISTED" = yes ]; then
 				cp -p "$CONF_BAK" "$LB_CONF"
@@ -78,7 +79,7 @@ cleanup() {
 				rm -f "$LB_CONF"
 			fi
 			rm -f "$LB_CONFD"/lbt-*.conf
-			rm -f "$PAM_SSHD" "$PAM_TESTER"
+			rm -f "$PAM_SSHD" "$PAM_TESTER" "$PAM_DENY"
 			rm -rf "$LB_IMAGES"/lbt-* "$LB_USERSDIR"/lbt-*
 			[ -f "$LBT_TMP/created-run-sshd" ] && rmdir /run/sshd
 		fi
@@ -135,6 +136,7 @@ ls "$LB_RUN" 2>/dev/null | grep '^allow-' >"$LBT_TMP/baseline.allow"
 ls "$LB_SESSIONS" 2>/dev/null >"$LBT_TMP/baseline.sessions"
 cp -p /etc/subuid "$SUBUID_BAK" 2>/dev/null || : >"$SUBUID_BAK"
 cp -p /etc/subgid "$SUBGID_BAK" 2>/dev/null || : >"$SUBGID_BAK"
+cp -p /etc/shells "$SHELLS_BAK"
 if [ -e "$LB_CONF" ]; then
 	CONF_EXISTED=yes
 	cp -p "$LB_CONF" "$CONF_BAK"

@@ -37,6 +37,26 @@ check_bad() {
 	tap_ok "$name"
 }
 
+# ---- the install: nothing of ours is setuid, setgid or has file capabilities
+for f in "$LB_SHELL" "$LB_ADMIN" "$LB_HELPER" "$LB_PAM_MODULE"; do
+	mode=$(stat -c '%a %U' "$f" 2>&1)
+	caps=$(getcap "$f" 2>/dev/null)
+	if [ "${mode%% *}" -lt 1000 ] 2>/dev/null && [ "${mode#* }" = root ] && [ -z "$caps" ]; then
+		tap_ok "install: $f is root's, not setuid/setgid, no file capabilities ($mode)"
+	else
+		tap_fail "install: $f is root's, not setuid/setgid, no file capabilities" "mode/owner: $mode" "caps: $caps"
+	fi
+done
+out=$(setpriv --reuid=lbt-plain --regid=lbt-plain --clear-groups "$LB_HELPER" open lbt-plain sshd 2>&1)
+rc=$?
+t_isnt "$rc" 0 "install: loginbox-helper refuses to run for a non-root caller"
+for sub in "list" "gc" "kill 1" "run -u lbt-plain -- true"; do
+	# shellcheck disable=SC2086
+	out=$(setpriv --reuid=lbt-plain --regid=lbt-plain --clear-groups "$LB_ADMIN" $sub 2>&1)
+	rc=$?
+	t_isnt "$rc" 0 "install: loginbox $sub refuses a non-root caller"
+done
+
 # ---- good file
 good=$(conf good.conf <<-'EOF'
 	[global]

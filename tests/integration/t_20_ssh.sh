@@ -128,7 +128,10 @@ fi
 
 # ---- two concurrent logins of one user: two boxes
 { base_conf; printf '[user.lbt-alice]\nhostname = %%u-s%%s\n'; } | write_conf
-probe='echo "S=$LOGINBOX_SESSION"; echo "H=$(hostname)"; echo "P=$(readlink /proc/self/ns/pid)"; echo "N=$(readlink /proc/self/ns/net)"; sleep 3; ps -e -o args= | grep -c "[s]leep 3" | sed "s/^/SLEEPS=/"'
+# Each login keeps a "sleep" running for 4 s and counts the sleeps it can
+# see after 1.5 s, while the other login's sleep runs too (comm, not args:
+# a forked bash shows its parent's args until it execs).
+probe='echo "S=$LOGINBOX_SESSION"; echo "H=$(hostname)"; echo "P=$(readlink /proc/self/ns/pid)"; echo "N=$(readlink /proc/self/ns/net)"; sleep 4 & sleep 1.5; echo "SLEEPS=$(ps -e -o comm= | grep -cx sleep)"; wait'
 ssh_as lbt-alice "$probe" >"$W/c1" 2>&1 &
 p1=$!
 ssh_as lbt-alice "$probe" >"$W/c2" 2>&1 &
@@ -155,7 +158,7 @@ t_is "$(kv "$c1" H)" "lbt-alice-s$s1" "concurrent logins: hostname template %s g
 t_is "$(kv "$c2" H)" "lbt-alice-s$s2" "concurrent logins: hostname template %s gives the session id (2nd)"
 t_isnt "$(kv "$c1" P)" "$(kv "$c2" P)" "concurrent logins: different pid namespaces"
 t_isnt "$(kv "$c1" N)" "$(kv "$c2" N)" "concurrent logins: different network namespaces"
-t_is "$(kv "$c1" SLEEPS)" 1 "concurrent logins: a box sees only its own login's processes"
+t_is "$(kv "$c1" SLEEPS) $(kv "$c2" SLEEPS)" "1 1" "concurrent logins: each box sees only its own login's processes"
 reset_conf
 
 # ---- an unboxed user logs in normally

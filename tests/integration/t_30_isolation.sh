@@ -46,6 +46,7 @@ done
 cat >"$W/probe.sh" <<EOF
 HTTP_PORT=$HTTP_PORT
 TAG=$TAG
+RHOME=$RHOME
 EOF
 cat >>"$W/probe.sh" <<'EOF'
 echo "HOSTNAME=$(hostname)"
@@ -74,7 +75,7 @@ echo "VARLIBLB=$(ls -A /var/lib/loginbox 2>&1 | tr '\n' ' ')"
 f="$HOME/from-box-$TAG"
 echo "written in the box" >"$f" && echo "HOMEWRITE=ok"
 if touch /etc/lbtest-$TAG 2>/dev/null; then echo "ETCTOUCH=ok"; else echo "ETCTOUCH=denied"; fi
-if echo "lbt:x:4242:4242::/:/bin/sh" >>/etc/passwd 2>/dev/null; then echo "PASSWDAPPEND=ok"; else echo "PASSWDAPPEND=denied"; fi
+if { echo "lbt:x:4242:4242::/:/bin/sh" >>/etc/passwd; } 2>/dev/null; then echo "PASSWDAPPEND=ok"; else echo "PASSWDAPPEND=denied"; fi
 echo "SHADOW=$(head -c 100 /etc/shadow 2>/dev/null | tr -c 'a-zA-Z0-9:$.\n' '_' | head -n 1)"
 echo "GSHADOW=$(head -c 100 /etc/gshadow 2>/dev/null | head -n 1)"
 keys=""
@@ -91,7 +92,7 @@ if curl -s -m 3 "http://127.0.0.1:$HTTP_PORT/marker" >/dev/null 2>&1; then echo 
 echo "MOUNTINFO=$(awk '{print $4, $5, $10, $11}' /proc/self/mountinfo | tr '\n' '|')"
 echo "MOUNTINFO_RAW_LB=$(grep -c /run/loginbox /proc/self/mountinfo)"
 echo "MOUNTINFO_OTHERHOMES=$(grep -c -e lbt-bob -e lbt-plain -e lbt-root -e lbt-alice /proc/self/mountinfo)"
-python3 - <<'PY'
+python3 - "$RHOME" <<'PY'
 import ctypes, errno, os, socket, sys
 libc = ctypes.CDLL(None, use_errno=True)
 def sc(name, nr, *a):
@@ -121,6 +122,19 @@ try:
     print("ABSTRACT=reached:" + s.recv(64).decode().strip())
 except OSError as e:
     print("ABSTRACT=unreachable")
+# a file of a host group not kept by the policy stays closed, whatever
+# groups box root gives itself
+try:
+    try:
+        os.setgroups(list(range(0, 65536, 1))[:65536])
+    except OSError:
+        pass
+    open(sys.argv[1] + "/lbt-docker-only").read()
+    print("DOCKERFILE=readable")
+except FileNotFoundError:
+    print("DOCKERFILE=missing")
+except OSError:
+    print("DOCKERFILE=denied")
 # a mask cannot be taken off
 r = libc.umount2(b"/etc/shadow", 2)
 print("UMOUNT_SHADOW=%s" % ("OK" if r == 0 else errno.errorcode.get(ctypes.get_errno())))
@@ -128,7 +142,7 @@ PY
 EOF
 
 probe() { # USER -> output file
-	TAG=$TAG ssh_as "$1" "TAG=$TAG bash -s" <"$W/probe.sh" >"$W/$1.out" 2>"$W/$1.err"
+	ssh_as "$1" "TAG=$TAG bash -s" <"$W/probe.sh" >"$W/$1.out" 2>"$W/$1.err"
 	echo $? >"$W/$1.rc"
 }
 
@@ -223,6 +237,10 @@ for sc in TIOCSTI TIOCSTI_HIGHBITS TIOCLINUX keyctl add_key bpf perf_event_open 
 done
 
 # ============================================== inside_uid = root (lbt-root)
+install -o root -g lbt-docker -m 0040 /dev/null "$RHOME/lbt-docker-only"
+echo docker-secret >"$RHOME/lbt-docker-only"
+t_is "$(setpriv --reuid=lbt-root --regid=lbt-root --init-groups cat "$RHOME/lbt-docker-only" 2>&1)" docker-secret \
+	"host: lbt-root, a member of lbt-docker, can read the lbt-docker file outside a box"
 probe lbt-root
 A=$(cat "$W/lbt-root.out")
 t_is "$(cat "$W/lbt-root.rc")" 0 "root: the probe ran over ssh (status 0)"
@@ -258,7 +276,11 @@ t_is "$(g CapBnd)" "$want" "root: CapBnd is the policy's default capability set"
 t_unlike "$(printf '%s' "$want")" '^$' "root: the default capability set could be computed"
 t_is "$(g NoNewPrivs)" 1 "root: NoNewPrivs is 1"
 t_is "$(g Seccomp)" 2 "root: seccomp is on"
-t_is "$(g SETGROUPS)" deny "root: setgroups is denied inside (DESIGN hard spot 6)"
+# setgroups is allowed for box root (docs/SECURITY.md, 6): it must still not
+# reach a host group the policy does not keep (lbt-root is in lbt-docker).
+t_unlike "$(g ID)" 'lbt-docker' "root: the host group lbt-docker does not follow lbt-root into the box"
+t_is "$(g DOCKERFILE)" denied \
+	"root: box root cannot read a file of the host group lbt-docker (mode 0040), even after setgroups"
 t_is "$(g ENVOWNER)" "root root" "root: /usr/bin/env is owned by root inside"
 t_is "$(g SHADOW)" "" "root: /etc/shadow is empty or unreadable even for box root"
 t_is "$(g HOSTKEYS)" none-readable "root: no ssh host private key is readable by box root"
@@ -271,6 +293,116 @@ t_is "$(g SC_init_module)" EPERM "root: seccomp denies init_module for box root"
 t_is "$(g SC_keyctl)" EPERM "root: seccomp denies keyctl for box root"
 t_is "$(g MOUNTINFO_RAW_LB)" 0 "root: mountinfo reveals no host path under /run/loginbox"
 
+# ============================================== other syscall ABIs, escapes
+# The seccomp filter must hold for the i386 (int 0x80) and x32 entry points
+# too, not only for x86_64 syscall numbers.
+if command -v gcc >/dev/null 2>&1; then
+	cat >"$W/abi.c" <<'CEOF'
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+static char ch = '\n'; /* below 4 GiB: built -no-pie */
+static const char *name(long r)
+{
+	if (r >= 0) return "OK";
+	if (r == -EPERM) return "EPERM";
+	if (r == -ENOSYS) return "ENOSYS";
+	return strerror((int)-r);
+}
+static long i386(long nr, long a, long b, long c)
+{
+	long r;
+	__asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+	return r;
+}
+int main(void)
+{
+	long r;
+	printf("IA32_TIOCSTI=%s\n", name(i386(54, 0, 0x5412, (long)&ch)));
+	printf("IA32_TIOCLINUX=%s\n", name(i386(54, 0, 0x541C, (long)&ch)));
+	printf("IA32_KEYCTL=%s\n", name(i386(288, 0, -3, 0)));
+	r = syscall(0x40000000L + 514, 0L, 0x5412L, &ch);
+	printf("X32_TIOCSTI=%s\n", name(r < 0 ? -errno : r));
+	return 0;
+}
+CEOF
+	if gcc -O1 -no-pie -static -o "$W/abi" "$W/abi.c" 2>"$W/abi.log"; then
+		install -m 0755 "$W/abi" "$AHOME/lbt-abi"
+		install -m 0755 "$W/abi" "$RHOME/lbt-abi"
+		for u in lbt-alice lbt-root; do
+			h=$(getent passwd "$u" | cut -d: -f6)
+			out=$(ssh_as "$u" "$h/lbt-abi" 2>&1)
+			t_is "$(kv "$out" IA32_TIOCSTI)" EPERM "$u: TIOCSTI through the i386 ABI (int 0x80) is denied"
+			t_is "$(kv "$out" IA32_TIOCLINUX)" EPERM "$u: TIOCLINUX through the i386 ABI is denied"
+			t_is "$(kv "$out" IA32_KEYCTL)" EPERM "$u: keyctl through the i386 ABI is denied"
+			t_like "$(kv "$out" X32_TIOCSTI)" '^(EPERM|ENOSYS)$' "$u: TIOCSTI through the x32 ABI is denied"
+		done
+		rm -f "$AHOME/lbt-abi" "$RHOME/lbt-abi"
+	else
+		tap_skip "TIOCSTI through the i386 and x32 ABIs is denied" \
+			"cannot build a static -no-pie test program: $(head -n 1 "$W/abi.log")"
+	fi
+else
+	tap_skip "TIOCSTI through the i386 and x32 ABIs is denied" "no gcc to build the test program"
+fi
+
+# A nested user namespace does not take the masks off.
+cat >"$W/nested.py" <<'PYEOF'
+import ctypes, errno, os
+libc = ctypes.CDLL(None, use_errno=True)
+for name, p in (("SHADOW", b"/etc/shadow"), ("HOME", b"/home"), ("ROOT", b"/")):
+    r = libc.umount2(p, 2)
+    print("UMOUNT_%s=%s" % (name, "OK" if r == 0 else errno.errorcode[ctypes.get_errno()]))
+try:
+    print("SHADOW=" + open("/etc/shadow", "rb").read(40).decode(errors="replace").split("\n")[0])
+except OSError:
+    print("SHADOW=")
+print("HOMES=" + " ".join(sorted(os.listdir("/home"))))
+PYEOF
+install -m 0644 "$W/nested.py" "$AHOME/lbt-nested.py"
+out=$(ssh_as lbt-alice 'unshare -Urm python3 ~/lbt-nested.py' 2>&1)
+rm -f "$AHOME/lbt-nested.py"
+t_unlike "$(kv "$out" UMOUNT_SHADOW)" '^OK$' "self, nested user namespace: the mask on /etc/shadow cannot be unmounted"
+t_unlike "$(kv "$out" UMOUNT_HOME)" '^OK$' "self, nested user namespace: the tmpfs hiding other homes cannot be unmounted"
+t_is "$(kv "$out" SHADOW)" "" "self, nested user namespace: /etc/shadow stays empty or unreadable"
+t_is "$(kv "$out" HOMES)" "lbt-alice" "self, nested user namespace: still only the own home"
+
+# Box root cannot look into the box's init (it holds host fds), nor end it
+# from inside.
+out=$(ssh_as lbt-root 'for f in fd cwd root environ map_files; do if ls /proc/1/$f/ >/dev/null 2>&1 || cat /proc/1/$f >/dev/null 2>&1; then echo "P1_$f=open"; else echo "P1_$f=denied"; fi; done; kill -9 1; kill -STOP 1; sleep 0.3; echo "INIT=$(cat /proc/1/comm) $(sed -n "s/^State:[[:space:]]*//p" /proc/1/status)"; kill -CONT 1' 2>&1)
+for f in fd cwd root environ map_files; do
+	t_is "$(kv "$out" "P1_$f")" denied "root: box root cannot open /proc/1/$f of the box's init"
+done
+t_like "$(kv "$out" INIT)" '^loginbox-init [SR]' "root: kill -9 / -STOP of PID 1 from inside the box is ignored"
+
+# ============================================== policy knobs seen from inside
+{
+	base_conf
+	printf '[user.lbt-alice]\nhome = tmpfs\nhostname = %%u-on-%%h\n'
+	printf '[user.lbt-bob]\nhome = none\nseccomp = none\n'
+	printf '[user.lbt-root]\ncapabilities = chown, kill\n'
+} | write_conf
+short=$(hostname | cut -d. -f1)
+out=$(ssh_as lbt-alice 'echo "H=$(hostname)"; echo "LS=$(ls -A ~ | tr "\n" " ")"; touch ~/lbt-tmpfs-file && echo "W=ok"' 2>&1)
+t_is "$(kv "$out" H)" "lbt-alice-on-$short" "hostname = %u-on-%h: %h is the host's short name"
+t_is "$(kv "$out" LS)" "" "home = tmpfs: the home inside starts empty"
+t_is "$(kv "$out" W)" ok "home = tmpfs: the home is writable"
+if [ -e "$AHOME/lbt-tmpfs-file" ]; then
+	tap_fail "home = tmpfs: writes do not reach the real home" "$AHOME/lbt-tmpfs-file exists"
+	rm -f "$AHOME/lbt-tmpfs-file"
+else
+	tap_ok "home = tmpfs: writes do not reach the real home"
+fi
+out=$(ssh_as lbt-bob 'echo "HOMES=$(ls -A /home | tr "\n" " ")"; echo "SC=$(sed -n "s/^Seccomp:[[:space:]]*//p" /proc/self/status)"; echo "NNP=$(sed -n "s/^NoNewPrivs:[[:space:]]*//p" /proc/self/status)"' 2>&1)
+t_is "$(kv "$out" HOMES)" "" "home = none: no home inside, and no other home"
+t_is "$(kv "$out" SC)" 0 "seccomp = none: no filter is loaded"
+t_is "$(kv "$out" NNP)" 1 "seccomp = none: NoNewPrivs is still set"
+out=$(ssh_as lbt-root 'sed -n "s/^CapBnd:[[:space:]]*//p" /proc/self/status' 2>&1)
+t_is "$out" 0000000000000021 "capabilities = chown, kill: CapBnd is exactly those two"
+reset_conf
+
 # ============================================== groups = kept host groups
 { base_conf; printf '[user.lbt-alice]\ngroups = lbt-docker\n[user.lbt-bob]\ngroups = lbt-docker\n'; } | write_conf
 out=$(ssh_as lbt-alice 'id -Gn' 2>&1)
@@ -281,6 +413,6 @@ reset_conf
 
 stop_pid "$ABS_PID"
 stop_pid "$HTTP_PID"
-rm -f "/tmp/lbt-hostfile-$TAG" "$AHOME/from-box-$TAG"
+rm -f "/tmp/lbt-hostfile-$TAG" "$AHOME/from-box-$TAG" "$RHOME/lbt-docker-only"
 assert_no_leftovers "isolation: nothing of these sessions remains after logout"
 exit 0

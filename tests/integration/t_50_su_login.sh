@@ -55,6 +55,28 @@ else
 	tap_fail "su from lbt-plain with a wrong password: refused" "status $rc" "$out"
 fi
 
+# ---- su from lbt-plain asking for another shell or the caller's environment
+# (-s, --shell, -m, -p, options after the user name): such a shell would run
+# outside the box, so it must be refused (or end up in the box anyway).
+# setup_users lists loginbox-shell in /etc/shells, as a packaged install does.
+for args in "-s /bin/bash" "--shell=/bin/sh" "-m" "-p" "--preserve-environment" "SWAP -s /bin/bash"; do
+	case $args in
+	SWAP*) cmdline="su lbt-alice ${args#SWAP } -c 'echo @@H=\$(hostname)@@'" ;;
+	*) cmdline="su $args lbt-alice -c 'echo @@H=\$(hostname)@@'" ;;
+	esac
+	out=$(pty_run --expect '[Pp]assword: ?$' --send "$LBT_PASSWORD\\n" -- \
+		unshare -m sh -c 'mount --bind "$1" /etc/pam.d/su && exec su lbt-plain -c "$2"' \
+		sh "$LBT_TMP/pam-su" "$cmdline" 2>&1)
+	h=$(marker "$out" H)
+	if [ "$h" = lbt-alice-box ] ||
+		{ [ -z "$h" ] && printf '%s' "$out" | grep -q 'loginbox'; }; then
+		tap_ok "su from lbt-plain: '${cmdline%% -c *}' gives no shell outside the box (${h:-refused by loginbox})"
+	else
+		tap_fail "su from lbt-plain: '${cmdline%% -c *}' gives no shell outside the box" \
+			"hostname '${h:-(nothing ran)}'; expected the box's or a loginbox refusal" "$out"
+	fi
+done
+
 # ---- su - USER on a pty: the box has its own pty; TIOCSTI/TIOCLINUX are denied
 cat >"$AHOME/lbt-tiocsti.py" <<'EOF'
 # Try to type "echo INJECTED-TAG" into the terminal on fd 0, and TIOCLINUX.

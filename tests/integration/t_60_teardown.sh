@@ -95,6 +95,19 @@ else
 	tap_fail "upper = disk: the session's writes to / land in the disk upper" "no session"
 fi
 
+# ---- a hostile disk upper: teardown does not follow box root's symlinks
+mkdir -p "$W/victim/sub"
+echo keep >"$W/victim/f"
+echo keep >"$W/victim/sub/g"
+chmod -R 755 "$W/victim"
+ssh_as lbt-root "ln -s $W/victim /evil; mkdir -p /d/e; ln -s $W/victim /d/e/link; ln -s / /rootlink; ln -s $W/victim/f /d/flink; ln -s /etc /d/etc; mkdir -p /deep/a/b/c; chmod 000 /deep/a" >/dev/null 2>&1
+assert_no_leftovers "upper = disk with hostile symlinks and a mode-000 dir: the upper is removed"
+if [ "$(cat "$W/victim/f" "$W/victim/sub/g" 2>&1)" = "$(printf 'keep\nkeep')" ] && [ -e /etc/passwd ]; then
+	tap_ok "upper = disk with hostile symlinks: nothing they point to was removed"
+else
+	tap_fail "upper = disk with hostile symlinks: nothing they point to was removed" "$(ls -laR "$W/victim" 2>&1)"
+fi
+
 # ---- upper = persistent: kept for the user between logins (by design)
 { base_conf; printf '[user.lbt-root]\nupper = persistent\n'; } | write_conf
 ssh_as lbt-root 'echo kept >/etc/lbt-persist' >/dev/null 2>&1
@@ -102,6 +115,18 @@ out=$(ssh_as lbt-root 'cat /etc/lbt-persist' 2>&1)
 t_is "$out" kept "upper = persistent: a file written to / is there at the next login"
 t_is "$(ls -d "$LB_USERSDIR/lbt-root" 2>/dev/null)" "$LB_USERSDIR/lbt-root" \
 	"upper = persistent: it is kept in $LB_USERSDIR/lbt-root"
+# A second concurrent session cannot share the upper (overlayfs): it must
+# still work, and the first session's writes must persist.
+if bg_session lbt-root persist1 'echo first >/etc/lbt-p1; echo WROTE; sleep 4'; then
+	for i in $(seq 1 25); do grep -q WROTE "$W/persist1.out" && break; sleep 0.2; done
+	out=$(ssh_as lbt-root 'echo "S2=$LOGINBOX_SESSION"; echo second >/etc/lbt-p2 && echo "W2=ok"' 2>&1)
+	t_is "$(kv "$out" W2)" ok "upper = persistent: a second concurrent session works too"
+	wait "$BG_PID"
+	out=$(ssh_as lbt-root 'cat /etc/lbt-p1' 2>&1)
+	t_is "$out" first "upper = persistent: the first session's writes persist"
+else
+	tap_fail "upper = persistent: a second concurrent session works too" "no first session"
+fi
 assert_no_leftovers "upper = persistent: besides the kept upper, nothing of the sessions remains"
 rm -rf "${LB_USERSDIR:?}/lbt-root"
 reset_conf
@@ -215,14 +240,14 @@ assert_no_leftovers "pamtester open_session (no close): loginbox gc removes the 
 # box ended and closes the session at the same moment): kill must still
 # succeed and leave nothing.
 fails=""
-for k in $(seq 1 15); do
+for k in $(seq 1 25); do
 	bg_session lbt-alice race$k 'exec sleep 60' || { fails="$fails no-session"; break; }
 	out=$("$LB_ADMIN" kill "$SID" 2>&1)
 	rc=$?
 	[ "$rc" -ne 0 ] && fails="$fails|try $k, session $SID: status $rc: $out"
 	wait "$BG_PID" 2>/dev/null
 done
-t_is "$fails" "" "loginbox kill racing sshd's close_session: exits 0 every time (15 tries)"
+t_is "$fails" "" "loginbox kill racing sshd's close_session: exits 0 every time (25 tries)"
 assert_no_leftovers "loginbox kill racing sshd's close_session: nothing remains (no empty session dir)"
 # an empty session dir left by the race would count against later tests
 for id in $(test_session_ids); do rmdir "$LB_RUN/$id" 2>/dev/null; done

@@ -154,6 +154,16 @@ reset_conf
 out=$(ssh_as lbt-alice 'hostname' 2>&1)
 t_is "$out" lbt-alice-box "a fixed config: boxed logins work again"
 
+# ---- a service that cannot be boxed: pam_loginbox.so deny
+out=$(timeout -k 5 "$LBT_T" pamtester lbt-pamdeny lbt-alice open_session close_session 2>&1)
+rc=$?
+t_isnt "$rc" 0 "PAM option deny: a boxed user's session is refused"
+t_like "$out" 'not available for boxed' "PAM option deny: with a message saying so"
+out=$(timeout -k 5 "$LBT_T" pamtester lbt-pamdeny lbt-plain open_session close_session 2>&1)
+rc=$?
+t_is "$rc" 0 "PAM option deny: an unboxed user's session is allowed"
+assert_no_leftovers "PAM option deny: no box was built" 3
+
 # ---- on_error = allow: an unboxed login when the box cannot be built
 { base_conf | sed 's/^on_error = deny/on_error = allow/'; printf '[user.lbt-bob]\nimage = nosuch\n'; } | write_conf
 out=$(ssh_as lbt-bob 'echo "H=$(hostname)"; echo "P=$(readlink /proc/self/ns/pid)"; exit 7' 2>"$W/err")
