@@ -681,7 +681,7 @@ def scale():
         n_listed = sum(1 for line in listed.splitlines()[1:]
                        if line.split() and line.split()[0].isdigit()
                        and line.split()[-1] == "yes")
-        init_rss = init_pss = 0
+        init_rss = init_pss = init_dirty = 0
         for box_id in ids:
             st = read_state(box_id)
             try:
@@ -690,6 +690,8 @@ def scale():
                         init_rss += int(line.split()[1])
                     elif line.startswith("Pss:"):
                         init_pss += int(line.split()[1])
+                    elif line.startswith("Private_Dirty:"):
+                        init_dirty += int(line.split()[1])
             except OSError:
                 pass
         progress("   built %d in %.1f s; tearing down" % (len(ids), build_total / 1000))
@@ -730,6 +732,14 @@ def scale():
             "shmem_delta_kib_per_box": (m1["Shmem"] - m0["Shmem"]) / nb,
             "init_rss_kib_per_box": init_rss / nb,
             "init_pss_kib_per_box": init_pss / nb,
+            "init_private_dirty_kib_per_box": init_dirty / nb,
+            "percpu_delta_kib_per_box": (m1.get("Percpu", 0) - m0.get("Percpu", 0)) / nb,
+            # bottom-up: unreclaimable kernel memory + init's own pages
+            "bottom_up_kib_per_box": (m1["SUnreclaim"] - m0["SUnreclaim"]
+                                      + m1["KernelStack"] - m0["KernelStack"]
+                                      + m1["PageTables"] - m0["PageTables"]
+                                      + m1.get("Percpu", 0) - m0.get("Percpu", 0)
+                                      + m1["Shmem"] - m0["Shmem"]) / nb + init_pss / nb,
             "mem_used_after_teardown_delta_kib": used2 - used_kib(m0),
             "slab_after_teardown_delta_kib": m2["Slab"] - m0["Slab"],
             "build_first": stats(first), "build_last": stats(last),
@@ -926,7 +936,9 @@ def targets(R):
         top = S[max(S, key=int)]
         kib = top["mem_used_delta_kib_per_box"]
         add("an idle box costs < 1 MiB of host memory (N=%s)" % max(S, key=int),
-            kib < 1024, "%s KiB per box (slab %s KiB)" % (f(kib, 0), f(top["slab_delta_kib_per_box"], 0)))
+            kib < 1024, "%s KiB per box (slab %s, bottom-up %s KiB)"
+            % (f(kib, 0), f(top["slab_delta_kib_per_box"], 0),
+               f(top["bottom_up_kib_per_box"], 0)))
         r = top["last_over_first"]
         n = int(max(S, key=int))
         add("the %dth box builds within 20%% of the 1st" % n,
@@ -978,7 +990,8 @@ def write_results(R, text):
     buf = io.StringIO()
     cw = csv.writer(buf)
     cw.writerow(("section", "name", "who", "stat", "value"))
-    cw.writerows(rows)
+    cw.writerows((a, b, c, d, round(v, 4) if isinstance(v, float) else v)
+                 for a, b, c, d, v in rows)
     with open(os.path.join(d, stamp + ".csv"), "w") as fh:
         fh.write(buf.getvalue())
     for ext, data in (("json", json.dumps(R, indent=1)), ("txt", text), ("csv", buf.getvalue())):
