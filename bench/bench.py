@@ -36,12 +36,16 @@ def runner():
     for line in sys.stdin:
         req = json.loads(line)
         t0 = time.perf_counter_ns()
-        p = subprocess.run(req["argv"], stdin=DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=60)
+        try:
+            p = subprocess.run(req["argv"], stdin=DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=60)
+            rc, so, se = p.returncode, p.stdout, p.stderr
+        except subprocess.TimeoutExpired:
+            rc, so, se = -1, b"", b"timed out after 60 s"
         ns = time.perf_counter_ns() - t0
-        out = {"ns": ns, "rc": p.returncode,
-               "out": p.stdout.decode(errors="replace")[-2000:],
-               "err": p.stderr.decode(errors="replace")[-500:]}
+        out = {"ns": ns, "rc": rc,
+               "out": so.decode(errors="replace")[-2000:],
+               "err": se.decode(errors="replace")[-500:]}
         sys.stdout.write(json.dumps(out) + "\n")
         sys.stdout.flush()
 
@@ -97,9 +101,14 @@ def ms(ns):
 
 
 def run_timed(argv, **kw):
+    """Wall time (ns) of one whole process, and its CompletedProcess; a
+    process that hangs for 60 s is killed and counts as failed (rc -1)."""
     t0 = time.perf_counter_ns()
-    p = subprocess.run(argv, stdin=DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60, **kw)
+    try:
+        p = subprocess.run(argv, stdin=DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=60, **kw)
+    except subprocess.TimeoutExpired:
+        p = subprocess.CompletedProcess(argv, -1, b"", b"timed out after 60 s")
     return time.perf_counter_ns() - t0, p
 
 
@@ -188,16 +197,21 @@ def environment():
     env["cpus"] = os.cpu_count()
     env["loadavg_start"] = read_first_line("/proc/loadavg")
     env["date"] = datetime.datetime.now().isoformat(timespec="seconds")
-    try:
-        env["commit"] = subprocess.run(
-            ["git", "-C", CFG["repo"], "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", CFG["repo"], "status", "--porcelain",
-                                "--untracked-files=no"],
-                               capture_output=True, text=True).stdout.strip()
-        env["dirty"] = bool(dirty)
-    except OSError:
-        pass
+    env["source"] = CFG.get("source", "working tree")
+    if CFG.get("rev"):
+        env["commit"], env["dirty"] = CFG["rev"], False
+    else:
+        try:
+            env["commit"] = subprocess.run(
+                ["git", "-C", CFG["repo"], "rev-parse", "--short", "HEAD"],
+                capture_output=True, text=True).stdout.strip()
+            # Product files changed against HEAD (bench/ does not count).
+            dirty = subprocess.run(["git", "-C", CFG["repo"], "status", "--porcelain",
+                                    "--untracked-files=no", "--", ".", ":!bench"],
+                                   capture_output=True, text=True).stdout.strip()
+            env["dirty"] = bool(dirty)
+        except OSError:
+            pass
     ver = {}
     for name, argv in (("bwrap", ["bwrap", "--version"]),
                        ("crun", ["crun", "--version"]),
@@ -601,6 +615,7 @@ class Helper:
                                      stderr=self.errlog, pass_fds=(cfd, 3),
                                      preexec_fn=lambda: os.dup2(cfd, 3))
             child.close()
+            parent.settimeout(120)
             msg, anc, _, _ = parent.recvmsg(2048, socket.CMSG_SPACE(4))
             for level, typ, data in anc:
                 if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
@@ -795,8 +810,9 @@ def table(R):
     out = io.StringIO()
     w = out.write
     env = R["environment"]
-    w("loginbox benchmark  %s  commit %s%s  kernel %s  %d cpus\n"
-      % (env["date"], env.get("commit", "?"), " (dirty)" if env.get("dirty") else "",
+    w("loginbox benchmark  %s  %s %s%s  kernel %s  %d cpus\n"
+      % (env["date"], "commit" if CFG.get("rev") else "working tree at",
+         env.get("commit", "?"), " + uncommitted changes" if env.get("dirty") else "",
          env["kernel"], env["cpus"]))
     w("load average at start: %s; at end: %s\n"
       % (env["loadavg_start"], env.get("loadavg_end")))

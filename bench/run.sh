@@ -21,6 +21,8 @@
 #   LBB_QUICK=1           smoke run: 10 logins, 10 rounds, scales "20 50"
 #   LBB_PORT=2299         sshd port (another free port if it is taken)
 #   LBB_KEEP=1            keep the temp dir (logs) on exit
+#   LBB_REV=REV           measure committed revision REV (git archive)
+#                         instead of the working tree
 
 set -u
 umask 022
@@ -197,9 +199,21 @@ rm -f "$PAM_SSHD"
 sed -i "/^$BOXED:/d;/^$PLAIN:/d" /etc/subuid /etc/subgid
 
 RUNNING=yes
-say "building a private copy of loginbox into $P"
+# What is measured: the working tree (default), or a committed revision
+# (LBB_REV=HEAD, LBB_REV=v1.2, ...) exported into the temp dir.
+SRC=$REPO
+SOURCE="working tree"
+if [ -n "${LBB_REV:-}" ]; then
+	rev=$(git -C "$REPO" rev-parse --verify --short "${LBB_REV}^{commit}" 2>/dev/null) ||
+		die "LBB_REV=$LBB_REV is not a commit of $REPO"
+	mkdir -p "$T/src"
+	git -C "$REPO" archive --format=tar "$rev" | tar -x -C "$T/src" || die "git archive $rev"
+	SRC=$T/src
+	SOURCE="commit $rev"
+fi
+say "building a private copy of loginbox ($SOURCE) into $P"
 mkdir -p "$P" && chown root:root "$P" && chmod 0755 "$P" || die "mkdir $P"
-make -C "$REPO" -s B="$T/build" prefix="$P/usr" sbindir="$P/sbin" \
+make -C "$SRC" -s B="$T/build" prefix="$P/usr" sbindir="$P/sbin" \
 	libexecdir="$P/libexec" pamdir="$P/pam" sysconfdir="$P/etc" \
 	statedir="$P/state" rundir="$P/run" mandir="$P/man" docdir="$P/doc" \
 	pamconfigdir="$P/pam-configs" all install >"$T/build.log" 2>&1 ||
@@ -298,7 +312,8 @@ ln -s busybox "$T/bundle/rootfs/bin/sh"
 
 # ------------------------------------------------------------- run ---
 cat >"$T/setup.json" <<EOF
-{"prefix": "$P", "tmp": "$T", "repo": "$REPO", "boxed": "$BOXED",
+{"prefix": "$P", "tmp": "$T", "repo": "$REPO", "source": "$SOURCE",
+ "rev": "${rev:-}", "boxed": "$BOXED",
  "plain": "$PLAIN", "port": $PORT, "key": "$T/id/key",
  "floor": "$T/floor", "bundle": "$T/bundle", "crun_state": "$T/crun-state",
  "pam_su": "$T/pam-su", "sshd_pid": $SSHD_PID,

@@ -235,8 +235,9 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	struct lb_err err;
 	struct args a;
 	unsigned long id;
+	pid_t init_pid = 0;
 	int netns = -1, r;
-	char env[64];
+	char env[64], data[64];
 
 	lb_err_clear(&err);
 	parse_args(pamh, argc, argv, &a);
@@ -292,7 +293,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		return deny(pamh, &u, &pol, &err);
 	}
 	if (lb_helper_open(user, service ? service : "unknown", &id, &netns,
-			   &err) < 0)
+			   &init_pid, &err) < 0)
 		return fail(pamh, &u, &pol, &err);
 	/* Forwardings and everything this process forks from now on use the
 	 * box's network. */
@@ -300,15 +301,16 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		lb_fail(&err, errno, "join the network namespace of box %lu",
 			id);
 		close(netns);
-		lb_helper_close(id, &err);
+		lb_helper_close(id, init_pid, &err);
 		return fail(pamh, &u, &pol, &err);
 	}
 	close(netns);
 	snprintf(env, sizeof(env), "%s=%lu", LB_ENV_SESSION, id);
+	snprintf(data, sizeof(data), "%lu %d", id, (int)init_pid);
 	if (pam_putenv(pamh, env) != PAM_SUCCESS ||
-	    pam_set_data(pamh, DATA_SESSION, strdup(env), free_data) !=
+	    pam_set_data(pamh, DATA_SESSION, strdup(data), free_data) !=
 		    PAM_SUCCESS) {
-		lb_helper_close(id, &err);
+		lb_helper_close(id, init_pid, &err);
 		lb_fail(&err, ENOMEM, "pam_putenv");
 		return fail(pamh, &u, &pol, &err);
 	}
@@ -322,8 +324,8 @@ LB_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 {
 	const char *data = NULL;
 	struct lb_err err;
-	unsigned long id;
-	const char *eq;
+	unsigned long id = 0;
+	int init_pid = 0;
 
 	lb_err_clear(&err);
 	if (pam_get_data(pamh, DATA_TOKEN, (const void **)&data) ==
@@ -334,9 +336,9 @@ LB_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 	if (pam_get_data(pamh, DATA_SESSION, (const void **)&data) !=
 		    PAM_SUCCESS || !data)
 		return PAM_IGNORE;
-	eq = strchr(data, '=');
-	id = eq ? strtoul(eq + 1, NULL, 10) : 0;
-	if (id && lb_helper_close(id, &err) < 0)
+	if (sscanf(data, "%lu %d", &id, &init_pid) < 1)
+		id = 0;
+	if (id && lb_helper_close(id, init_pid, &err) < 0)
 		pam_syslog(pamh, LOG_ERR, "box %lu: teardown: %s (loginbox gc "
 					  "will retry)", id, err.msg);
 	pam_set_data(pamh, DATA_SESSION, NULL, NULL);

@@ -140,6 +140,7 @@ static int cmd_run(int argc, char **argv)
 	const char *user = NULL;
 	bool timing = false;
 	unsigned long long t0, t1, t2;
+	pid_t init_pid = 0;
 	struct lb_user u;
 	struct lb_err err;
 	unsigned long id;
@@ -168,7 +169,7 @@ static int cmd_run(int argc, char **argv)
 	if (lb_user_lookup(user, &u, &err) < 0)
 		return die_err(&err);
 	t0 = usec_now();
-	if (lb_helper_open(user, "loginbox-run", &id, &netns, &err) < 0)
+	if (lb_helper_open(user, "loginbox-run", &id, &netns, &init_pid, &err) < 0)
 		return die_err(&err);
 	close(netns);
 	t1 = usec_now();
@@ -201,7 +202,7 @@ static int cmd_run(int argc, char **argv)
 	t2 = usec_now();
 	if (timing) /* read before teardown removes the state */
 		print_timing(id, t1 - t0, t2 - t1);
-	if (lb_helper_close(id, &err) < 0)
+	if (lb_helper_close(id, init_pid, &err) < 0)
 		die_err(&err);
 	if (timing)
 		fprintf(stderr, "timing teardown=%llu\n", usec_now() - t2);

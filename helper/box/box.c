@@ -26,6 +26,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <poll.h>
+#include <sys/pidfd.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,7 +42,7 @@ void box_init(struct lb_box *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->dirfd = b->cgfd = b->control_fd = b->netns_fd = -1;
-	b->host_mntns_fd = b->persist_lock_fd = -1;
+	b->host_mntns_fd = b->persist_lock_fd = b->init_pidfd = -1;
 }
 
 void box_release(struct lb_box *b)
@@ -57,6 +59,8 @@ void box_release(struct lb_box *b)
 		close(b->host_mntns_fd);
 	if (b->persist_lock_fd >= 0)
 		close(b->persist_lock_fd);
+	if (b->init_pidfd >= 0)
+		close(b->init_pidfd);
 	free(b->bpf);
 	box_init(b);
 }
@@ -148,17 +152,24 @@ static int make_control(struct lb_box *b, struct lb_err *err)
 
 static int start_init(struct lb_box *b, struct lb_err *err)
 {
+	/* CLONE_PARENT: init is the child of the login process (sshd's
+	 * privileged process, su, login), which reaps it at close_session
+	 * (helper_call.c); the helper itself is gone long before. */
 	struct clone_args ca = {
 		.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
-			 CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET,
-		.exit_signal = SIGCHLD,
+			 CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+			 CLONE_PARENT | CLONE_PIDFD,
+		/* with CLONE_PARENT the kernel takes the helper's own exit
+		 * signal (SIGCHLD) and insists on 0 here */
+		.exit_signal = 0,
 	};
 	struct init_args ia = {.box = b};
-	int sv[2], status;
+	int sv[2], pidfd = -1;
 	char buf[1200];
 	ssize_t n;
 	pid_t pid;
 
+	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	if (b->have_cgroup) {
 		/* Born in the session's node: nothing of the box ever runs
 		 * outside it, not even for a moment. */
@@ -181,6 +192,7 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 	}
 	close(sv[1]);
 	b->init_pid = pid;
+	b->init_pidfd = pidfd;
 	if (userns_write_maps(pid, &b->uidmap, &b->gidmap,
 			      b->pol.inside_uid == LB_INSIDE_ROOT, err) < 0) {
 		close(sv[0]);
@@ -194,7 +206,8 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 	close(sv[0]);
 	if (n == 1 && buf[0] == 'K')
 		return 0;
-	waitpid(pid, &status, 0);
+	/* Not our child (CLONE_PARENT): wait on the pidfd. */
+	poll(&(struct pollfd){.fd = pidfd, .events = POLLIN}, 1, 5000);
 	b->init_pid = 0;
 	if (n > 1 && buf[0] == 'E') {
 		char *nl;
@@ -227,9 +240,10 @@ static void box_abort(struct lb_box *b)
 {
 	struct lb_err ignore;
 
-	if (b->init_pid > 0) {
-		kill(b->init_pid, SIGKILL);
-		waitpid(b->init_pid, NULL, 0);
+	if (b->init_pid > 0 && b->init_pidfd >= 0) {
+		pidfd_send_signal(b->init_pidfd, SIGKILL, NULL, 0);
+		poll(&(struct pollfd){.fd = b->init_pidfd, .events = POLLIN}, 1,
+		     5000);
 		b->init_pid = 0;
 	}
 	/* Back to the host's mount namespace: in our private one the

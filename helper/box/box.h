@@ -61,6 +61,7 @@ struct lb_box {
 	/* the built box */
 	int control_fd;       /* listening control socket, inherited by init */
 	pid_t init_pid;
+	int init_pidfd;
 	int netns_fd;
 	int host_mntns_fd;    /* to leave the private mount ns on abort */
 	int persist_lock_fd;  /* flock on a persistent upper, held by init */

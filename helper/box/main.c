@@ -71,7 +71,8 @@ static int do_open(const char *user, const char *service)
 	box_init(&b);
 	if (box_open(&b, user, service, getppid(), &err) < 0)
 		return fail_reply(&err);
-	snprintf(buf, sizeof(buf), "ok %lu", b.id);
+	/* The login process is init's parent (box.c): it reaps it. */
+	snprintf(buf, sizeof(buf), "ok %lu %d", b.id, (int)b.init_pid);
 	if (reply(buf, b.netns_fd) < 0) {
 		/* Nobody to hand the box to: do not leave it behind. */
 		teardown_session(b.id, &err);

@@ -113,7 +113,7 @@ static int run(char *const argv[], char *buf, size_t cap, int *fd,
 }
 
 int lb_helper_open(const char *user, const char *service, unsigned long *id,
-		   int *netns_fd, struct lb_err *err)
+		   int *netns_fd, pid_t *init_pid, struct lb_err *err)
 {
 	char *const argv[] = {(char *)"loginbox-helper", (char *)"open",
 			      (char *)user, (char *)service, NULL};
@@ -123,6 +123,7 @@ int lb_helper_open(const char *user, const char *service, unsigned long *id,
 	if (run(argv, buf, sizeof(buf), netns_fd, err) < 0)
 		return -1;
 	*id = strtoul(buf + 2, &end, 10);
+	*init_pid = (pid_t)strtol(end, NULL, 10);
 	if (*id == 0 || *netns_fd < 0) {
 		if (*netns_fd >= 0)
 			close(*netns_fd);
@@ -132,13 +133,22 @@ int lb_helper_open(const char *user, const char *service, unsigned long *id,
 	return 0;
 }
 
-int lb_helper_close(unsigned long id, struct lb_err *err)
+int lb_helper_close(unsigned long id, pid_t init_pid, struct lb_err *err)
 {
 	char ids[32], buf[1400];
 	char *const argv[] = {(char *)"loginbox-helper", (char *)"close", ids,
 			      NULL};
-	int fd;
+	int fd, r, i;
 
 	snprintf(ids, sizeof(ids), "%lu", id);
-	return run(argv, buf, sizeof(buf), &fd, err);
+	r = run(argv, buf, sizeof(buf), &fd, err);
+	/* The helper killed init; reap it here, only that pid, briefly. */
+	for (i = 0; init_pid > 0 && i < 100; i++) {
+		pid_t w = waitpid(init_pid, NULL, WNOHANG);
+
+		if (w == init_pid || (w < 0 && errno != EINTR))
+			break;
+		usleep(10000);
+	}
+	return r;
 }

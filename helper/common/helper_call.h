@@ -9,15 +9,19 @@
 #ifndef LB_HELPER_CALL_H
 #define LB_HELPER_CALL_H
 
+#include <sys/types.h>
+
 #include "err.h"
 
 #define LB_HELPER_REPLY_FD 3
 
-/* Build a box for user; returns its id and the box's netns fd. */
+/* Build a box for user; returns its id, the box's netns fd, and the pid
+ * of the box's init, which is the caller's child (the helper clones it
+ * with CLONE_PARENT) and must be given back to lb_helper_close. */
 int lb_helper_open(const char *user, const char *service, unsigned long *id,
-		   int *netns_fd, struct lb_err *err);
+		   int *netns_fd, pid_t *init_pid, struct lb_err *err);
 
-/* End a box. */
-int lb_helper_close(unsigned long id, struct lb_err *err);
+/* End a box, and reap its init when it is the caller's child. */
+int lb_helper_close(unsigned long id, pid_t init_pid, struct lb_err *err);
 
 #endif

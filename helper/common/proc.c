@@ -28,6 +28,9 @@ unsigned long long proc_start_time(pid_t pid)
 	if (!p)
 		return 0;
 	p++;
+	/* A zombie has exited: for us it is gone. */
+	if (p[0] == ' ' && (p[1] == 'Z' || p[1] == 'X'))
+		return 0;
 	for (i = 3; i <= 22 && p; i++) {
 		p = strchr(p + 1, ' ');
 		if (i == 21 && p)

@@ -8,7 +8,8 @@
 
 #include <sys/types.h>
 
-/* Start time of pid in clock ticks since boot, 0 if it is gone. */
+/* Start time of pid in clock ticks since boot, 0 if it is gone (or a
+ * zombie). */
 unsigned long long proc_start_time(pid_t pid);
 
 #endif
