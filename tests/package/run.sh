@@ -112,7 +112,7 @@ left=$(ls -d /usr/sbin/loginbox /usr/sbin/loginbox-shell /usr/libexec/loginbox \
 	/lib/*/security/pam_loginbox.so /usr/share/pam-configs/loginbox \
 	/etc/loginbox /var/lib/loginbox /run/loginbox 2>/dev/null)
 [ -z "$left" ]; ok $? "purge leaves no files ($left)"
-! grep -q loginbox-shell /etc/shells; ok $? "purge removed the /etc/shells line"
+! grep -qx /usr/sbin/loginbox-shell /etc/shells; ok $? "purge removed the /etc/shells line"
 ! grep -q pam_loginbox /etc/pam.d/common-session /etc/pam.d/common-session-noninteractive
 ok $? "purge removed the PAM line from common-session"
 ! ls -d /sys/fs/cgroup/unified/loginbox/u* /sys/fs/cgroup/loginbox/u* 2>/dev/null | grep -q .
