@@ -15,7 +15,7 @@
 # /run/loginbox) that integration tests may be using at the same time.
 #
 # Knobs (environment):
-#   LBB_LOGINS=100        ssh and su logins per user (the issue asks >= 50)
+#   LBB_LOGINS=200        ssh and su logins per user (the issue asks >= 50)
 #   LBB_ROUNDS=100        rounds of the peer comparison and phase timing
 #   LBB_SCALES="100 500 1000"   idle-box counts of the scale test
 #   LBB_QUICK=1           smoke run: 10 logins, 10 rounds, scales "20 50"
@@ -23,6 +23,9 @@
 #   LBB_KEEP=1            keep the temp dir (logs) on exit
 #   LBB_REV=REV           measure committed revision REV (git archive)
 #                         instead of the working tree
+#   LBB_PREFIX=DIR        the private install (default /run/loginbox-bench;
+#                         every directory on the path must be root-owned and
+#                         not group/world writable; it is removed at the end)
 
 set -u
 umask 022

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -326,7 +327,38 @@ static int cmd_kill(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_gc(void)
+/*
+ * gc --watch: the main process of loginbox.service.  Under systemd it
+ * first moves into a leaf of its delegated cgroup, so the unit's node can
+ * enable controllers for the boxes beside it (no internal processes).
+ */
+static __attribute__((noreturn)) int gc_watch(unsigned interval)
+{
+	struct lb_err err;
+
+	if (access("/run/systemd/system", F_OK) == 0) {
+		FILE *f;
+
+		if (mkdir(LB_SYSTEMD_CGROUP "/supervisor", 0755) < 0 &&
+		    errno != EEXIST)
+			fprintf(stderr, "loginbox: mkdir %s/supervisor: %s\n",
+				LB_SYSTEMD_CGROUP, strerror(errno));
+		f = fopen(LB_SYSTEMD_CGROUP "/supervisor/cgroup.procs", "we");
+		if (!f || fprintf(f, "0\n") < 0 || fclose(f) != 0)
+			fprintf(stderr, "loginbox: cannot enter %s/supervisor "
+					"(is Delegate=yes set?)\n",
+				LB_SYSTEMD_CGROUP);
+	}
+	for (;;) {
+		lb_err_clear(&err);
+		if (teardown_gc(true, &err) < 0)
+			die_err(&err);
+		fflush(stdout);
+		sleep(interval);
+	}
+}
+
+static int cmd_gc(int argc, char **argv)
 {
 	struct lb_err err;
 	int n;
@@ -334,6 +366,10 @@ static int cmd_gc(void)
 	lb_err_clear(&err);
 	if (need_root() < 0)
 		return 1;
+	if (argc >= 2 && !strcmp(argv[1], "--watch"))
+		return gc_watch(argc >= 3 ? (unsigned)strtoul(argv[2], NULL, 10)
+					  ?: 60
+					  : 60);
 	n = teardown_gc(true, &err);
 	if (n < 0)
 		return die_err(&err);
@@ -350,7 +386,7 @@ static int usage(void)
 		"       loginbox list\n"
 		"       loginbox show ID\n"
 		"       loginbox kill ID|all\n"
-		"       loginbox gc\n");
+		"       loginbox gc [--watch [SECONDS]]\n");
 	return 2;
 }
 
@@ -373,6 +409,6 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[0], "kill"))
 		return cmd_kill(argc, argv);
 	if (!strcmp(argv[0], "gc"))
-		return cmd_gc();
+		return cmd_gc(argc, argv);
 	return usage();
 }

@@ -9,6 +9,12 @@
  * cgroup.events (is anything left), which is what teardown needs.  Limits
  * are written where the controllers exist (issue: cgroup limits).
  * Every node is reached through directory fds opened with O_NOFOLLOW.
+ *
+ * On a systemd host the tree belongs to systemd: loginbox stays inside
+ * what it is delegated, the cgroup of loginbox.service (Delegate=yes),
+ * whose own process (loginbox gc --watch) sits in a "supervisor" leaf so
+ * the unit's node can pass controllers down.  Without that unit there is
+ * no base, and limits follow `limits` (required refuses).
  */
 #include "box.h"
 
@@ -40,6 +46,10 @@ static bool is_cgroup2(const char *path)
 
 const char *cg_v2_root(bool *pure)
 {
+	if (access("/run/systemd/system", F_OK) == 0) {
+		*pure = is_cgroup2("/sys/fs/cgroup");
+		return is_cgroup2(LB_SYSTEMD_CGROUP) ? LB_SYSTEMD_CGROUP : NULL;
+	}
 	if (is_cgroup2("/sys/fs/cgroup")) {
 		*pure = true;
 		return "/sys/fs/cgroup";
@@ -70,6 +80,10 @@ int cg_create(struct lb_box *b, struct lb_err *err)
 	bool pure;
 
 	root = cg_v2_root(&pure);
+	if (!root && access("/run/systemd/system", F_OK) == 0) {
+		lb_fail(err, ENOENT, "no delegated cgroup %s", LB_SYSTEMD_CGROUP);
+		return lb_hint(err, "systemctl enable --now loginbox.service");
+	}
 	if (!root)
 		return lb_fail(err, ENOENT, "no cgroup v2 hierarchy mounted");
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

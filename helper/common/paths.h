@@ -33,6 +33,8 @@
 
 /* Name of the cgroup v2 subtree that holds one node per user and session. */
 #define LB_CGROUP_NAME "loginbox"
+/* On systemd hosts: the cgroup delegated to loginbox.service. */
+#define LB_SYSTEMD_CGROUP "/sys/fs/cgroup/system.slice/loginbox.service"
 
 /* Environment variable the module exports with pam_putenv(). */
 #define LB_ENV_SESSION "LOGINBOX_SESSION"
