@@ -51,8 +51,9 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 BINS = $(B)/loginbox-helper $(B)/loginbox-shell $(B)/loginbox $(B)/pam_loginbox.so
 UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-LIBS_BOX   = -lseccomp -lcap -liniparser -lsubid
-LIBS_ADMIN = -lseccomp -lcap -liniparser -lsubid
+# libsubid is dlopen()ed only when nsswitch.conf names a subid source.
+LIBS_BOX   = -lseccomp -lcap -liniparser
+LIBS_ADMIN = -lseccomp -lcap -liniparser
 LIBS_SHELL = -liniparser
 LIBS_PAM   = -lpam -liniparser -lcap
 

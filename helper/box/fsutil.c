@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #include "macros.h"
@@ -143,7 +144,20 @@ int fs_file_in_root(int rootfd, const char *path, mode_t mode, uid_t uid,
 	return walk_create(rootfd, path, true, mode, uid, gid, err);
 }
 
-static int rmtree_fd(int dfd, dev_t dev, int depth, struct lb_err *err)
+/* The mount a name belongs to.  st_dev cannot tell a bind mount of the
+ * same filesystem from a plain directory; the mount id can. */
+static int mnt_id_at(int dfd, const char *name, uint64_t *id)
+{
+	struct statx sx;
+
+	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, STATX_MNT_ID,
+		  &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
+		return -1;
+	*id = sx.stx_mnt_id;
+	return 0;
+}
+
+static int rmtree_fd(int dfd, uint64_t mnt, int depth, struct lb_err *err)
 {
 	DIR *d;
 	struct dirent *de;
@@ -165,9 +179,10 @@ static int rmtree_fd(int dfd, dev_t dev, int depth, struct lb_err *err)
 		    0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
+			uint64_t id;
 			int sub;
 
-			if (st.st_dev != dev) {
+			if (mnt_id_at(dirfd(d), de->d_name, &id) < 0 || id != mnt) {
 				ret = lb_fail(err, EXDEV,
 					      "refusing to cross a mount at %s",
 					      de->d_name);
@@ -178,7 +193,7 @@ static int rmtree_fd(int dfd, dev_t dev, int depth, struct lb_err *err)
 					     O_CLOEXEC);
 			if (sub < 0)
 				continue;
-			if (rmtree_fd(sub, dev, depth + 1, err) < 0)
+			if (rmtree_fd(sub, mnt, depth + 1, err) < 0)
 				ret = -1;
 			if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 &&
 			    errno != ENOENT)
@@ -197,6 +212,7 @@ static int rmtree_fd(int dfd, dev_t dev, int depth, struct lb_err *err)
 int fs_rmtree_at(int dirfd, const char *name, struct lb_err *err)
 {
 	struct stat st;
+	uint64_t mnt;
 	int fd;
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -209,7 +225,11 @@ int fs_rmtree_at(int dirfd, const char *name, struct lb_err *err)
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return lb_fail(err, errno, "open %s", name);
-	if (rmtree_fd(fd, st.st_dev, 0, err) < 0)
+	if (mnt_id_at(fd, "", &mnt) < 0) {
+		close(fd);
+		return lb_fail(err, errno, "statx %s", name);
+	}
+	if (rmtree_fd(fd, mnt, 0, err) < 0)
 		return -1;
 	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return lb_fail(err, errno, "rmdir %s", name);

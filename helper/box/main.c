@@ -13,6 +13,7 @@
  * namespace attached, or "error MESSAGE\nHINT".  The only exit is here.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,11 @@ static int do_open(const char *user, const char *service)
 	/* The login process is init's parent (box.c): it reaps it. */
 	snprintf(buf, sizeof(buf), "ok %lu %d", b.id, (int)b.init_pid);
 	if (reply(buf, b.netns_fd) < 0) {
-		/* Nobody to hand the box to: do not leave it behind. */
+		/* Nobody to hand the box to: do not leave it behind.  From the
+		 * host's mount namespace, where the session dir holds no
+		 * mounts (in ours it holds the box's root). */
+		if (b.host_mntns_fd >= 0)
+			setns(b.host_mntns_fd, CLONE_NEWNS);
 		teardown_session(b.id, &err);
 		return 1;
 	}

@@ -5,9 +5,14 @@
  * /etc/nsswitch.conf has a `subid:` line naming another source (SSSD,
  * FreeIPA: `subid: sss`), shadow's libsubid is asked instead, so LDAP
  * users get their ranges the same way newuidmap would.
+ *
+ * libsubid is loaded with dlopen() only then: linked in, it brings a dozen
+ * libraries (selinux, audit, pam, pcre2...) into every helper start and
+ * every box's init, for the common case that never uses it (bench/).
  */
 #include "box.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <shadow/subid.h>
@@ -45,12 +50,27 @@ static int from_libsubid(bool gid, const struct lb_user *u, uint32_t need,
 			 const char *src, struct lb_subid_range *out,
 			 struct lb_err *err)
 {
+	bool (*init)(const char *, FILE *);
+	int (*get)(const char *, struct subid_range **);
 	struct subid_range *r = NULL;
+	void *lib;
 	int n, i;
 
-	subid_init("loginbox-helper", stderr);
-	n = gid ? subid_get_gid_ranges(u->name, &r)
-		: subid_get_uid_ranges(u->name, &r);
+	lib = dlopen("libsubid.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		lb_fail(err, 0, "user %s: nsswitch.conf names subid: %s, but "
+				"libsubid cannot be loaded (%s)",
+			u->name, src, dlerror());
+		return lb_hint(err, "apt-get install libsubid4");
+	}
+	init = (bool (*)(const char *, FILE *))dlsym(lib, "subid_init");
+	get = (int (*)(const char *, struct subid_range **))dlsym(
+		lib, gid ? "subid_get_gid_ranges" : "subid_get_uid_ranges");
+	if (!init || !get)
+		return lb_fail(err, 0, "libsubid.so.4 lacks subid_init or "
+				       "subid_get_*_ranges");
+	init("loginbox-helper", stderr);
+	n = get(u->name, &r);
 	if (n < 0)
 		return lb_fail(err, 0, "user %s: libsubid (subid: %s) failed",
 			       u->name, src);
