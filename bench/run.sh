@@ -147,6 +147,8 @@ cleanup() {
 		remove_users
 		remove_cgroup_node "$uid"
 		rm -f "$PAM_SSHD"
+		# the private `make install` registered its loginbox-shell
+		sed -i "\\#^$P/sbin/loginbox-shell\$#d" /etc/shells
 		if [ -d "$P" ]; then
 			if grep -q " $P" /proc/self/mountinfo; then
 				echo "mounts under $P remain; not removing it"

@@ -234,8 +234,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	struct lb_user u;
 	struct lb_err err;
 	struct args a;
-	unsigned long id;
-	pid_t init_pid = 0;
+	struct lb_handle h;
 	int netns = -1, r;
 	char env[64], data[64];
 
@@ -258,7 +257,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		return PAM_BUF_ERR;
 	r = lb_config_load(cfg, &err);
 	if (r == 0)
-		r = lb_policy_for_user(cfg, user, &pol, &err);
+		r = lb_policy_for(cfg, &u, &pol, &err);
 	free(cfg);
 	if (r < 0) /* a broken config: we cannot tell, so fail closed */
 		return fail(pamh, &u, NULL, &err);
@@ -292,29 +291,30 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 			user, pol.section);
 		return deny(pamh, &u, &pol, &err);
 	}
-	if (lb_helper_open(user, service ? service : "unknown", &id, &netns,
-			   &init_pid, &err) < 0)
+	if (lb_helper_open(user, service ? service : "unknown", &h, &netns,
+			   &err) < 0)
 		return fail(pamh, &u, &pol, &err);
 	/* Forwardings and everything this process forks from now on use the
 	 * box's network. */
 	if (setns(netns, CLONE_NEWNET) < 0) {
 		lb_fail(&err, errno, "join the network namespace of box %lu",
-			id);
+			h.id);
 		close(netns);
-		lb_helper_close(id, init_pid, &err);
+		lb_helper_close(&h, &err);
 		return fail(pamh, &u, &pol, &err);
 	}
 	close(netns);
-	snprintf(env, sizeof(env), "%s=%lu", LB_ENV_SESSION, id);
-	snprintf(data, sizeof(data), "%lu %d", id, (int)init_pid);
+	snprintf(env, sizeof(env), "%s=%lu", LB_ENV_SESSION, h.id);
+	snprintf(data, sizeof(data), "%lu %d %d", h.id, (int)h.init_pid,
+		 (int)h.helper_pid);
 	if (pam_putenv(pamh, env) != PAM_SUCCESS ||
 	    pam_set_data(pamh, DATA_SESSION, strdup(data), free_data) !=
 		    PAM_SUCCESS) {
-		lb_helper_close(id, init_pid, &err);
+		lb_helper_close(&h, &err);
 		lb_fail(&err, ENOMEM, "pam_putenv");
 		return fail(pamh, &u, &pol, &err);
 	}
-	pam_syslog(pamh, LOG_INFO, "user %s: box %lu ([%s], image %s)", user, id,
+	pam_syslog(pamh, LOG_INFO, "user %s: box %lu ([%s], image %s)", user, h.id,
 		   pol.section, pol.image);
 	return PAM_SUCCESS;
 }
@@ -324,8 +324,8 @@ LB_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 {
 	const char *data = NULL;
 	struct lb_err err;
-	unsigned long id = 0;
-	int init_pid = 0;
+	struct lb_handle h = {0};
+	int init_pid = 0, helper_pid = 0;
 
 	lb_err_clear(&err);
 	if (pam_get_data(pamh, DATA_TOKEN, (const void **)&data) ==
@@ -336,11 +336,13 @@ LB_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 	if (pam_get_data(pamh, DATA_SESSION, (const void **)&data) !=
 		    PAM_SUCCESS || !data)
 		return PAM_IGNORE;
-	if (sscanf(data, "%lu %d", &id, &init_pid) < 1)
-		id = 0;
-	if (id && lb_helper_close(id, init_pid, &err) < 0)
+	if (sscanf(data, "%lu %d %d", &h.id, &init_pid, &helper_pid) < 1)
+		h.id = 0;
+	h.init_pid = init_pid;
+	h.helper_pid = helper_pid;
+	if (h.id && lb_helper_close(&h, &err) < 0)
 		pam_syslog(pamh, LOG_ERR, "box %lu: teardown: %s (loginbox gc "
-					  "will retry)", id, err.msg);
+					  "will retry)", h.id, err.msg);
 	pam_set_data(pamh, DATA_SESSION, NULL, NULL);
 	return PAM_SUCCESS;
 }

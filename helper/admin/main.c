@@ -91,7 +91,7 @@ static int cmd_policy(int argc, char **argv)
 		return 1;
 	r = lb_config_load(cfg, &err);
 	if (r == 0)
-		r = lb_policy_for_user(cfg, argv[1], &p, &err);
+		r = lb_policy_for(cfg, &u, &p, &err);
 	free(cfg);
 	if (r < 0)
 		return die_err(&err);
@@ -141,10 +141,9 @@ static int cmd_run(int argc, char **argv)
 	const char *user = NULL;
 	bool timing = false;
 	unsigned long long t0, t1, t2;
-	pid_t init_pid = 0;
+	struct lb_handle h;
 	struct lb_user u;
 	struct lb_err err;
-	unsigned long id;
 	int netns, i, status = 0;
 	pid_t pid;
 
@@ -170,7 +169,7 @@ static int cmd_run(int argc, char **argv)
 	if (lb_user_lookup(user, &u, &err) < 0)
 		return die_err(&err);
 	t0 = usec_now();
-	if (lb_helper_open(user, "loginbox-run", &id, &netns, &init_pid, &err) < 0)
+	if (lb_helper_open(user, "loginbox-run", &h, &netns, &err) < 0)
 		return die_err(&err);
 	close(netns);
 	t1 = usec_now();
@@ -190,7 +189,7 @@ static int cmd_run(int argc, char **argv)
 			perror("loginbox: drop to user");
 			_exit(1);
 		}
-		if (lb_client_run(id, i < argc ? LB_SPAWN_EXEC : LB_SPAWN_LOGIN,
+		if (lb_client_run(h.id, i < argc ? LB_SPAWN_EXEC : LB_SPAWN_LOGIN,
 				  argv + i, argc - i, env, &ws, &err) < 0) {
 			die_err(&err);
 			_exit(1);
@@ -202,8 +201,8 @@ static int cmd_run(int argc, char **argv)
 			;
 	t2 = usec_now();
 	if (timing) /* read before teardown removes the state */
-		print_timing(id, t1 - t0, t2 - t1);
-	if (lb_helper_close(id, init_pid, &err) < 0)
+		print_timing(h.id, t1 - t0, t2 - t1);
+	if (lb_helper_close(&h, &err) < 0)
 		die_err(&err);
 	if (timing)
 		fprintf(stderr, "timing teardown=%llu\n", usec_now() - t2);

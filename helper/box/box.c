@@ -336,12 +336,13 @@ int box_open(struct lb_box *b, const char *user, const char *service,
 	b->t_mark = now_usec();
 	if (lb_user_lookup(user, &b->user, err) < 0)
 		return -1;
+	box_phase(b, "nss");
 	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg)
 		return lb_fail(err, ENOMEM, "config");
 	r = lb_config_load(cfg, err);
 	if (r == 0)
-		r = lb_policy_for_user(cfg, user, &b->pol, err);
+		r = lb_policy_for(cfg, &b->user, &b->pol, err);
 	free(cfg);
 	if (r < 0)
 		return -1;
@@ -349,7 +350,7 @@ int box_open(struct lb_box *b, const char *user, const char *service,
 		return lb_fail(err, 0, "user %s is not boxed by the config", user);
 	snprintf(b->service, sizeof(b->service), "%s", service);
 	b->owner_pid = owner_pid;
-	box_phase(b, "policy");
+	box_phase(b, "config+policy");
 	if (ids_and_maps(b, err) < 0)
 		return -1;
 	box_phase(b, "subid+maps");

@@ -41,9 +41,11 @@ static void child(int sock, char *const argv[])
 	_exit(127);
 }
 
-/* Run the helper; the reply text goes to buf, an attached fd to *fd. */
+/* Run the helper; the reply text goes to buf, an attached fd to *fd.
+ * With `late` non-NULL a successful helper is not waited for: its pid is
+ * stored there for the caller to reap later. */
 static int run(char *const argv[], char *buf, size_t cap, int *fd,
-	       struct lb_err *err)
+	       pid_t *late, struct lb_err *err)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
 	union {
@@ -87,6 +89,11 @@ static int run(char *const argv[], char *buf, size_t cap, int *fd,
 			    c->cmsg_type == SCM_RIGHTS)
 				memcpy(fd, CMSG_DATA(c), sizeof(int));
 	}
+	if (late && !strncmp(buf, "ok", 2)) {
+		*late = waitpid(pid, &status, WNOHANG) == pid ? 0 : pid;
+		sigaction(SIGCHLD, &old, NULL);
+		return 0;
+	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	sigaction(SIGCHLD, &old, NULL);
@@ -112,19 +119,20 @@ static int run(char *const argv[], char *buf, size_t cap, int *fd,
 		       status);
 }
 
-int lb_helper_open(const char *user, const char *service, unsigned long *id,
-		   int *netns_fd, pid_t *init_pid, struct lb_err *err)
+int lb_helper_open(const char *user, const char *service, struct lb_handle *h,
+		   int *netns_fd, struct lb_err *err)
 {
 	char *const argv[] = {(char *)"loginbox-helper", (char *)"open",
 			      (char *)user, (char *)service, NULL};
 	char buf[1400];
 	char *end;
 
-	if (run(argv, buf, sizeof(buf), netns_fd, err) < 0)
+	memset(h, 0, sizeof(*h));
+	if (run(argv, buf, sizeof(buf), netns_fd, &h->helper_pid, err) < 0)
 		return -1;
-	*id = strtoul(buf + 2, &end, 10);
-	*init_pid = (pid_t)strtol(end, NULL, 10);
-	if (*id == 0 || *netns_fd < 0) {
+	h->id = strtoul(buf + 2, &end, 10);
+	h->init_pid = (pid_t)strtol(end, NULL, 10);
+	if (h->id == 0 || *netns_fd < 0) {
 		if (*netns_fd >= 0)
 			close(*netns_fd);
 		*netns_fd = -1;
@@ -133,22 +141,30 @@ int lb_helper_open(const char *user, const char *service, unsigned long *id,
 	return 0;
 }
 
-int lb_helper_close(unsigned long id, pid_t init_pid, struct lb_err *err)
+/* Reap `pid` if it is our child, waiting up to a second; only that pid. */
+static void reap(pid_t pid)
+{
+	int i;
+
+	for (i = 0; pid > 0 && i < 100; i++) {
+		pid_t w = waitpid(pid, NULL, WNOHANG);
+
+		if (w == pid || (w < 0 && errno != EINTR))
+			break;
+		usleep(10000);
+	}
+}
+
+int lb_helper_close(const struct lb_handle *h, struct lb_err *err)
 {
 	char ids[32], buf[1400];
 	char *const argv[] = {(char *)"loginbox-helper", (char *)"close", ids,
 			      NULL};
-	int fd, r, i;
+	int fd, r;
 
-	snprintf(ids, sizeof(ids), "%lu", id);
-	r = run(argv, buf, sizeof(buf), &fd, err);
-	/* The helper killed init; reap it here, only that pid, briefly. */
-	for (i = 0; init_pid > 0 && i < 100; i++) {
-		pid_t w = waitpid(init_pid, NULL, WNOHANG);
-
-		if (w == init_pid || (w < 0 && errno != EINTR))
-			break;
-		usleep(10000);
-	}
+	snprintf(ids, sizeof(ids), "%lu", h->id);
+	r = run(argv, buf, sizeof(buf), &fd, NULL, err);
+	reap(h->helper_pid); /* long done by now */
+	reap(h->init_pid);   /* the helper killed it */
 	return r;
 }

@@ -15,13 +15,24 @@
 
 #define LB_HELPER_REPLY_FD 3
 
-/* Build a box for user; returns its id, the box's netns fd, and the pid
- * of the box's init, which is the caller's child (the helper clones it
- * with CLONE_PARENT) and must be given back to lb_helper_close. */
-int lb_helper_open(const char *user, const char *service, unsigned long *id,
-		   int *netns_fd, pid_t *init_pid, struct lb_err *err);
+/*
+ * A box as its login process holds it.  The box's init is the caller's
+ * child (the helper clones it with CLONE_PARENT), and so is the helper
+ * that built it, which may still be tearing down its private mount
+ * namespace when it has replied: neither is waited for on the login's
+ * path; lb_helper_close reaps both.
+ */
+struct lb_handle {
+	unsigned long id;
+	pid_t init_pid;
+	pid_t helper_pid; /* 0 once reaped */
+};
 
-/* End a box, and reap its init when it is the caller's child. */
-int lb_helper_close(unsigned long id, pid_t init_pid, struct lb_err *err);
+/* Build a box for user; fills h and the box's netns fd. */
+int lb_helper_open(const char *user, const char *service, struct lb_handle *h,
+		   int *netns_fd, struct lb_err *err);
+
+/* End a box, and reap what of it is the caller's child. */
+int lb_helper_close(const struct lb_handle *h, struct lb_err *err);
 
 #endif

@@ -163,13 +163,20 @@ int lb_policy_for_user(const struct lb_config *cfg, const char *user,
 		       struct lb_policy *p, struct lb_err *err)
 {
 	cleanup_free struct lb_user *u = malloc(sizeof(*u));
-	const char *names[LB_USER_MAX_GROUPS];
-	int i, n = 0;
 
 	if (!u)
 		return lb_fail(err, ENOMEM, "user %s", user);
 	if (lb_user_lookup(user, u, err) < 0)
 		return -1;
+	return lb_policy_for(cfg, u, p, err);
+}
+
+int lb_policy_for(const struct lb_config *cfg, const struct lb_user *u,
+		  struct lb_policy *p, struct lb_err *err)
+{
+	const char *names[LB_USER_MAX_GROUPS];
+	int i, n = 0;
+
 	if (u->uid == 0) {
 		/* any uid-0 alias of root ("toor") is root too */
 		lb_policy_defaults(p);

@@ -30,6 +30,11 @@ int lb_policy_resolve(const struct lb_config *cfg, const char *user,
 		      const char *const *groups, int ngroups,
 		      struct lb_policy *p, struct lb_err *err);
 
+/* Same, for a user already looked up (user.h). */
+struct lb_user;
+int lb_policy_for(const struct lb_config *cfg, const struct lb_user *u,
+		  struct lb_policy *p, struct lb_err *err);
+
 /* Same, looking up the user's groups through NSS (getgrouplist). */
 int lb_policy_for_user(const struct lb_config *cfg, const char *user,
 		       struct lb_policy *p, struct lb_err *err);
