@@ -31,7 +31,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 need=""
-for p in dpkg-dev debhelper lintian fakeroot openssh-server openssh-client; do
+for p in dpkg-dev debhelper lintian fakeroot openssh-server openssh-client libcap2-bin; do
 	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
 if [ -n "$need" ]; then
