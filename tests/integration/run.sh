@@ -116,7 +116,7 @@ abort() {
 }
 
 # --------------------------------------------------------------- packages
-NEEDED="openssh-server openssh-client rsync pamtester uidmap curl python3 busybox-static iproute2 util-linux"
+NEEDED="openssh-server openssh-client rsync pamtester uidmap curl python3 busybox-static iproute2 util-linux libcap2-bin"
 missing=""
 for p in $NEEDED; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
