@@ -305,8 +305,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	}
 	close(netns);
 	snprintf(env, sizeof(env), "%s=%lu", LB_ENV_SESSION, h.id);
-	snprintf(data, sizeof(data), "%lu %d %d", h.id, (int)h.init_pid,
-		 (int)h.helper_pid);
+	snprintf(data, sizeof(data), "%lu %d", h.id, (int)h.init_pid);
 	if (pam_putenv(pamh, env) != PAM_SUCCESS ||
 	    pam_set_data(pamh, DATA_SESSION, strdup(data), free_data) !=
 		    PAM_SUCCESS) {
@@ -325,7 +324,7 @@ LB_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 	const char *data = NULL;
 	struct lb_err err;
 	struct lb_handle h = {0};
-	int init_pid = 0, helper_pid = 0;
+	int init_pid = 0;
 
 	lb_err_clear(&err);
 	if (pam_get_data(pamh, DATA_TOKEN, (const void **)&data) ==
@@ -336,10 +335,9 @@ LB_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 	if (pam_get_data(pamh, DATA_SESSION, (const void **)&data) !=
 		    PAM_SUCCESS || !data)
 		return PAM_IGNORE;
-	if (sscanf(data, "%lu %d %d", &h.id, &init_pid, &helper_pid) < 1)
+	if (sscanf(data, "%lu %d", &h.id, &init_pid) < 1)
 		h.id = 0;
 	h.init_pid = init_pid;
-	h.helper_pid = helper_pid;
 	if (h.id && lb_helper_close(&h, &err) < 0)
 		pam_syslog(pamh, LOG_ERR, "box %lu: teardown: %s (loginbox gc "
 					  "will retry)", h.id, err.msg);

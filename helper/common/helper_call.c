@@ -41,11 +41,9 @@ static void child(int sock, char *const argv[])
 	_exit(127);
 }
 
-/* Run the helper; the reply text goes to buf, an attached fd to *fd.
- * With `late` non-NULL a successful helper is not waited for: its pid is
- * stored there for the caller to reap later. */
+/* Run the helper; the reply text goes to buf, an attached fd to *fd. */
 static int run(char *const argv[], char *buf, size_t cap, int *fd,
-	       pid_t *late, struct lb_err *err)
+	       struct lb_err *err)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
 	union {
@@ -89,11 +87,6 @@ static int run(char *const argv[], char *buf, size_t cap, int *fd,
 			    c->cmsg_type == SCM_RIGHTS)
 				memcpy(fd, CMSG_DATA(c), sizeof(int));
 	}
-	if (late && !strncmp(buf, "ok", 2)) {
-		*late = waitpid(pid, &status, WNOHANG) == pid ? 0 : pid;
-		sigaction(SIGCHLD, &old, NULL);
-		return 0;
-	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	sigaction(SIGCHLD, &old, NULL);
@@ -127,8 +120,11 @@ int lb_helper_open(const char *user, const char *service, struct lb_handle *h,
 	char buf[1400];
 	char *end;
 
+	/* The helper is waited for here, not later: shadow's login waits for
+	 * its shell with wait(NULL), and would take a late helper's exit for
+	 * the end of the session. */
 	memset(h, 0, sizeof(*h));
-	if (run(argv, buf, sizeof(buf), netns_fd, &h->helper_pid, err) < 0)
+	if (run(argv, buf, sizeof(buf), netns_fd, err) < 0)
 		return -1;
 	h->id = strtoul(buf + 2, &end, 10);
 	h->init_pid = (pid_t)strtol(end, NULL, 10);
@@ -163,8 +159,7 @@ int lb_helper_close(const struct lb_handle *h, struct lb_err *err)
 	int fd, r;
 
 	snprintf(ids, sizeof(ids), "%lu", h->id);
-	r = run(argv, buf, sizeof(buf), &fd, NULL, err);
-	reap(h->helper_pid); /* long done by now */
-	reap(h->init_pid);   /* the helper killed it */
+	r = run(argv, buf, sizeof(buf), &fd, err);
+	reap(h->init_pid); /* the helper killed it */
 	return r;
 }

@@ -17,15 +17,12 @@
 
 /*
  * A box as its login process holds it.  The box's init is the caller's
- * child (the helper clones it with CLONE_PARENT), and so is the helper
- * that built it, which may still be tearing down its private mount
- * namespace when it has replied: neither is waited for on the login's
- * path; lb_helper_close reaps both.
+ * child (the helper clones it with CLONE_PARENT, so that someone who
+ * exists reaps it): lb_helper_close reaps it after the teardown.
  */
 struct lb_handle {
 	unsigned long id;
 	pid_t init_pid;
-	pid_t helper_pid; /* 0 once reaped */
 };
 
 /* Build a box for user; fills h and the box's netns fd. */
