@@ -65,19 +65,9 @@ RUNNING=no
 
 # ----------------------------------------------------------- cleanup ---
 
-# stop_pid PID: end a process we started (TERM, then KILL after 3 s).
-stop_pid() {
-	local pid=$1 i
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null || return 0
-	for i in $(seq 1 30); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
+# shellcheck source=../tests/shlib.sh
+. "$HERE/../tests/shlib.sh"
+stop_pid() { lb_stop_pid "$@"; }
 
 # The sshd of an earlier run whose cleanup never ran (killed with -9):
 # its process title names our PAM service and a /tmp/lbbench.* dir.
@@ -172,18 +162,10 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 # ---------------------------------------------------------- packages ---
-NEEDED="bubblewrap crun openssh-server openssh-client python3 busybox-static uidmap util-linux gcc make libc6-dev libpam0g-dev libcap-dev libseccomp-dev libiniparser-dev"
-missing=""
-for p in $NEEDED; do
-	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	say "installing:$missing"
-	# shellcheck disable=SC2086
-	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends $missing; } \
-		>"$T/apt.log" 2>&1 || { tail -n 20 "$T/apt.log" >&2; die "apt-get install$missing"; }
-fi
+lb_ensure_packages "$T/apt.log" bubblewrap crun openssh-server openssh-client \
+	python3 busybox-static uidmap util-linux gcc make libc6-dev libpam0g-dev \
+	libcap-dev libseccomp-dev libiniparser-dev >&2 ||
+	{ tail -n 20 "$T/apt.log" >&2; die "apt-get install"; }
 [ -x "$PY" ] || PY=$(command -v python3)
 
 # -------------------------------------------- a stale run, then build ---
@@ -263,18 +245,7 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
 	PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	say "port ${LBB_PORT:-2299} is taken; sshd uses $PORT"
 fi
-[ -d /run/sshd ] || mkdir -p /run/sshd
-cat >"$T/sshd_config" <<EOF
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $T/hostkey
-UsePAM yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-AuthorizedKeysFile $T/keys/%u
-StrictModes no
-PidFile $T/sshd.pid
+lb_sshd_config "$T" "$PORT" "$T/keys" <<EOF
 PermitRootLogin no
 PrintMotd no
 PrintLastLog no

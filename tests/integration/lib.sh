@@ -26,6 +26,8 @@
 
 : "${LBT_TMP:?LBT_TMP is not set: run tests/integration/run.sh}"
 LBT_DIR=${LBT_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+# shellcheck source=../shlib.sh
+. "$LBT_DIR/../shlib.sh"
 
 LB_SHELL=/usr/sbin/loginbox-shell
 LB_ADMIN=/usr/sbin/loginbox
@@ -162,18 +164,7 @@ proc_start() {
 track_pid() { echo "$1 $(proc_start "$1")" >>"$LBT_TMP/pids"; }
 
 # stop_pid PID: end one process we started (TERM, then KILL) and reap it.
-stop_pid() {
-	local pid=$1 i
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null || return 0
-	for i in $(seq 1 30); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
+stop_pid() { lb_stop_pid "$@"; }
 
 # stop_tracked: end every tracked process that still is the one we started.
 stop_tracked() {
@@ -226,17 +217,7 @@ start_sshd() {
 	done
 	chmod 755 "$T" "$T/authorized_keys"
 	chmod 644 "$T"/authorized_keys/*
-	cat >"$T/sshd_config" <<-EOF
-		Port $port
-		ListenAddress 127.0.0.1
-		HostKey $T/hostkey
-		UsePAM yes
-		PasswordAuthentication no
-		KbdInteractiveAuthentication no
-		PubkeyAuthentication yes
-		AuthorizedKeysFile $T/authorized_keys/%u
-		StrictModes no
-		PidFile $T/sshd.pid
+	lb_sshd_config "$T" "$port" "$T/authorized_keys" <<-EOF
 		Subsystem sftp /usr/lib/openssh/sftp-server
 		AllowTcpForwarding yes
 		PermitRootLogin no

@@ -116,19 +116,9 @@ abort() {
 }
 
 # --------------------------------------------------------------- packages
-NEEDED="openssh-server openssh-client rsync pamtester uidmap curl python3 busybox-static iproute2 util-linux libcap2-bin"
-missing=""
-for p in $NEEDED; do
-	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	diag "installing:$missing"
-	# shellcheck disable=SC2086
-	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends $missing; } \
-		>"$LBT_TMP/apt.log" 2>&1 ||
-		{ diag_file "$LBT_TMP/apt.log"; abort "apt-get install$missing"; }
-fi
+lb_ensure_packages "$LBT_TMP/apt.log" openssh-server openssh-client rsync \
+	pamtester uidmap curl python3 busybox-static iproute2 util-linux \
+	libcap2-bin || { diag_file "$LBT_TMP/apt.log"; abort "apt-get install"; }
 
 # ------------------------------------------------------ baseline, backups
 ls "$LB_RUN" 2>/dev/null | grep -E '^[0-9]+$' >"$LBT_TMP/baseline.run"

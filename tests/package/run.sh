@@ -6,6 +6,8 @@
 # nothing is left.  Prints TAP and "package: N passed, M failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../shlib.sh
+. "$top/tests/shlib.sh"
 T=$(mktemp -d /tmp/lbpkg.XXXXXX)
 chmod 0755 "$T"
 n=0 fail=0
@@ -30,13 +32,9 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-need=""
-for p in dpkg-dev debhelper lintian fakeroot openssh-server openssh-client libcap2-bin; do
-	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
-done
-if [ -n "$need" ]; then
-	apt-get update -qq && apt-get install -y -qq $need >/dev/null
-fi
+lb_ensure_packages "$T/apt.log" dpkg-dev debhelper lintian fakeroot \
+	openssh-server openssh-client libcap2-bin || {
+	echo "package: apt-get install failed"; exit 1; }
 # Build-deps as the package declares them (debian/control).
 apt-get build-dep -y -qq "$top" >/dev/null 2>&1 || true
 
@@ -72,18 +70,7 @@ loginbox check >/dev/null; ok $? "loginbox check accepts the test config"
 ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
 ssh-keygen -q -t ed25519 -N '' -f "$T/key"
 mkdir -p "$T/keys" && cp "$T/key.pub" "$T/keys/$U" && chmod 0644 "$T/keys/$U"
-cat >"$T/sshd_config" <<CONF
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $T/hostkey
-UsePAM yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-AuthorizedKeysFile $T/keys/%u
-StrictModes no
-PidFile $T/sshd.pid
-CONF
-mkdir -p /run/sshd
+lb_sshd_config "$T" "$PORT" "$T/keys" </dev/null
 /usr/sbin/sshd -f "$T/sshd_config" -D -e 2>"$T/sshd.log" &
 sshd_pid=$!
 for i in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
