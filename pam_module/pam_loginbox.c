@@ -46,13 +46,13 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "allow_token.h"
 #include "config.h"
 #include "err.h"
 #include "helper_call.h"
 #include "macros.h"
 #include "paths.h"
 #include "policy.h"
-#include "proc.h"
 #include "user.h"
 
 #define DATA_SESSION "pam_loginbox.session"
@@ -164,9 +164,9 @@ static int allow_unboxed(pam_handle_t *pamh, const struct lb_user *u,
 
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		return PAM_SESSION_ERR;
-	strcpy(name, "allow-");
+	strcpy(name, LB_TOKEN_PREFIX);
 	for (i = 0; i < (int)sizeof(rnd); i++)
-		sprintf(name + 6 + 2 * i, "%02x", rnd[i]);
+		sprintf(name + strlen(LB_TOKEN_PREFIX) + 2 * i, "%02x", rnd[i]);
 	snprintf(path, sizeof(path), "%s/%s", LB_RUNDIR, name);
 	if (mkdir(LB_RUNDIR, 0755) < 0 && errno != EEXIST)
 		return PAM_SESSION_ERR;
@@ -175,8 +175,11 @@ static int allow_unboxed(pam_handle_t *pamh, const struct lb_user *u,
 	if (fd < 0)
 		return PAM_SESSION_ERR;
 	/* uid, the login process (so a stale token is worthless), shell */
-	snprintf(body, sizeof(body), "%u %d %llu %s\n", (unsigned)u->uid,
-		 (int)getpid(), proc_start_time(getpid()), p->shell);
+	if (lb_token_format(body, sizeof(body), u->uid, p->shell) < 0) {
+		close(fd);
+		unlink(path);
+		return PAM_SESSION_ERR;
+	}
 	if (write(fd, body, strlen(body)) != (ssize_t)strlen(body)) {
 		close(fd);
 		unlink(path);

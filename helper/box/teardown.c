@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allow_token.h"
 #include "fsutil.h"
 #include "macros.h"
 #include "paths.h"
@@ -123,17 +124,15 @@ static void gc_tokens(void)
 		return;
 	while ((de = readdir(d))) {
 		char buf[512];
-		unsigned long uid;
-		unsigned long long start;
-		int pid;
+		struct lb_token t;
 		struct lb_err e;
 
-		if (strncmp(de->d_name, "allow-", 6) != 0)
+		if (strncmp(de->d_name, LB_TOKEN_PREFIX,
+			    strlen(LB_TOKEN_PREFIX)) != 0)
 			continue;
 		if (fs_read_small(dirfd(d), de->d_name, buf, sizeof(buf), &e) >=
 			    0 &&
-		    sscanf(buf, "%lu %d %llu", &uid, &pid, &start) == 3 &&
-		    pid > 0 && proc_start_time(pid) == start)
+		    lb_token_parse(buf, &t) == 0 && lb_token_live(&t))
 			continue;
 		unlinkat(dirfd(d), de->d_name, 0);
 	}

@@ -26,9 +26,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "allow_token.h"
 #include "client.h"
 #include "paths.h"
-#include "proc.h"
 
 extern char **environ;
 
@@ -75,9 +75,8 @@ static int inside_a_box(void)
  * naming our uid and the shell to run unboxed. */
 static void try_unboxed(const char *token, int login, const char *cmd)
 {
-	char path[256], buf[512], shell[256];
-	unsigned long uid, start;
-	int pid;
+	char path[256], buf[512];
+	struct lb_token t;
 	struct stat st;
 	ssize_t n;
 	int fd;
@@ -98,12 +97,11 @@ static void try_unboxed(const char *token, int login, const char *cmd)
 	buf[n] = '\0';
 	/* Only while the login that made it is alive: a token left by a
 	 * crashed login must not open an unboxed shell later. */
-	if (sscanf(buf, "%lu %d %lu %255s", &uid, &pid, &start, shell) != 4 ||
-	    uid != getuid() || pid <= 0 || !start ||
-	    proc_start_time(pid) != start || shell[0] != '/' ||
-	    !strcmp(shell, LB_SHELL_PATH))
+	if (lb_token_parse(buf, &t) < 0 || t.uid != getuid() ||
+	    !lb_token_live(&t) || t.shell[0] != '/' ||
+	    !strcmp(t.shell, LB_SHELL_PATH))
 		return;
-	exec_shell(shell, login, cmd);
+	exec_shell(t.shell, login, cmd);
 }
 
 int main(int argc, char **argv)
@@ -127,7 +125,7 @@ int main(int argc, char **argv)
 		return usage();
 
 	sess = getenv(LB_ENV_SESSION);
-	if (sess && !strncmp(sess, "allow-", 6))
+	if (sess && !strncmp(sess, LB_TOKEN_PREFIX, strlen(LB_TOKEN_PREFIX)))
 		try_unboxed(sess, login, cmd);
 	if (inside_a_box()) {
 		const char *sh = getenv("SHELL");
