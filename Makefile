@@ -57,7 +57,7 @@ LIBS_ADMIN = -lseccomp -lcap -liniparser
 LIBS_SHELL = -liniparser
 LIBS_PAM   = -lpam -liniparser -lcap
 
-.PHONY: all check check-unit check-integration check-vm check-package install uninstall \
+.PHONY: all check check-unit check-integration check-hostile check-vm check-package install uninstall \
         clean quickstart quickstart-undo bench format
 all: $(BINS)
 
@@ -96,6 +96,13 @@ check-unit: $(UNIT_BINS)
 check-integration: all
 	@tests/integration/run.sh
 
+# Hostile tier: attacks from inside real boxes and from the host side as a
+# boxed user, each with the outcome that proves it failed (tests/hostile/).
+HOSTILE_TESTS := $(sort $(wildcard tests/hostile/h_*.sh))
+check-hostile: all
+	@test -n "$(HOSTILE_TESTS)" || { echo "hostile: no tests/hostile/h_*.sh"; exit 1; }
+	@LBT_TIER=hostile tests/integration/run.sh $(HOSTILE_TESTS)
+
 # VM tier: cgroup v2 limits enforced in a qemu guest (tests/vm/run.sh).
 check-vm: all
 	@tests/vm/run.sh
@@ -105,7 +112,7 @@ check-vm: all
 check-package:
 	@tests/package/run.sh
 
-check: check-unit check-integration check-vm check-package
+check: check-unit check-integration check-hostile check-vm check-package
 
 install: all
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(libexecdir) $(DESTDIR)$(pamdir) \

@@ -6,7 +6,10 @@
 # with subordinate id ranges.  Called by `sudo make check-integration` (from
 # the repository root, after `make all`).
 #
-#   tests/integration/run.sh [t_NN_name.sh ...]   (default: every t_*.sh)
+#   tests/integration/run.sh [t_NN_name.sh | DIR/FILE.sh ...]
+#                                  (default: every t_*.sh here)
+#   LBT_TIER=hostile tests/integration/run.sh tests/hostile/h_*.sh
+#                                  (the hostile tier: same set-up, own name)
 #
 # It installs the project (make install), sets up users lbt-* and groups,
 # runs the t_*.sh files in order (each in its own bash, sharing the TAP
@@ -100,7 +103,7 @@ cleanup() {
 	s=$(count skip)
 	rm -rf "$LBT_TMP"
 	echo "1..$n"
-	echo "integration: $p passed, $f failed, $s skipped"
+	echo "${LBT_TIER:-integration}: $p passed, $f failed, $s skipped"
 	[ "$f" -eq 0 ] && exit 0
 	exit 1
 }
@@ -158,7 +161,12 @@ start_sshd || abort "start the test sshd"
 # ------------------------------------------------------------------ tests
 if [ $# -gt 0 ]; then
 	files=""
-	for a in "$@"; do files="$files $HERE/${a##*/}"; done
+	for a in "$@"; do
+		case $a in
+		*/*) files="$files $(cd "$(dirname "$a")" && pwd)/${a##*/}" ;;
+		*) files="$files $HERE/$a" ;;
+		esac
+	done
 else
 	files=$(ls "$HERE"/t_*.sh | sort)
 fi
