@@ -61,10 +61,13 @@ LIBS_PAM   = -lpam -liniparser -lcap
         clean quickstart quickstart-undo bench format
 all: $(BINS)
 
-$(B)/obj/%.o: %.c $(wildcard helper/common/*.h helper/box/*.h pam_module/*.h)
+# -MMD: each object depends on exactly the headers it includes.
+$(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"
-	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
 $(B)/libcommon.a: $(call obj,$(COMMON_SRC))
 	@rm -f $@
