@@ -15,20 +15,6 @@
 
 #include "strparse.h"
 
-int lb_format_size(uint64_t v, char *buf, size_t len)
-{
-	static const char suffix[] = "TGMK";
-	int shift;
-
-	if (v == LB_UNLIMITED)
-		return snprintf(buf, len, "max");
-	for (shift = 40; shift >= 10 && v; shift -= 10)
-		if ((v & ((1ULL << shift) - 1)) == 0)
-			return snprintf(buf, len, "%" PRIu64 "%c", v >> shift,
-					suffix[(40 - shift) / 10]);
-	return snprintf(buf, len, "%" PRIu64, v);
-}
-
 /* 1500 -> "1.5": the shortest spelling lb_parse_cores reads back. */
 static void format_cores(uint64_t m, char *buf, size_t len)
 {
