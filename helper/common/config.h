@@ -66,7 +66,8 @@ struct lb_policy {
 	bool boxed;                    /* box = yes|no */
 	char section[LB_SECTION_MAX];  /* winning section, "" for none */
 	char user_section[LB_SECTION_MAX]; /* [user.X] that overlaid it, or "" */
-	char source[256];              /* file that defined `section` */
+	char source[256];              /* first file with `section` (see
+					  lb_policy_origin for each key's) */
 	int priority;
 
 	char image[LB_NAME_MAX];       /* "host" or a directory name */

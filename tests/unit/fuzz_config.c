@@ -86,7 +86,10 @@ static void fz_check_limits(const struct lb_limits_set *l)
 static void fz_check_origin(const struct lb_policy *p)
 {
 	struct lb_policy_origin *o = malloc(sizeof(*o));
-	int k, f;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	int k, i;
 
 	FZ_CHECK(o);
 	lb_policy_origin(fz_cfg, p, o);
@@ -97,14 +100,21 @@ static void fz_check_origin(const struct lb_policy *p)
 			FZ_CHECK(!x->section[0]);
 			continue;
 		}
-		for (f = 0; f < fz_cfg->n_files; f++)
-			if (strcmp(fz_cfg->files[f], x->file) == 0)
+		for (i = 0; i < fz_cfg->n_files; i++)
+			if (strcmp(fz_cfg->files[i], x->file) == 0)
 				break;
-		FZ_CHECK(f < fz_cfg->n_files);
+		FZ_CHECK(i < fz_cfg->n_files);
 		FZ_CHECK(strcmp(x->section, p->section) == 0 ||
 			 strcmp(x->section, p->user_section) == 0 ||
 			 (strcmp(x->section, "global") == 0 &&
 			  (k == LB_KEY_ON_ERROR || k == LB_KEY_LIMITS)));
+	}
+	f = open_memstream(&out, &len);
+	if (f) {
+		lb_policy_print_origin(p, o, f);
+		fclose(f);
+		FZ_CHECK(out && strstr(out, "\nbox = yes "));
+		free(out);
 	}
 	free(o);
 }
