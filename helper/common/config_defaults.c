@@ -61,4 +61,3 @@ void lb_policy_defaults(struct lb_policy *p)
 	limits_unset(&p->session);
 	limits_unset(&p->user);
 }
-
