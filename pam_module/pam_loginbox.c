@@ -232,7 +232,6 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 				  const char **argv)
 {
 	const char *user = NULL, *service = NULL;
-	struct lb_config *cfg = NULL;
 	struct lb_policy pol;
 	struct lb_user u;
 	struct lb_err err;
@@ -255,13 +254,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		return fail(pamh, NULL, NULL, &err);
 	if (u.uid == 0)
 		return PAM_IGNORE; /* root is never boxed */
-	cfg = calloc(1, sizeof(*cfg));
-	if (!cfg)
-		return PAM_BUF_ERR;
-	r = lb_config_load(cfg, &err);
-	if (r == 0)
-		r = lb_policy_for(cfg, &u, &pol, &err);
-	free(cfg);
+	r = lb_policy_load(&u, &pol, NULL, &err);
 	if (r < 0) /* a broken config: we cannot tell, so fail closed */
 		return fail(pamh, &u, NULL, &err);
 	if (r == 0) {

@@ -73,7 +73,7 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_policy(int argc, char **argv)
 {
-	struct lb_config *cfg;
+	struct lb_policy_origin o;
 	struct lb_policy p;
 	struct lb_user u;
 	struct lb_err err;
@@ -86,13 +86,7 @@ static int cmd_policy(int argc, char **argv)
 	}
 	if (lb_user_lookup(argv[1], &u, &err) < 0)
 		return die_err(&err);
-	cfg = calloc(1, sizeof(*cfg));
-	if (!cfg)
-		return 1;
-	r = lb_config_load(cfg, &err);
-	if (r == 0)
-		r = lb_policy_for(cfg, &u, &p, &err);
-	free(cfg);
+	r = lb_policy_load(&u, &p, &o, &err);
 	if (r < 0)
 		return die_err(&err);
 	if (r == 0) {
@@ -101,7 +95,7 @@ static int cmd_policy(int argc, char **argv)
 		       p.section[0] ? "])" : "");
 		return 0;
 	}
-	lb_policy_print(&p, stdout);
+	lb_policy_print_origin(&p, &o, stdout);
 	if (strcmp(u.shell, LB_SHELL_PATH) != 0)
 		printf("# warning: %s's login shell is %s, not %s: their logins "
 		       "will be refused (usermod -s)\n",

@@ -329,7 +329,6 @@ static int build(struct lb_box *b, struct lb_err *err)
 int box_open(struct lb_box *b, const char *user, const char *service,
 	     pid_t owner_pid, struct lb_err *err)
 {
-	struct lb_config *cfg;
 	struct lb_err ignore;
 	int r;
 
@@ -337,13 +336,7 @@ int box_open(struct lb_box *b, const char *user, const char *service,
 	if (lb_user_lookup(user, &b->user, err) < 0)
 		return -1;
 	box_phase(b, "nss");
-	cfg = calloc(1, sizeof(*cfg));
-	if (!cfg)
-		return lb_fail(err, ENOMEM, "config");
-	r = lb_config_load(cfg, err);
-	if (r == 0)
-		r = lb_policy_for(cfg, &b->user, &b->pol, err);
-	free(cfg);
+	r = lb_policy_load(&b->user, &b->pol, NULL, err);
 	if (r < 0)
 		return -1;
 	if (r == 0)

@@ -6,6 +6,10 @@
  * anything unknown is an error naming file, section and key rather than
  * a silent default.  config_files.c finds and checks the files.
  *
+ * Files merge like systemd drop-ins (config.h): a later file's value of
+ * a key wins, an empty value resets the key.  That is done here, one
+ * iniparser dictionary per file; inside one file a repeat is a mistake.
+ *
  * iniparser 4.1 only loads from a path, and silently merges a repeated
  * section and lets a repeated key win.  So each file is read once into
  * memory, pre-scanned for what iniparser would hide (repeats, an io_max
@@ -257,23 +261,24 @@ static bool valid_section(const char *name, int *kind, const char **target)
 	return lb_valid_name(*target, false);
 }
 
+/* Index in cfg->files of the file being parsed (always the last). */
+static uint8_t cur_file(const struct lb_config *cfg)
+{
+	return (uint8_t)(cfg->n_files - 1);
+}
+
 static int add_section(struct lb_config *cfg, const char *name,
 		       const char *file, struct lb_err *err)
 {
-	const struct lb_section *old;
 	struct lb_section *s;
 	const char *target;
 	char show[LB_SECTION_MAX];
-	int kind;
+	int kind, i;
 
 	if (strcmp(name, "global") == 0) {
-		if (cfg->global_source[0]) {
-			lb_fail(err, 0, "%s: [global] is already defined in %s",
-				file, cfg->global_source);
-			return lb_hint(err, "keep one [global] section");
-		}
-		snprintf(cfg->global_source, sizeof(cfg->global_source), "%s",
-			 file);
+		if (!cfg->global_source[0])
+			snprintf(cfg->global_source, sizeof(cfg->global_source),
+				 "%s", file);
 		return 0;
 	}
 	if (!valid_section(name, &kind, &target)) {
@@ -283,12 +288,13 @@ static int add_section(struct lb_config *cfg, const char *name,
 			       "[user.NAME]; NAME is 1-32 of a-z 0-9 _ . - "
 			       "and does not start with - or .");
 	}
-	old = lb_config_find(cfg, name);
-	if (old) {
-		lb_fail(err, 0, "%s: [%s] is already defined in %s", file, name,
-			old->source);
-		return lb_hint(err, "define each section once");
-	}
+	/* A drop-in continuing a section of an earlier file: its keys
+	 * merge into the same section (set_key). */
+	for (i = 0; i < cfg->n_sections; i++)
+		if (strcmp(cfg->sections[i].name, name) == 0) {
+			cfg->sections[i].file_mask |= 1ULL << cur_file(cfg);
+			return 0;
+		}
 	if (cfg->n_sections >= LB_MAX_SECTIONS)
 		return lb_fail(err, 0, "%s: more than %d sections", file,
 			       LB_MAX_SECTIONS);
@@ -298,6 +304,7 @@ static int add_section(struct lb_config *cfg, const char *name,
 	snprintf(s->source, sizeof(s->source), "%s", file);
 	s->kind = kind;
 	snprintf(s->target, sizeof(s->target), "%s", target);
+	s->file_mask = 1ULL << cur_file(cfg);
 	return 0;
 }
 
@@ -311,7 +318,9 @@ static int set_global(struct lb_config *cfg, const char *key, const char *val,
 	int kind;
 
 	if (strcmp(key, "default") == 0) {
-		if (strcmp(val, "none") == 0) {
+		snprintf(cfg->default_source, sizeof(cfg->default_source), "%s",
+			 file);
+		if (!val[0] || strcmp(val, "none") == 0) {
 			cfg->default_section[0] = '\0';
 			return 0;
 		}
@@ -333,8 +342,14 @@ static int set_global(struct lb_config *cfg, const char *key, const char *val,
 	}
 	k = lb_key_find(key);
 	lb_policy_defaults(&tmp);
-	if (lb_key_parse(k, val, &tmp, err) < 0)
+	if (!val[0]) {
+		cfg->global_mask &= ~LB_KEY_BIT(k->id); /* back to default */
+	} else if (lb_key_parse(k, val, &tmp, err) < 0) {
 		return key_error(err, file, "global", key);
+	} else {
+		cfg->global_mask |= LB_KEY_BIT(k->id);
+		cfg->global_file[k->id] = cur_file(cfg);
+	}
 	if (k->id == LB_KEY_ON_ERROR)
 		cfg->on_error = tmp.on_error;
 	else
@@ -390,9 +405,23 @@ static int set_key(struct lb_config *cfg, const char *entry, const char *val,
 				"[group.NAME] or [user.NAME] section");
 		return key_error(err, file, sec, key);
 	}
+	if (!val[0]) {
+		/* Reset: as if no earlier file had set it in this section,
+		 * so a lower layer (group under user, built-in default)
+		 * shows through again. */
+		struct lb_policy def;
+
+		lb_policy_defaults(&def);
+		lb_key_overlay(&s->values, &def, LB_KEY_BIT(k->id));
+		s->set_mask &= ~LB_KEY_BIT(k->id);
+		return 0;
+	}
+	/* Parsed whole into the section: a list replaces the earlier
+	 * file's list rather than adding to it. */
 	if (lb_key_parse(k, val, &s->values, err) < 0)
 		return key_error(err, file, sec, key);
 	s->set_mask |= LB_KEY_BIT(k->id);
+	s->key_file[k->id] = cur_file(cfg);
 	return 0;
 }
 
@@ -459,7 +488,7 @@ int lb_config_finish(struct lb_config *cfg, struct lb_err *err)
 	if (cfg->default_section[0] &&
 	    !lb_config_find(cfg, cfg->default_section)) {
 		lb_fail(err, 0, "%s: [global] default: no section [%s] is "
-			"defined", cfg->global_source, cfg->default_section);
+			"defined", cfg->default_source, cfg->default_section);
 		return lb_hint(err, "define [%s] or set default = none",
 			       cfg->default_section);
 	}

@@ -7,11 +7,15 @@
  * group/world writable; same for the directories), handed to iniparser 4.1
  * through /proc/self/fd/N, and turned into an immutable typed struct
  * lb_config.  Every value is read as a string and parsed strictly
- * (strparse.h).  Unknown sections and keys, bad values and duplicate
- * sections are errors naming file, section and key.
+ * (strparse.h).  Unknown sections and keys and bad values are errors naming
+ * file, section and key.
  *
- * A later file may add sections; redefining a section already defined in an
- * earlier file is an error (one place per policy keeps audits simple).
+ * The files merge like systemd drop-ins: a section may appear in several
+ * files, and for each section and key the last file's value wins (a list is
+ * replaced whole); an empty value puts the key back to its default, as if no
+ * earlier file had set it.  Within one file a section or a key appears once.
+ * Each set key remembers its file so that `loginbox policy` can say where
+ * every effective value came from.
  */
 #ifndef LB_CONFIG_H
 #define LB_CONFIG_H
@@ -62,7 +66,8 @@ struct lb_policy {
 	bool boxed;                    /* box = yes|no */
 	char section[LB_SECTION_MAX];  /* winning section, "" for none */
 	char user_section[LB_SECTION_MAX]; /* [user.X] that overlaid it, or "" */
-	char source[256];              /* file that defined `section` */
+	char source[256];              /* first file with `section` (see
+					  lb_policy_origin for each key's) */
 	int priority;
 
 	char image[LB_NAME_MAX];       /* "host" or a directory name */
@@ -135,18 +140,39 @@ struct lb_section {
 	char target[LB_NAME_MAX];  /* group or user name */
 	uint64_t set_mask;         /* which keys this section sets */
 	struct lb_policy values;   /* only the fields in set_mask are meaningful */
+	uint64_t file_mask;        /* bit i: lb_config.files[i] has this section */
+	uint8_t key_file[LB_KEY__COUNT]; /* index in lb_config.files of the
+					    file whose value won */
 };
+
+#define LB_MAX_FILES 64 /* loginbox.conf + conf.d (bits of file_mask) */
 
 struct lb_config {
 	/* [global] */
 	enum lb_on_error on_error;
 	enum lb_limits limits;
 	char default_section[LB_SECTION_MAX]; /* "" = none: unmatched users not boxed */
-	char global_source[256];   /* file that holds [global], "" if none */
+	char default_source[256];  /* file whose default = won, "" if none */
+	char global_source[256];   /* first file with [global], "" if none */
+	uint64_t global_mask;      /* table keys set in [global] (on_error, limits) */
+	uint8_t global_file[LB_KEY__COUNT]; /* index in files[] of each */
 	int n_sections;
 	struct lb_section sections[LB_MAX_SECTIONS];
 	int n_files;
-	char files[64][256];       /* files read, in order */
+	char files[LB_MAX_FILES][256]; /* files read, in order */
+};
+
+/* Where one effective value of a policy came from. */
+struct lb_origin {
+	char file[256];               /* "" = built-in default */
+	char section[LB_SECTION_MAX]; /* "global", "group.x", "user.x" */
+};
+
+/* Per key of a resolved policy (lb_policy_origin, `loginbox policy`). */
+struct lb_policy_origin {
+	struct lb_origin key[LB_KEY__COUNT];
+	char section_files[512];      /* files holding lb_policy.section */
+	char user_files[512];         /* files holding lb_policy.user_section */
 };
 
 /* Fill the built-in defaults (image=host, network=none, hostname=%u-box,
@@ -163,6 +189,12 @@ uint64_t lb_caps_default(void);
  */
 int lb_config_load(struct lb_config *cfg, struct lb_err *err);
 
+/* The same for DIR/loginbox.conf + DIR/conf.d/ *.conf (lb_config_load is
+ * this with LB_SYSCONFDIR; unit tests use a temporary directory, with
+ * check_owner false as for lb_config_load_file). */
+int lb_config_load_dir(struct lb_config *cfg, const char *dir,
+		       bool check_owner, struct lb_err *err);
+
 /* Load one file only (for `loginbox check FILE` and unit tests).  When
  * check_owner is false the root-ownership check is skipped (unit tests run
  * unprivileged); the group/world-writable check always applies. */
@@ -176,8 +208,8 @@ int lb_config_parse_string(struct lb_config *cfg, const char *text,
 
 /*
  * Building a config from several sources, as lb_config_load does:
- * lb_config_init zeroes cfg; each lb_config_add_* parses one more file
- * into it (a section already defined by an earlier source is an error);
+ * lb_config_init zeroes cfg; each lb_config_add_* merges one more file
+ * into it (its values win over earlier ones);
  * lb_config_finish runs the checks that need every file ([global] default
  * must name a defined section).  lb_config_load_file and
  * lb_config_parse_string are init + add + finish.
@@ -196,8 +228,13 @@ const struct lb_section *lb_config_find(const struct lb_config *cfg,
 /* Config spelling of a key ("memory_max"); NULL for an invalid id. */
 const char *lb_config_key_name(enum lb_key key);
 
-/* Print the effective policy as INI-like "key = value" lines. */
+/* Print the effective policy as INI-like "key = value" lines; with `o`
+ * (may be NULL) each line ends in a comment naming the value's file and
+ * section, or saying it is the built-in default. */
 struct _IO_FILE;
 void lb_policy_print(const struct lb_policy *p, struct _IO_FILE *out);
+void lb_policy_print_origin(const struct lb_policy *p,
+			    const struct lb_policy_origin *o,
+			    struct _IO_FILE *out);
 
 #endif

@@ -62,17 +62,19 @@ static bool is_conf_name(const char *n)
 	return n[0] != '.' && len > 5 && strcmp(n + len - 5, ".conf") == 0;
 }
 
-/* conf.d/ *.conf in strcmp order, each checked like the main file. */
-static int load_conf_d(struct lb_config *cfg, int etcfd, struct lb_err *err)
+/* conf.d/ *.conf in strcmp order, each checked like the main file.  The
+ * order matters: for each key the last file wins (config.c). */
+static int load_conf_d(struct lb_config *cfg, int etcfd, const char *confd,
+		       bool check_owner, struct lb_err *err)
 {
-	char *names[64], path[sizeof(cfg->files[0])];
+	char *names[LB_MAX_FILES], path[sizeof(cfg->files[0])];
 	cleanup_close int fd = -1;
 	struct dirent *de;
 	size_t n = 0, i;
 	DIR *dir;
 	int r = 0;
 
-	fd = lb_trusted_open(etcfd, "conf.d", LB_CONF_DIR, true, true, err);
+	fd = lb_trusted_open(etcfd, "conf.d", confd, true, check_owner, err);
 	if (fd < 0) {
 		if (err->errnum != ENOENT)
 			return -1;
@@ -81,18 +83,18 @@ static int load_conf_d(struct lb_config *cfg, int etcfd, struct lb_err *err)
 	}
 	dir = fdopendir(dup(fd));
 	if (!dir)
-		return lb_fail(err, errno, "opendir %s", LB_CONF_DIR);
+		return lb_fail(err, errno, "opendir %s", confd);
 	while ((de = readdir(dir))) {
 		if (!is_conf_name(de->d_name))
 			continue;
-		if (n >= ARRAY_SIZE(names)) {
+		if (n >= ARRAY_SIZE(names) - 1) { /* + loginbox.conf */
 			r = lb_fail(err, 0, "%s: more than %zu files",
-				    LB_CONF_DIR, ARRAY_SIZE(names));
+				    confd, ARRAY_SIZE(names) - 1);
 			break;
 		}
 		names[n] = strdup(de->d_name);
 		if (!names[n]) {
-			r = lb_fail(err, ENOMEM, "readdir %s", LB_CONF_DIR);
+			r = lb_fail(err, ENOMEM, "readdir %s", confd);
 			break;
 		}
 		n++;
@@ -101,28 +103,36 @@ static int load_conf_d(struct lb_config *cfg, int etcfd, struct lb_err *err)
 	qsort(names, n, sizeof(names[0]), cmp_names);
 	for (i = 0; i < n; i++) {
 		if (r == 0) {
-			snprintf(path, sizeof(path), "%s/%s", LB_CONF_DIR,
-				 names[i]);
-			r = add_file_at(cfg, fd, names[i], path, true, err);
+			snprintf(path, sizeof(path), "%s/%s", confd, names[i]);
+			r = add_file_at(cfg, fd, names[i], path, check_owner,
+					err);
 		}
 		free(names[i]);
 	}
 	return r;
 }
 
-int lb_config_load(struct lb_config *cfg, struct lb_err *err)
+int lb_config_load_dir(struct lb_config *cfg, const char *dir,
+		       bool check_owner, struct lb_err *err)
 {
+	char main_path[sizeof(cfg->files[0])], confd[sizeof(cfg->files[0])];
 	cleanup_close int etcfd = -1;
 
 	lb_config_init(cfg);
-	etcfd = lb_trusted_open(AT_FDCWD, LB_SYSCONFDIR, LB_SYSCONFDIR, true, true,
-			     err);
+	snprintf(main_path, sizeof(main_path), "%s/loginbox.conf", dir);
+	snprintf(confd, sizeof(confd), "%s/conf.d", dir);
+	etcfd = lb_trusted_open(AT_FDCWD, dir, dir, true, check_owner, err);
 	if (etcfd < 0)
 		return -1;
-	if (add_file_at(cfg, etcfd, "loginbox.conf", LB_CONF_FILE, true,
+	if (add_file_at(cfg, etcfd, "loginbox.conf", main_path, check_owner,
 			err) < 0)
 		return -1;
-	if (load_conf_d(cfg, etcfd, err) < 0)
+	if (load_conf_d(cfg, etcfd, confd, check_owner, err) < 0)
 		return -1;
 	return lb_config_finish(cfg, err);
+}
+
+int lb_config_load(struct lb_config *cfg, struct lb_err *err)
+{
+	return lb_config_load_dir(cfg, LB_SYSCONFDIR, true, err);
 }

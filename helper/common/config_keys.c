@@ -152,44 +152,6 @@ const char *lb_key_suggest(const char *name)
 	return best;
 }
 
-bool lb_valid_name(const char *s, bool allow_upper)
-{
-	size_t i;
-
-	if (!s[0] || s[0] == '-' || s[0] == '.')
-		return false;
-	for (i = 0; s[i]; i++) {
-		char c = s[i];
-
-		if (i >= 32)
-			return false;
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '_' || c == '.' || c == '-')
-			continue;
-		if (allow_upper && c >= 'A' && c <= 'Z')
-			continue;
-		return false;
-	}
-	return true;
-}
-
-const char *lb_show(const char *val, char *buf, size_t len)
-{
-	size_t i, o = 0;
-
-	if (len < 8)
-		return "";
-	for (i = 0; val[i] && o + 4 < len; i++)
-		buf[o++] = isprint((unsigned char)val[i]) ? val[i] : '?';
-	if (val[i]) {
-		o = o > len - 4 ? len - 4 : o;
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 static void *field(struct lb_policy *p, const struct lb_keydef *k)
 {
 	return (char *)p + k->off;

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "strparse.h"
 
 enum lb_ktype {
 	LB_KT_BOOL,     /* bool */
@@ -72,14 +73,8 @@ int lb_parse_groups_value(const char *val, struct lb_policy *p,
 int lb_parse_io_value(const char *val, struct lb_limits_set *ls,
 		      struct lb_err *err);
 
-/* Bytes as the parser reads them back: "2G", "1536M", "1048577K", "max". */
-int lb_format_size(uint64_t v, char *buf, size_t len);
-
-/* A user or group name: 1..32 of [a-z0-9_.-] (and A-Z when allow_upper),
- * not starting with '-' or '.'. */
-bool lb_valid_name(const char *s, bool allow_upper);
-
-/* Printable, bounded copy of an untrusted value for a message. */
-const char *lb_show(const char *val, char *buf, size_t len);
+/* lb_format_size, lb_valid_name and lb_show are in strparse.h, at the
+ * bottom of the stack: the key table, the lists and printing all use
+ * them without calling each other. */
 
 #endif

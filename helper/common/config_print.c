@@ -15,20 +15,6 @@
 
 #include "strparse.h"
 
-int lb_format_size(uint64_t v, char *buf, size_t len)
-{
-	static const char suffix[] = "TGMK";
-	int shift;
-
-	if (v == LB_UNLIMITED)
-		return snprintf(buf, len, "max");
-	for (shift = 40; shift >= 10 && v; shift -= 10)
-		if ((v & ((1ULL << shift) - 1)) == 0)
-			return snprintf(buf, len, "%" PRIu64 "%c", v >> shift,
-					suffix[(40 - shift) / 10]);
-	return snprintf(buf, len, "%" PRIu64, v);
-}
-
 /* 1500 -> "1.5": the shortest spelling lb_parse_cores reads back. */
 static void format_cores(uint64_t m, char *buf, size_t len)
 {
@@ -172,18 +158,42 @@ void lb_key_format(const struct lb_keydef *k, const struct lb_policy *p,
 
 void lb_policy_print(const struct lb_policy *p, FILE *out)
 {
-	char buf[1024];
+	lb_policy_print_origin(p, NULL, out);
+}
+
+/*
+ * With an origin, "key = value" is padded to a column and followed by
+ * "# FILE [SECTION]": iniparser ends an unquoted value at '#', so the
+ * output still reads back as a config section.
+ */
+void lb_policy_print_origin(const struct lb_policy *p,
+			    const struct lb_policy_origin *o, FILE *out)
+{
+	char buf[1024], line[1100];
 	size_t i;
 
 	if (p->section[0])
 		fprintf(out, "# section: %s (from %s)\n", p->section,
-			p->source);
+			o && o->section_files[0] ? o->section_files
+						 : p->source);
 	else
 		fprintf(out, "# section: none (built-in defaults)\n");
-	if (p->user_section[0])
+	if (p->user_section[0] && o && o->user_files[0])
+		fprintf(out, "# user section: %s (from %s)\n", p->user_section,
+			o->user_files);
+	else if (p->user_section[0])
 		fprintf(out, "# user section: %s\n", p->user_section);
 	for (i = 0; i < LB_KEY__COUNT; i++) {
 		lb_key_format(&lb_keys[i], p, buf, sizeof(buf));
-		fprintf(out, "%s = %s\n", lb_keys[i].name, buf);
+		if (!o) {
+			fprintf(out, "%s = %s\n", lb_keys[i].name, buf);
+			continue;
+		}
+		snprintf(line, sizeof(line), "%s = %s", lb_keys[i].name, buf);
+		if (o->key[i].file[0])
+			fprintf(out, "%-32s # %s [%s]\n", line, o->key[i].file,
+				o->key[i].section);
+		else
+			fprintf(out, "%-32s # built-in default\n", line);
 	}
 }

@@ -2,67 +2,20 @@
 /*
  * Which section boxes a user (policy.h has the rules).  Pure over a loaded
  * config so that the whole decision is unit-tested and fuzzed; only
- * lb_policy_for_user touches NSS.
+ * lb_policy_for_user touches NSS, only lb_policy_load reads files.
+ * policy.c sits above the config_*.c files and nothing there calls back
+ * into it (the defaults live in config_defaults.c).
  */
 #include "policy.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/capability.h>
 
 #include "config_keys.h"
 #include "macros.h"
 #include "strparse.h"
 #include "user.h"
-
-uint64_t lb_caps_default(void)
-{
-	/* Docker's default set minus CAP_MKNOD (the box's /dev is fixed)
-	 * and CAP_NET_RAW (raw sockets serve little but spoofing). */
-	static const cap_value_t caps[] = {
-		CAP_CHOWN,	  CAP_DAC_OVERRIDE, CAP_FOWNER,
-		CAP_FSETID,	  CAP_KILL,	    CAP_SETGID,
-		CAP_SETUID,	  CAP_SETPCAP,	    CAP_NET_BIND_SERVICE,
-		CAP_SYS_CHROOT, CAP_AUDIT_WRITE,  CAP_SETFCAP,
-	};
-	uint64_t set = 0;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(caps); i++)
-		set |= 1ULL << caps[i];
-	return set;
-}
-
-static void limits_unset(struct lb_limits_set *l)
-{
-	memset(l, 0, sizeof(*l));
-	l->memory_max = l->memory_high = l->memory_swap_max = LB_UNLIMITED;
-	l->cpu_max = l->cpu_weight = l->pids_max = l->io_weight = LB_UNLIMITED;
-	l->n_io = 0;
-}
-
-void lb_policy_defaults(struct lb_policy *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->boxed = true;
-	snprintf(p->image, sizeof(p->image), "host");
-	p->network = LB_NET_NONE;
-	snprintf(p->hostname, sizeof(p->hostname), "%%u-box");
-	p->inside_uid = LB_INSIDE_SELF;
-	p->upper = LB_UPPER_TMPFS;
-	p->upper_size = 1ULL << 30;
-	p->home = LB_HOME_BIND;
-	snprintf(p->shell, sizeof(p->shell), "/bin/bash");
-	p->seccomp = LB_SECCOMP_DEFAULT;
-	p->caps = lb_caps_default();
-	p->n_keep_groups = 0;
-	p->on_error = LB_ON_ERROR_DENY;
-	p->limits = LB_LIMITS_BEST_EFFORT;
-	p->priority = 0;
-	limits_unset(&p->session);
-	limits_unset(&p->user);
-}
 
 static bool member(const char *group, const char *const *groups, int n)
 {
@@ -189,4 +142,77 @@ int lb_policy_for(const struct lb_config *cfg, const struct lb_user *u,
 		if (u->group_names[i][0])
 			names[n++] = u->group_names[i];
 	return lb_policy_resolve(cfg, u->name, names, n, p, err);
+}
+
+/* "a, b" from the bits of a file mask. */
+static void files_of(const struct lb_config *cfg, uint64_t mask, char *buf,
+		     size_t len)
+{
+	size_t o = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < cfg->n_files && i < 64 && o < len; i++)
+		if (mask & (1ULL << i))
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+					      o ? ", " : "", cfg->files[i]);
+}
+
+void lb_policy_origin(const struct lb_config *cfg, const struct lb_policy *p,
+		      struct lb_policy_origin *o)
+{
+	const struct lb_section *g = NULL, *us = NULL, *s;
+	int k;
+
+	memset(o, 0, sizeof(*o));
+	if (p->user_section[0])
+		us = lb_config_find(cfg, p->user_section);
+	if (p->section[0] && strcmp(p->section, p->user_section) != 0)
+		g = lb_config_find(cfg, p->section);
+	if (g)
+		files_of(cfg, g->file_mask, o->section_files,
+			 sizeof(o->section_files));
+	else if (us)
+		files_of(cfg, us->file_mask, o->section_files,
+			 sizeof(o->section_files));
+	if (us)
+		files_of(cfg, us->file_mask, o->user_files,
+			 sizeof(o->user_files));
+	/* The layers of lb_policy_resolve, top first: user section, group
+	 * section, [global], built-in default. */
+	for (k = 0; k < LB_KEY__COUNT; k++) {
+		struct lb_origin *to = &o->key[k];
+		uint64_t bit = LB_KEY_BIT(k);
+
+		s = us && (us->set_mask & bit) ? us
+		    : g && (g->set_mask & bit) ? g
+					       : NULL;
+		if (s) {
+			snprintf(to->file, sizeof(to->file), "%s",
+				 cfg->files[s->key_file[k]]);
+			snprintf(to->section, sizeof(to->section), "%s",
+				 s->name);
+		} else if (cfg->global_mask & bit) {
+			snprintf(to->file, sizeof(to->file), "%s",
+				 cfg->files[cfg->global_file[k]]);
+			snprintf(to->section, sizeof(to->section), "global");
+		}
+	}
+}
+
+int lb_policy_load(const struct lb_user *u, struct lb_policy *p,
+		   struct lb_policy_origin *o, struct lb_err *err)
+{
+	/* about 1 MiB: not on the stack of a PAM module's caller */
+	cleanup_free struct lb_config *cfg = calloc(1, sizeof(*cfg));
+	int r;
+
+	if (!cfg)
+		return lb_fail(err, ENOMEM, "loading the config");
+	if (lb_config_load(cfg, err) < 0)
+		return -1;
+	r = lb_policy_for(cfg, u, p, err);
+	if (r >= 0 && o)
+		lb_policy_origin(cfg, p, o);
+	return r;
 }

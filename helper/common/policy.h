@@ -39,4 +39,21 @@ int lb_policy_for(const struct lb_config *cfg, const struct lb_user *u,
 int lb_policy_for_user(const struct lb_config *cfg, const char *user,
 		       struct lb_policy *p, struct lb_err *err);
 
+/*
+ * Where each effective value of p came from (file and section, or the
+ * built-in default), for `loginbox policy`.  p is what lb_policy_resolve
+ * made of the same cfg.
+ */
+void lb_policy_origin(const struct lb_config *cfg, const struct lb_policy *p,
+		      struct lb_policy_origin *o);
+
+/*
+ * The one way to the policy of a login: load the system config and
+ * resolve it for `u`.  Same return as lb_policy_resolve: 1 boxed, 0 not
+ * boxed, -1 error (a config that does not load is an error: the caller
+ * fails closed).  With `o` (may be NULL), also where each value came from.
+ */
+int lb_policy_load(const struct lb_user *u, struct lb_policy *p,
+		   struct lb_policy_origin *o, struct lb_err *err);
+
 #endif

@@ -8,6 +8,8 @@
 #include "strparse.h"
 
 #include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stddef.h>
 #include <string.h>
@@ -180,4 +182,56 @@ int lb_parse_enum(const char *s, const char *const *words)
 		if (strcasecmp(s, words[i]) == 0)
 			return i;
 	return -1;
+}
+
+int lb_format_size(uint64_t v, char *buf, size_t len)
+{
+	static const char suffix[] = "TGMK";
+	int shift;
+
+	if (v == LB_UNLIMITED)
+		return snprintf(buf, len, "max");
+	for (shift = 40; shift >= 10 && v; shift -= 10)
+		if ((v & ((1ULL << shift) - 1)) == 0)
+			return snprintf(buf, len, "%" PRIu64 "%c", v >> shift,
+					suffix[(40 - shift) / 10]);
+	return snprintf(buf, len, "%" PRIu64, v);
+}
+
+bool lb_valid_name(const char *s, bool allow_upper)
+{
+	size_t i;
+
+	if (!s[0] || s[0] == '-' || s[0] == '.')
+		return false;
+	for (i = 0; s[i]; i++) {
+		char c = s[i];
+
+		if (i >= 32)
+			return false;
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '.' || c == '-')
+			continue;
+		if (allow_upper && c >= 'A' && c <= 'Z')
+			continue;
+		return false;
+	}
+	return true;
+}
+
+const char *lb_show(const char *val, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	if (len < 8)
+		return "";
+	for (i = 0; val[i] && o + 4 < len; i++)
+		buf[o++] = isprint((unsigned char)val[i]) ? val[i] : '?';
+	if (val[i]) {
+		o = o > len - 4 ? len - 4 : o;
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
 }

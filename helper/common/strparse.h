@@ -5,12 +5,15 @@
  * getboolean looks at one character.  We read every value as a string and
  * parse it here; anything not fully consumed is an error.
  * All return 0 on success, -1 on a malformed or out-of-range value (errno
- * is not used; the caller names file, section and key).
+ * is not used; the caller names file, section and key).  The last three
+ * (formatting a size back, name checks, showing a value in a message) are
+ * here so that everything above can use them: nothing here calls up.
  */
 #ifndef LB_STRPARSE_H
 #define LB_STRPARSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define LB_UNLIMITED UINT64_MAX /* "max" */
@@ -34,5 +37,15 @@ int lb_parse_bool(const char *s, bool *out);
 
 /* Match s against a NULL-terminated list of words; returns the index or -1. */
 int lb_parse_enum(const char *s, const char *const *words);
+
+/* Bytes as lb_parse_size reads them back: "2G", "1536M", "1048577K", "max". */
+int lb_format_size(uint64_t v, char *buf, size_t len);
+
+/* A user or group name: 1..32 of [a-z0-9_.-] (and A-Z when allow_upper),
+ * not starting with '-' or '.'. */
+bool lb_valid_name(const char *s, bool allow_upper);
+
+/* Printable, bounded copy of an untrusted value for a message. */
+const char *lb_show(const char *val, char *buf, size_t len);
 
 #endif

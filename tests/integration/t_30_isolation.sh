@@ -259,7 +259,7 @@ fi
 t_is "$(g PASSWDAPPEND)" ok "root: box root can append to the box's /etc/passwd"
 t_unlike "$(cat /etc/passwd)" '^lbt:x:4242' "root: the host's /etc/passwd is untouched"
 # the default bounding set, from the policy's capabilities line
-want=$("$LB_ADMIN" policy lbt-root | sed -n 's/^capabilities = //p' | python3 -c '
+want=$("$LB_ADMIN" policy lbt-root | sed -n 's/^capabilities = \([^#]*\).*/\1/p' | python3 -c '
 import sys
 names = ["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid",
  "setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin",

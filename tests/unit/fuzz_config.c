@@ -9,13 +9,18 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
  *     -Ihelper/common -o fuzz_config tests/unit/fuzz_config.c \
- *     helper/common/{config,config_keys,policy,strparse,template,user,err}.c \
+ *     helper/common/[a-z]*.c \
  *     -liniparser -lcap
  *   ./fuzz_config -max_len=4096 corpus/
  *
  * Without it (test_fuzz_config.c, run by `make check`), the weak main()
  * runs a few thousand seeded mutations of valid configs: deterministic,
  * so a failure reproduces.
+ *
+ * A form feed splits the input into files (fuzz-0.conf, fuzz-1.conf...)
+ * merged in order as conf.d drop-ins are.  An input without one is also
+ * merged with a copy of itself, which must give the same policies: a
+ * drop-in that repeats every value changes nothing.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -28,8 +33,8 @@
 #include "strparse.h"
 #include "template.h"
 
-static struct lb_config *fz_cfg;
-static unsigned long fz_parsed, fz_boxed;
+static struct lb_config *fz_cfg, *fz_cfg2;
+static unsigned long fz_parsed, fz_boxed, fz_merged;
 static const char *fz_input;
 
 static void fz_violation(const char *what)
@@ -76,6 +81,90 @@ static void fz_check_limits(const struct lb_limits_set *l)
 	FZ_CHECK(l->memory_max == LB_UNLIMITED || l->memory_max >= (1u << 20));
 }
 
+/* Every value's origin is a file of this input, in the section that won
+ * or [global], or the built-in default. */
+static void fz_check_origin(const struct lb_policy *p)
+{
+	struct lb_policy_origin *o = malloc(sizeof(*o));
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	int k, i;
+
+	FZ_CHECK(o);
+	lb_policy_origin(fz_cfg, p, o);
+	for (k = 0; k < LB_KEY__COUNT; k++) {
+		const struct lb_origin *x = &o->key[k];
+
+		if (!x->file[0]) {
+			FZ_CHECK(!x->section[0]);
+			continue;
+		}
+		for (i = 0; i < fz_cfg->n_files; i++)
+			if (strcmp(fz_cfg->files[i], x->file) == 0)
+				break;
+		FZ_CHECK(i < fz_cfg->n_files);
+		FZ_CHECK(strcmp(x->section, p->section) == 0 ||
+			 strcmp(x->section, p->user_section) == 0 ||
+			 (strcmp(x->section, "global") == 0 &&
+			  (k == LB_KEY_ON_ERROR || k == LB_KEY_LIMITS)));
+	}
+	f = open_memstream(&out, &len);
+	if (f) {
+		lb_policy_print_origin(p, o, f);
+		fclose(f);
+		FZ_CHECK(out && strstr(out, "\nbox = yes "));
+		free(out);
+	}
+	free(o);
+}
+
+/* Parse text into cfg, each '\f'-separated part as one more file. */
+static int fz_parse(struct lb_config *cfg, char *text, struct lb_err *err)
+{
+	char name[32], *part = text, *ff;
+	int i;
+
+	lb_config_init(cfg);
+	for (i = 0;; i++) {
+		ff = strchr(part, '\f');
+		if (ff)
+			*ff = '\0';
+		snprintf(name, sizeof(name), "fuzz-%d.conf", i);
+		if (lb_config_add_string(cfg, part, name, err) < 0) {
+			if (ff)
+				*ff = '\f';
+			return -1;
+		}
+		if (!ff)
+			break;
+		*ff = '\f';
+		part = ff + 1;
+	}
+	return lb_config_finish(cfg, err);
+}
+
+/* What resolving gives, as text: the printed policy or the error. */
+static char *fz_outcome(const struct lb_config *cfg, const char *user,
+			const char *const *groups, int n)
+{
+	struct lb_policy p;
+	struct lb_err err = { 0 };
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	int r;
+
+	if (!f)
+		abort();
+	r = lb_policy_resolve(cfg, user, groups, n, &p, &err);
+	fprintf(f, "r=%d %s\n", r, r < 0 ? err.msg : "");
+	if (r >= 0)
+		lb_policy_print(&p, f);
+	fclose(f);
+	return out;
+}
+
 static void fz_resolve(const char *user, const char *const *groups, int n)
 {
 	struct lb_policy p;
@@ -107,6 +196,15 @@ static void fz_resolve(const char *user, const char *const *groups, int n)
 	fz_check_hostname(&p);
 	fz_check_limits(&p.session);
 	fz_check_limits(&p.user);
+	fz_check_origin(&p);
+	if (fz_cfg2) {
+		char *a = fz_outcome(fz_cfg, user, groups, n);
+		char *b = fz_outcome(fz_cfg2, user, groups, n);
+
+		FZ_CHECK(strcmp(a, b) == 0);
+		free(a);
+		free(b);
+	}
 	f = open_memstream(&out, &len);
 	if (f) {
 		lb_policy_print(&p, f);
@@ -122,24 +220,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const fixed[] = { "students", "staff", "lab" };
 	const char *groups[LB_MAX_SECTIONS + 1];
 	struct lb_err err = { 0 };
-	char *text;
+	static struct lb_config *twice;
+	char *text, *doubled;
 	int i, n = 0;
 
 	if (!fz_cfg)
 		fz_cfg = malloc(sizeof(*fz_cfg));
+	if (!twice)
+		twice = malloc(sizeof(*twice));
 	text = malloc(size + 1);
-	if (!fz_cfg || !text)
+	doubled = malloc(2 * size + 2);
+	if (!fz_cfg || !twice || !text || !doubled)
 		abort();
 	memcpy(text, data, size);
 	text[size] = '\0'; /* the parser takes a C string: stop at a NUL */
 	fz_input = text;
 
-	if (lb_config_parse_string(fz_cfg, text, "fuzz.conf", &err) < 0) {
+	if (fz_parse(fz_cfg, text, &err) < 0) {
 		FZ_CHECK(err.msg[0] != '\0');
 		free(text);
+		free(doubled);
 		return 0;
 	}
 	fz_parsed++;
+	if (fz_cfg->n_files > 1)
+		fz_merged++;
+	fz_cfg2 = NULL;
+	if (!strchr(text, '\f')) {
+		snprintf(doubled, 2 * size + 2, "%s\f%s", text, text);
+		FZ_CHECK(fz_parse(twice, doubled, &err) == 0);
+		FZ_CHECK(twice->n_sections == fz_cfg->n_sections);
+		fz_cfg2 = twice;
+	}
 	FZ_CHECK(fz_cfg->n_sections >= 0 &&
 		 fz_cfg->n_sections <= LB_MAX_SECTIONS);
 	/* every group section at once: the tie and priority paths */
@@ -158,6 +270,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fz_input = NULL;
 	free(text);
+	free(doubled);
 	return 0;
 }
 
@@ -203,6 +316,14 @@ static const char *const fz_seeds[] = {
 	"user_cpu_max = 0.125\nuser_pids_max = max\nupper = persistent\n"
 	"[group.b]\nhome = tmpfs\ninside_uid = root\non_error = allow\n"
 	"[user.bob]\nbox = yes\nimage = \"img.v2\"\n",
+
+	/* drop-ins: split sections, last wins, resets, list replaced */
+	"[global]\non_error = allow\ndefault = group.students\n"
+	"[group.students]\nmemory_max = 1G\ngroups = audio, video\n"
+	"priority = 5\n\f[global]\non_error = deny\n"
+	"[group.students]\nmemory_max = 2G\ngroups = plugdev\n"
+	"\f[group.students]\npriority =\n[user.alice]\nimage = host\n"
+	"\f[global]\ndefault =\n[user.alice]\nimage =\n",
 };
 
 static const char *const fz_tokens[] = {
@@ -215,7 +336,8 @@ static const char *const fz_tokens[] = {
 	"io_max = 8:0 rbps=1M; 8:16 wbps=2M\n", "8:0 rbps=1M", "cap_chown",
 	"sys_admin", "image", "memory_max", "user_memory_max", "cpu_max",
 	"pids_max", "groups", "capabilities", "hostname", "shell", "\t",
-	"\r", "\xff", "\x01",
+	"\r", "\xff", "\x01", "\f", "\f[global]\n", "\f[group.students]\n",
+	"\f[user.alice]\n", " =\n", "\"\"",
 };
 
 static size_t fz_mutate(char *buf, size_t len, size_t cap)
@@ -301,9 +423,11 @@ __attribute__((weak)) int main(void)
 		LLVMFuzzerTestOneInput((const uint8_t *)buf, len);
 	}
 	rejected = FZ_ITERATIONS + ARRAY_SIZE(fz_seeds) - fz_parsed;
-	ok(1, "%d mutated inputs: %lu parsed, %lu rejected, %lu boxed "
-	   "policies checked", FZ_ITERATIONS, fz_parsed, rejected, fz_boxed);
+	ok(1, "%d mutated inputs: %lu parsed (%lu of several files), %lu "
+	   "rejected, %lu boxed policies checked", FZ_ITERATIONS, fz_parsed,
+	   fz_merged, rejected, fz_boxed);
 	ok(fz_parsed > FZ_ITERATIONS / 50 && rejected > FZ_ITERATIONS / 50,
 	   "mutations reach both the accept and the reject paths");
+	ok(fz_merged > FZ_ITERATIONS / 100, "and merge drop-ins");
 	return done_testing();
 }
