@@ -27,6 +27,7 @@
 #include "helper_call.h"
 #include "paths.h"
 #include "policy.h"
+#include "policy_nss.h"
 
 static int die_err(const struct lb_err *err)
 {
@@ -67,6 +68,7 @@ static int cmd_check(int argc, char **argv)
 	for (i = 0; i < cfg->n_sections; i++)
 		printf("%s[%s]", i ? " " : ": ", cfg->sections[i].name);
 	printf("\n");
+	lb_policy_groups_report(cfg, stdout);
 	free(cfg);
 	return 0;
 }

@@ -46,6 +46,42 @@ static void nss_source(char *out, size_t len)
 	}
 }
 
+/*
+ * libsubid (shadow 4.13, lib/nss.c) falls back to /etc/subuid, with a line
+ * on its log stream only, when libsubid_SOURCE.so cannot be loaded or
+ * lacks one of its three functions: ranges would then come from another
+ * source than the admin named.  Load it ourselves first and refuse
+ * instead; libsubid's own dlopen then finds the same, loaded, object.
+ */
+static int provider_check(const struct lb_user *u, const char *src,
+			  struct lb_err *err)
+{
+	static const char *const fns[] = {"shadow_subid_has_range",
+					  "shadow_subid_list_owner_ranges",
+					  "shadow_subid_find_subid_owners"};
+	char name[96];
+	void *h;
+	size_t i;
+
+	snprintf(name, sizeof(name), "libsubid_%s.so", src);
+	h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		lb_fail(err, 0, "user %s: nsswitch.conf names subid: %s, but "
+				"%s cannot be loaded (%s), and libsubid would "
+				"take /etc/subuid instead",
+			u->name, src, name, dlerror());
+		return lb_hint(err, "install the provider of subid: %s, or "
+				    "set subid: files", src);
+	}
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		if (!dlsym(h, fns[i]))
+			return lb_fail(err, 0, "user %s: %s (subid: %s) lacks "
+					       "%s, and libsubid would take "
+					       "/etc/subuid instead",
+				       u->name, name, src, fns[i]);
+	return 0; /* kept loaded for libsubid */
+}
+
 static int from_libsubid(bool gid, const struct lb_user *u, uint32_t need,
 			 const char *src, struct lb_subid_range *out,
 			 struct lb_err *err)
@@ -69,11 +105,19 @@ static int from_libsubid(bool gid, const struct lb_user *u, uint32_t need,
 	if (!init || !get)
 		return lb_fail(err, 0, "libsubid.so.4 lacks subid_init or "
 				       "subid_get_*_ranges");
+	if (provider_check(u, src, err) < 0)
+		return -1;
 	init("loginbox-helper", stderr);
 	n = get(u->name, &r);
-	if (n < 0)
-		return lb_fail(err, 0, "user %s: libsubid (subid: %s) failed",
-			       u->name, src);
+	if (n < 0) {
+		/* An unknown user, a lost connection and an error all come
+		 * back as -1: refused alike (never an unboxed login). */
+		lb_fail(err, 0, "user %s: the subordinate %s source (subid: "
+				"%s, through libsubid) did not answer",
+			u->name, gid ? "gid" : "uid", src);
+		return lb_hint(err, "check the identity source that serves "
+				    "subid: %s (sssd, the directory)", src);
+	}
 	for (i = 0; i < n; i++) {
 		if (r[i].count >= need && r[i].start > 0 &&
 		    r[i].start <= UINT32_MAX - need) {

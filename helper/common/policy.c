@@ -14,6 +14,7 @@
 
 #include "config_keys.h"
 #include "macros.h"
+#include "policy_nss.h"
 #include "strparse.h"
 #include "user.h"
 
@@ -212,6 +213,11 @@ int lb_policy_load(const struct lb_user *u, struct lb_policy *p,
 	if (lb_config_load(cfg, err) < 0)
 		return -1;
 	r = lb_policy_for(cfg, u, p, err);
+	/* getgrouplist() hides a failed directory: refuse when one of its
+	 * groups could change this decision (policy_nss.h). */
+	if (r >= 0 && lb_policy_groups_sure(cfg, u, lb_group_lookup_nss,
+					    err) < 0)
+		return -1;
 	if (r >= 0 && o)
 		lb_policy_origin(cfg, p, o);
 	return r;

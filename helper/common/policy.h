@@ -51,7 +51,8 @@ void lb_policy_origin(const struct lb_config *cfg, const struct lb_policy *p,
  * The one way to the policy of a login: load the system config and
  * resolve it for `u`.  Same return as lb_policy_resolve: 1 boxed, 0 not
  * boxed, -1 error (a config that does not load is an error: the caller
- * fails closed).  With `o` (may be NULL), also where each value came from.
+ * fails closed; so is a group that NSS cannot look up and that could
+ * change the decision, see policy_nss.h).  With `o` (may be NULL), also where each value came from.
  */
 int lb_policy_load(const struct lb_user *u, struct lb_policy *p,
 		   struct lb_policy_origin *o, struct lb_err *err);
