@@ -313,8 +313,11 @@ static int ensure_entry(const struct lb_box *b, int rootfd, const char *path,
 	return 0;
 }
 
-/* An image other than host has its own /etc/passwd: add the user (with
- * the box's shell) and their groups, so `id` and `ls -l` know them. */
+/* Add the user (with the box's shell) and their groups to the image's
+ * /etc/passwd and /etc/group when they are not there (an image of its own,
+ * or a directory user on the host image), so `id`, `ls -l` and
+ * sftp-server (which exits when getpwuid fails) know them.  A user the
+ * file already has (a local user on the host image) writes nothing. */
 static int image_knows_user(const struct lb_box *b, int rootfd,
 			    struct lb_err *err)
 {
@@ -371,7 +374,10 @@ int mounts_populate(struct lb_box *b, int rootfd, struct lb_err *err)
 	 * sessions with a persistent upper. */
 	if (make_root_home(b, rootfd, err) < 0)
 		return -1;
-	if (strcmp(b->pol.image, "host") != 0 && image_knows_user(b, rootfd, err) < 0)
+	/* Every image, the host's too: a directory (LDAP) user is in no
+	 * /etc/passwd, and the box cannot reach nslcd or sssd (own /run),
+	 * so sftp-server, id and ls -l would not know them. */
+	if (image_knows_user(b, rootfd, err) < 0)
 		return -1;
 	if (!strcmp(b->pol.image, "host") && mask_secrets(b, rootfd, err) < 0)
 		return -1;
