@@ -282,32 +282,64 @@ static int make_root_home(const struct lb_box *b, int rootfd,
 		       err);
 }
 
-/* Append `line` to the image's file `path` unless an entry `key` (the
- * name followed by ':') is there.  Written into the session's upper. */
+/* Does the image's /etc/`path` (read through `fd`) have an entry `key`
+ * (the name followed by ':')?  The file's size in *size. */
+static int has_entry(int fd, const char *path, const char *key, ssize_t *size,
+		     struct lb_err *err)
+{
+	char buf[65536], want[128];
+	ssize_t n;
+
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		return lb_fail(err, errno, "read /etc/%s", path);
+	buf[n] = '\0';
+	*size = n;
+	snprintf(want, sizeof(want), "\n%s:", key);
+	return !strncmp(buf, want + 1, strlen(want + 1)) || strstr(buf, want);
+}
+
+/* Append `line` to the image's file `path` unless an entry `key` is
+ * there.  Written into the session's upper.  Read-only first: opening a
+ * lower file for writing copies it up, and a copy in a persistent upper
+ * would hide the host's later changes to /etc/passwd for good. */
 static int ensure_entry(const struct lb_box *b, int rootfd, const char *path,
 			const char *key, const char *line, struct lb_err *err)
 {
 	cleanup_close int dfd = -1, fd = -1;
-	char buf[65536], want[128];
-	ssize_t n;
+	ssize_t n = 0;
+	int r;
 
 	dfd = fs_open_in_root(rootfd, "/etc", O_DIRECTORY, err);
 	if (dfd < 0)
 		return -1;
+	fd = lb_openat2(dfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0,
+			RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+	if (fd < 0 && errno != ENOENT)
+		return lb_fail(err, errno, "image %s: open /etc/%s",
+			       b->pol.image, path);
+	if (fd >= 0) {
+		r = has_entry(fd, path, key, &n, err);
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+		close(fd);
+	}
 	fd = lb_openat2(dfd, path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 			0644, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 	if (fd < 0)
 		return lb_fail(err, errno, "image %s: open /etc/%s",
 			       b->pol.image, path);
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	if (n < 0)
-		return lb_fail(err, errno, "read /etc/%s", path);
-	buf[n] = '\0';
-	snprintf(want, sizeof(want), "\n%s:", key);
-	if (!strncmp(buf, want + 1, strlen(want + 1)) || strstr(buf, want))
-		return 0;
-	if (n > 0 && buf[n - 1] != '\n' && pwrite(fd, "\n", 1, n++) != 1)
-		return lb_fail(err, errno, "write /etc/%s", path);
+	r = has_entry(fd, path, key, &n, err);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	if (n > 0) {
+		char last = '\n';
+
+		if (pread(fd, &last, 1, n - 1) != 1)
+			return lb_fail(err, errno, "read /etc/%s", path);
+		if (last != '\n' && pwrite(fd, "\n", 1, n++) != 1)
+			return lb_fail(err, errno, "write /etc/%s", path);
+	}
 	if (pwrite(fd, line, strlen(line), n) != (ssize_t)strlen(line))
 		return lb_fail(err, errno, "write /etc/%s", path);
 	return 0;

@@ -187,7 +187,7 @@ unshare -m sh -c 'mount --bind "$1" /etc/nslcd.conf && exec /usr/sbin/nslcd -d' 
 	sh "$W/nslcd.conf" >"$W/nslcd.log" 2>&1 &
 NSLCD_PID=$!
 track_pid "$NSLCD_PID"
-for i in $(seq 1 50); do
+for _ in $(seq 1 50); do
 	[ -S /run/nslcd/socket ] && break
 	sleep 0.1
 done
@@ -242,7 +242,7 @@ LUID=$(id -u lbt-dirlocal)
 # What is left of this file's logins (lib.sh's _leftovers, for our users:
 # a stale cgroup node of another run's user with a reused uid is not ours).
 _t90_left() {
-	local id pid uid u start count cg
+	local id pid uid start cg
 	for id in $(test_session_ids); do
 		echo "session dir $LB_RUN/$id ($(session_field "$id" user))"
 	done
@@ -263,8 +263,8 @@ _t90_left() {
 
 # assert_no_leftovers, for this file's users (see _t90_left).
 assert_no_leftovers() {
-	local name=$1 secs=${2:-10} i left
-	for i in $(seq 1 $((secs * 5))); do
+	local name=$1 secs=${2:-10} left
+	for _ in $(seq 1 $((secs * 5))); do
 		left=$(_t90_left)
 		[ -z "$left" ] && break
 		sleep 0.2
@@ -421,9 +421,11 @@ else
 fi
 t_is "$(cat /home/lbt-dir/payload-in 2>/dev/null):$(stat -c %u /home/lbt-dir/payload-in 2>/dev/null)" \
 	"scp payload $$:$DUID" "scp to lbt-dir: the file landed in the home, owned by the user"
+rm -f "$W/down"
 out=$(timeout -k 5 "$LBT_T" scp -q "${SSH_COMMON[@]}" -P "$SSHD2_PORT" \
-	"lbt-dir@127.0.0.1:/proc/self/uid_map" /dev/stdout 2>&1)
-t_like "$out" "^ *0 +$S1 " "scp from lbt-dir: the server side runs in the box (its uid_map)"
+	"lbt-dir@127.0.0.1:/proc/self/uid_map" "$W/down" 2>&1)
+t_like "$(cat "$W/down" 2>/dev/null)" "^ *0 +$S1 " \
+	"scp from lbt-dir: the server side (sftp-server) runs in the box (its uid_map) $out"
 assert_no_leftovers "scp lbt-dir: nothing left" 10
 
 # --- the local user whose boxed group is in LDAP: boxed (positive control)
