@@ -12,6 +12,9 @@
  *   4. A [user.NAME] section overlays whatever 1-3 produced (or the built-in
  *      defaults when nothing matched): it beats any group.
  *   5. box = no in the result means "not boxed" (break-glass exemptions).
+ *   6. lb_policy_load then refuses when a [group.X] that could change the
+ *      result cannot be looked up: getgrouplist() drops a failed directory
+ *      silently (policy_nss.h).
  */
 #ifndef LB_POLICY_H
 #define LB_POLICY_H
