@@ -288,8 +288,16 @@ static int has_entry(int fd, const char *path, const char *key, ssize_t *size,
 		     struct lb_err *err)
 {
 	char buf[65536], want[128];
+	struct stat st;
 	ssize_t n;
 
+	/* A persistent upper is the user's: /etc/passwd there may be a FIFO
+	 * (opened O_NONBLOCK, so the open did not wait for a writer). */
+	if (fstat(fd, &st) < 0)
+		return lb_fail(err, errno, "fstat /etc/%s", path);
+	if (!S_ISREG(st.st_mode))
+		return lb_fail(err, 0, "/etc/%s in the box is not a regular "
+				       "file", path);
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	if (n < 0)
 		return lb_fail(err, errno, "read /etc/%s", path);
@@ -313,7 +321,8 @@ static int ensure_entry(const struct lb_box *b, int rootfd, const char *path,
 	dfd = fs_open_in_root(rootfd, "/etc", O_DIRECTORY, err);
 	if (dfd < 0)
 		return -1;
-	fd = lb_openat2(dfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0,
+	fd = lb_openat2(dfd, path,
+			O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0,
 			RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 	if (fd < 0 && errno != ENOENT)
 		return lb_fail(err, errno, "image %s: open /etc/%s",
@@ -324,7 +333,8 @@ static int ensure_entry(const struct lb_box *b, int rootfd, const char *path,
 			return r < 0 ? -1 : 0;
 		close(fd);
 	}
-	fd = lb_openat2(dfd, path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	fd = lb_openat2(dfd, path,
+			O_RDWR | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC,
 			0644, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 	if (fd < 0)
 		return lb_fail(err, errno, "image %s: open /etc/%s",

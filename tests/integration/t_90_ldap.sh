@@ -364,6 +364,8 @@ done
 echo "HOMES=$(ls -A /home | tr '\n' ' ')"
 echo "RUNLB=$(test -e /run/loginbox && echo visible || echo absent)"
 echo "HOME=$HOME"
+echo "PWSUM=$(md5sum < /etc/passwd | cut -d' ' -f1)"
+echo "PWLINE=$(grep "^$(id -un):" /etc/passwd | cut -d: -f1,3,4,6,7)"
 touch "$HOME/written-in-box" && echo "HOMEWRITE=ok"
 EOF
 chmod 644 "$W/probe.sh"
@@ -382,7 +384,9 @@ t_is "$rc:$(g HOMEWRITE)" "0:ok" "ssh lbt-dir: the probe ran (status 0)"
 [ "$rc" -ne 0 ] && { diag_file "$W/dir.err" "ssh stderr"; diag_file "$D2/sshd.log" sshd; }
 t_is "$(g HOSTNAME)" "lbt-dir-dirbox" "ssh lbt-dir: hostname of [group.lbt-dirbox] (%u-dirbox)"
 t_is "$(g ID_U)" "$DUID" "ssh lbt-dir: keeps the directory's uid inside"
-t_is "$(g ID_UN)" lbt-dir "ssh lbt-dir: the box knows the directory user's name (its /etc/passwd)"
+t_is "$(g ID_UN)" lbt-dir "ssh lbt-dir: the box knows the directory user's name"
+t_is "$(g PWLINE)" "lbt-dir:$DUID:$DGID:/home/lbt-dir:$LB_SHELL" \
+	"ssh lbt-dir: the box's /etc/passwd has the directory user's entry"
 t_is "$(g UIDMAP)" "$(expected_map "$DUID" "$S1")" \
 	"ssh lbt-dir: uid_map from the libsubid range ($S1), the uid to itself"
 t_is "$(g GIDMAP)" "$(expected_map "$DGID" "$S1")" \
@@ -433,6 +437,8 @@ L=$(ssh2_as lbt-dirlocal "$(cat "$W/probe.sh")" 2>&1)
 t_is "$(kv "$L" HOSTNAME)|$(kv "$L" UIDMAP)" \
 	"lbt-dirlocal-dirbox|$(expected_map "$LUID" "$S2")" \
 	"ssh lbt-dirlocal (local user, LDAP group): boxed by [group.lbt-dirbox], libsubid range"
+t_is "$(kv "$L" PWSUM)" "$(md5sum </etc/passwd | cut -d' ' -f1)" \
+	"ssh lbt-dirlocal: the box's /etc/passwd is the host's, untouched (a local user is in it)"
 out=$(ssh2_as lbt-plain 'echo "@@RAN@@"; head -n 1 /proc/self/uid_map' 2>&1)
 t_like "$out" '^ *0 +0 +4294967295' "ssh lbt-plain (in no boxed group): not boxed (control)"
 assert_no_leftovers "logins while the directory is up: nothing left" 10
