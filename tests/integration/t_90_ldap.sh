@@ -385,8 +385,8 @@ t_is "$rc:$(g HOMEWRITE)" "0:ok" "ssh lbt-dir: the probe ran (status 0)"
 t_is "$(g HOSTNAME)" "lbt-dir-dirbox" "ssh lbt-dir: hostname of [group.lbt-dirbox] (%u-dirbox)"
 t_is "$(g ID_U)" "$DUID" "ssh lbt-dir: keeps the directory's uid inside"
 t_is "$(g ID_UN)" lbt-dir "ssh lbt-dir: the box knows the directory user's name"
-t_is "$(g PWLINE)" "lbt-dir:$DUID:$DGID:/home/lbt-dir:$LB_SHELL" \
-	"ssh lbt-dir: the box's /etc/passwd has the directory user's entry"
+t_is "$(g PWLINE)" "lbt-dir:$DUID:$DGID:/home/lbt-dir:/bin/bash" \
+	"ssh lbt-dir: the box's /etc/passwd has the directory user's entry (with the box's shell)"
 t_is "$(g UIDMAP)" "$(expected_map "$DUID" "$S1")" \
 	"ssh lbt-dir: uid_map from the libsubid range ($S1), the uid to itself"
 t_is "$(g GIDMAP)" "$(expected_map "$DGID" "$S1")" \
