@@ -522,6 +522,9 @@ t_unlike "$out" '@@RAN@@' "slapd down: su - lbt-dir runs nothing ($(printf '%s' 
 t_unlike "$(in_ns id -Gn lbt-dirlocal 2>/dev/null)" 'lbt-dirbox' \
 	"slapd down: NSS no longer lists lbt-dirbox for lbt-dirlocal (why the rule is needed)"
 DIR_RE='group lbt-dirbox of \[group\.lbt-dirbox\].*cannot be looked up'
+out=$(in_ns "$LB_ADMIN" policy lbt-dirlocal 2>&1)
+rc=$?
+t_like "$rc: $out" "^[1-9][0-9]*: .*$DIR_RE" "slapd down: loginbox policy lbt-dirlocal fails, naming the group"
 refused2 "slapd down, lbt-dirlocal" lbt-dirlocal "$DIR_RE"
 conf_t90 allow
 refused2 "slapd down, on_error = allow, lbt-dirlocal" lbt-dirlocal "$DIR_RE"
