@@ -196,11 +196,12 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return lb_fail(err, errno, "socketpair");
-	pid = lb_clone3(&ca);
+	/* Owned by the first subordinate uid, not root (userns.c). */
+	pid = userns_clone_owned(&ca, b->subuid.start, err);
 	if (pid < 0) {
 		close(sv[0]);
 		close(sv[1]);
-		return lb_fail(err, errno, "clone3 (new namespaces)");
+		return lb_prefix(err, "box namespaces");
 	}
 	if (pid == 0) {
 		close(sv[0]);

@@ -140,8 +140,14 @@ int cg_kill_and_remove(const char *cg_path, struct lb_err *err);
 const char *cg_v2_root(bool *pure);
 
 /* userns.c */
+struct clone_args;
+/* clone3 (flags must hold CLONE_NEWUSER) with the new user namespace owned
+ * by `owner`, the user's first subordinate uid; 0 in the child. */
+pid_t userns_clone_owned(struct clone_args *ca, uid_t owner,
+			 struct lb_err *err);
 int userns_make_idmap_fd(const struct lb_idmap *uids,
-			 const struct lb_idmap *gids, struct lb_err *err);
+			 const struct lb_idmap *gids, uid_t owner,
+			 struct lb_err *err);
 int userns_write_maps(pid_t pid, const struct lb_idmap *uids,
 		      const struct lb_idmap *gids, bool setgroups_allow,
 		      struct lb_err *err);

@@ -143,6 +143,11 @@ static int setup(const struct lb_box *b, int sync_fd, struct lb_err *err)
 	/* Wait for the helper to write our maps. */
 	if (read(sync_fd, &c, 1) != 1)
 		return lb_fail(err, errno, "no maps from the helper");
+	/* The helper cloned us with SECBIT_NO_SETUID_FIXUP set (userns.c);
+	 * the new namespace starts from SECUREBITS_DEFAULT, or the later
+	 * drop to the user's uid would keep capabilities. */
+	if (prctl(PR_GET_SECUREBITS) != 0)
+		return lb_fail(err, EPERM, "securebits survived the clone");
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		return lb_fail(err, errno, "become box root");
 	if (b->have_cgroup && unshare(CLONE_NEWCGROUP) < 0)

@@ -191,7 +191,7 @@ int rootfs_build(struct lb_box *b, struct lb_err *err)
 	const char *opts[] = {lopt, uopt, wopt, NULL};
 
 	image_maps(b, &iu, &ig);
-	imgns = userns_make_idmap_fd(&iu, &ig, err);
+	imgns = userns_make_idmap_fd(&iu, &ig, b->subuid.start, err);
 	if (imgns < 0)
 		return lb_prefix(err, "idmap namespace for image %s",
 				 b->pol.image);
