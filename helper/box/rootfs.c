@@ -157,17 +157,23 @@ static int make_upper(struct lb_box *b, char *upper, char *work, size_t len,
 								  : "users";
 		char leaf[80];
 
-		if (b->pol.upper == LB_UPPER_DISK)
-			snprintf(leaf, sizeof(leaf), "%lu", b->id);
-		else
+		if (b->pol.upper == LB_UPPER_DISK) {
+			if (session_upper_name(b->id, leaf, sizeof(leaf),
+					       err) < 0)
+				return -1;
+		} else {
 			snprintf(leaf, sizeof(leaf), "%s", b->user.name);
+		}
 		snprintf(base, sizeof(base), "%s/%s", LB_STATEDIR, kind);
 		if ((mkdir(LB_STATEDIR, 0755) < 0 && errno != EEXIST) ||
 		    (mkdir(base, 0700) < 0 && errno != EEXIST))
 			return lb_fail(err, errno, "mkdir %s", base);
 		snprintf(base + strlen(base), sizeof(base) - strlen(base),
 			 "/%s", leaf);
-		if (mkdir(base, 0700) < 0 && errno != EEXIST)
+		/* A disk upper is always new, never a leftover that had
+		 * this name before (session_upper_name). */
+		if (mkdir(base, 0700) < 0 &&
+		    (errno != EEXIST || b->pol.upper == LB_UPPER_DISK))
 			return lb_fail(err, errno, "mkdir %s", base);
 		snprintf(b->upper_dir, sizeof(b->upper_dir), "%s", base);
 	}
