@@ -126,6 +126,7 @@ static int make_upper(struct lb_box *b, char *upper, char *work, size_t len,
 {
 	char base[256];
 
+	upper[0] = work[0] = '\0'; /* named in the caller's message */
 	if (b->pol.upper == LB_UPPER_PERSISTENT) {
 		snprintf(base, sizeof(base), "%s/users/%s", LB_STATEDIR,
 			 b->user.name);
@@ -173,8 +174,17 @@ static int make_upper(struct lb_box *b, char *upper, char *work, size_t len,
 		/* A disk upper is always new, never a leftover that had
 		 * this name before (session_upper_name). */
 		if (mkdir(base, 0700) < 0 &&
-		    (errno != EEXIST || b->pol.upper == LB_UPPER_DISK))
-			return lb_fail(err, errno, "mkdir %s", base);
+		    (errno != EEXIST || b->pol.upper == LB_UPPER_DISK)) {
+			int e = errno;
+
+			lb_fail(err, e, "mkdir %s", base);
+			if (e == EEXIST)
+				lb_hint(err, "a leftover of an earlier session "
+					     "with this id (was %s cleared?); "
+					     "`loginbox gc` removes it",
+					LB_RUNDIR);
+			return -1;
+		}
 		snprintf(b->upper_dir, sizeof(b->upper_dir), "%s", base);
 	}
 	snprintf(upper, len, "%s/upper", base);
