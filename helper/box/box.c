@@ -43,6 +43,7 @@ void box_init(struct lb_box *b)
 	memset(b, 0, sizeof(*b));
 	b->dirfd = b->cgfd = b->control_fd = b->netns_fd = -1;
 	b->host_mntns_fd = b->persist_lock_fd = b->init_pidfd = -1;
+	b->owner_pidfd = -1;
 }
 
 void box_release(struct lb_box *b)
@@ -61,6 +62,8 @@ void box_release(struct lb_box *b)
 		close(b->persist_lock_fd);
 	if (b->init_pidfd >= 0)
 		close(b->init_pidfd);
+	if (b->owner_pidfd >= 0)
+		close(b->owner_pidfd);
 	free(b->bpf);
 	box_init(b);
 }
@@ -196,11 +199,12 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return lb_fail(err, errno, "socketpair");
-	pid = lb_clone3(&ca);
+	/* Owned by the first subordinate uid, not root (userns.c). */
+	pid = userns_clone_owned(&ca, b->subuid.start, err);
 	if (pid < 0) {
 		close(sv[0]);
 		close(sv[1]);
-		return lb_fail(err, errno, "clone3 (new namespaces)");
+		return lb_prefix(err, "box namespaces");
 	}
 	if (pid == 0) {
 		close(sv[0]);
@@ -343,14 +347,25 @@ int box_open(struct lb_box *b, const char *user, const char *service,
 		return lb_fail(err, 0, "user %s is not boxed by the config", user);
 	snprintf(b->service, sizeof(b->service), "%s", service);
 	b->owner_pid = owner_pid;
+	/* Init ends the box as soon as its login is gone (a killed sshd, su
+	 * or login), not at the next gc: it polls this pidfd (init.c).  The
+	 * login process is our parent: opened, then checked to be still our
+	 * parent, the pidfd cannot name a recycled pid. */
+	b->owner_pidfd = pidfd_open(owner_pid, 0);
+	if (b->owner_pidfd < 0 || getppid() != owner_pid)
+		return lb_fail(err, b->owner_pidfd < 0 ? errno : ESRCH,
+			       "pidfd_open of the login process %d",
+			       (int)owner_pid);
 	box_phase(b, "config+policy");
 	if (ids_and_maps(b, err) < 0)
 		return -1;
 	box_phase(b, "subid+maps");
-	/* Stale boxes of crashed logins go before a new one comes; at most
-	 * once a second, since a sweep reads every live box (bench/). */
+	/* This user's stale boxes (crashed logins) go before a new one
+	 * comes; at most once a second, since a sweep reads every live box
+	 * (bench/).  Other users' are loginbox.service's (`loginbox gc`):
+	 * their teardown, however slow, is never this login's to wait for. */
 	if (gc_due())
-		teardown_gc(false, &ignore);
+		teardown_gc_user(b->user.uid, &ignore);
 	box_phase(b, "gc");
 	if (build(b, err) < 0) {
 		box_abort(b);

@@ -52,6 +52,7 @@ struct lb_box {
 	char dir[128];        /* /run/loginbox/ID */
 	int dirfd;            /* O_PATH|O_DIRECTORY on dir */
 	pid_t owner_pid;      /* the login process (sshd, su, login) */
+	int owner_pidfd;      /* held by init: the box ends with its login */
 
 	/* cgroup */
 	bool have_cgroup;
@@ -121,6 +122,12 @@ int session_read_state(unsigned long id, struct lb_state *st,
  * (malloc'ed). */
 int session_list(unsigned long **out, struct lb_err *err);
 int session_parse_id(const char *s, unsigned long *id);
+/* flock /run/loginbox/users/UID.lock, waiting at most timeout_ms; the fd,
+ * or <0 (-EWOULDBLOCK, err untouched, when timeout_ms is 0 and it is held). */
+int session_lock_user(uid_t uid, unsigned timeout_ms, struct lb_err *err);
+/* The name of session id's disk upper under LB_DISK_DIR: ID-BOOTID. */
+int session_upper_name(unsigned long id, char *out, size_t len,
+		       struct lb_err *err);
 
 #include "proc.h"
 
@@ -140,8 +147,14 @@ int cg_kill_and_remove(const char *cg_path, struct lb_err *err);
 const char *cg_v2_root(bool *pure);
 
 /* userns.c */
+struct clone_args;
+/* clone3 (flags must hold CLONE_NEWUSER) with the new user namespace owned
+ * by `owner`, the user's first subordinate uid; 0 in the child. */
+pid_t userns_clone_owned(struct clone_args *ca, uid_t owner,
+			 struct lb_err *err);
 int userns_make_idmap_fd(const struct lb_idmap *uids,
-			 const struct lb_idmap *gids, struct lb_err *err);
+			 const struct lb_idmap *gids, uid_t owner,
+			 struct lb_err *err);
 int userns_write_maps(pid_t pid, const struct lb_idmap *uids,
 		      const struct lb_idmap *gids, bool setgroups_allow,
 		      struct lb_err *err);
@@ -180,5 +193,8 @@ int sc_load(const void *prog, size_t len, struct lb_err *err);
 int teardown_session(unsigned long id, struct lb_err *err);
 /* Tear down boxes whose login or init is gone; returns how many. */
 int teardown_gc(bool verbose, struct lb_err *err);
+/* The same for one user's boxes only (the login path: another user's slow
+ * teardown is never this login's business). */
+int teardown_gc_user(uid_t uid, struct lb_err *err);
 
 #endif

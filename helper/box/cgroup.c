@@ -94,12 +94,21 @@ int cg_create(struct lb_box *b, struct lb_err *err)
 		return -1;
 	snprintf(uname, sizeof(uname), "u%u", (unsigned)b->user.uid);
 	snprintf(sname, sizeof(sname), "s%lu", b->id);
-	ufd = mkdir_open(lbfd, uname, err);
-	if (ufd < 0)
-		return -1;
-	b->cgfd = mkdir_open(ufd, sname, err);
-	if (b->cgfd < 0)
-		return -1;
+	/* Teardowns take a per-user lock that logins do not wait for: the
+	 * user's node may go (their last other box ending) between the two
+	 * mkdirs.  Then make it again; once our node is in it, rmdir fails. */
+	for (int tries = 0;; tries++) {
+		ufd = mkdir_open(lbfd, uname, err);
+		if (ufd < 0)
+			return -1;
+		b->cgfd = mkdir_open(ufd, sname, err);
+		if (b->cgfd >= 0)
+			break;
+		if (err->errnum != ENOENT || tries == 3)
+			return -1;
+		close(ufd);
+		lb_err_clear(err);
+	}
 	snprintf(b->cg_path, sizeof(b->cg_path), "%s/%s/%s/%s", root,
 		 LB_CGROUP_NAME, uname, sname);
 	b->have_cgroup = true;

@@ -143,6 +143,11 @@ static int setup(const struct lb_box *b, int sync_fd, struct lb_err *err)
 	/* Wait for the helper to write our maps. */
 	if (read(sync_fd, &c, 1) != 1)
 		return lb_fail(err, errno, "no maps from the helper");
+	/* The helper cloned us with SECBIT_NO_SETUID_FIXUP set (userns.c);
+	 * the new namespace starts from SECUREBITS_DEFAULT, or the later
+	 * drop to the user's uid would keep capabilities. */
+	if (prctl(PR_GET_SECUREBITS) != 0)
+		return lb_fail(err, EPERM, "securebits survived the clone");
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		return lb_fail(err, errno, "become box root");
 	if (b->have_cgroup && unshare(CLONE_NEWCGROUP) < 0)
@@ -338,8 +343,8 @@ static void reap(void)
 
 static int serve(const struct lb_box *b, int lfd)
 {
-	struct pollfd pfd[MAX_CLIENTS + 2];
-	int idx[MAX_CLIENTS + 2];
+	struct pollfd pfd[MAX_CLIENTS + 3];
+	int idx[MAX_CLIENTS + 3];
 	sigset_t mask;
 	int sfd, i;
 
@@ -356,6 +361,9 @@ static int serve(const struct lb_box *b, int lfd)
 
 		pfd[n++] = (struct pollfd){.fd = sfd, .events = POLLIN};
 		pfd[n++] = (struct pollfd){.fd = lfd, .events = POLLIN};
+		/* -1 (no login to follow) is ignored by poll */
+		pfd[n++] = (struct pollfd){.fd = b->owner_pidfd,
+					   .events = POLLIN};
 		for (i = 0; i < MAX_CLIENTS; i++) {
 			if (clients[i].fd < 0)
 				continue;
@@ -377,7 +385,13 @@ static int serve(const struct lb_box *b, int lfd)
 		}
 		if (pfd[1].revents & POLLIN)
 			accept_client(lfd, b->user.uid);
-		for (i = 2; i < n; i++)
+		/* The login process exited without closing its session
+		 * (killed): the box goes now.  PID 1 returning makes the
+		 * kernel kill every process of the pid namespace; the node,
+		 * the session dir and the upper are gc's. */
+		if (pfd[2].revents)
+			return 0;
+		for (i = 3; i < n; i++)
 			if (pfd[i].revents && clients[idx[i]].fd == pfd[i].fd)
 				handle_client(b, &clients[idx[i]]);
 	}
@@ -388,7 +402,7 @@ int init_main(void *arg)
 	struct init_args *a = arg;
 	struct lb_box *b = a->box;
 	struct lb_err err;
-	int keep[3];
+	int keep[4];
 
 	lb_err_clear(&err);
 	if (setup(b, a->sync_fd, &err) < 0) {
@@ -400,8 +414,11 @@ int init_main(void *arg)
 	keep[0] = b->control_fd;
 	keep[1] = a->sync_fd;
 	keep[2] = b->persist_lock_fd;
+	/* ... and the pidfd of the login process, to end with it. */
+	keep[3] = b->owner_pidfd;
 	for (int fd = 0; fd < 1024; fd++)
-		if (fd != keep[0] && fd != keep[1] && fd != keep[2])
+		if (fd != keep[0] && fd != keep[1] && fd != keep[2] &&
+		    fd != keep[3])
 			close(fd);
 	open("/dev/null", O_RDWR); /* 0, 1, 2: never a stray terminal */
 	dup2(0, 1);

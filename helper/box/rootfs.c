@@ -126,6 +126,7 @@ static int make_upper(struct lb_box *b, char *upper, char *work, size_t len,
 {
 	char base[256];
 
+	upper[0] = work[0] = '\0'; /* named in the caller's message */
 	if (b->pol.upper == LB_UPPER_PERSISTENT) {
 		snprintf(base, sizeof(base), "%s/users/%s", LB_STATEDIR,
 			 b->user.name);
@@ -157,18 +158,33 @@ static int make_upper(struct lb_box *b, char *upper, char *work, size_t len,
 								  : "users";
 		char leaf[80];
 
-		if (b->pol.upper == LB_UPPER_DISK)
-			snprintf(leaf, sizeof(leaf), "%lu", b->id);
-		else
+		if (b->pol.upper == LB_UPPER_DISK) {
+			if (session_upper_name(b->id, leaf, sizeof(leaf),
+					       err) < 0)
+				return -1;
+		} else {
 			snprintf(leaf, sizeof(leaf), "%s", b->user.name);
+		}
 		snprintf(base, sizeof(base), "%s/%s", LB_STATEDIR, kind);
 		if ((mkdir(LB_STATEDIR, 0755) < 0 && errno != EEXIST) ||
 		    (mkdir(base, 0700) < 0 && errno != EEXIST))
 			return lb_fail(err, errno, "mkdir %s", base);
 		snprintf(base + strlen(base), sizeof(base) - strlen(base),
 			 "/%s", leaf);
-		if (mkdir(base, 0700) < 0 && errno != EEXIST)
-			return lb_fail(err, errno, "mkdir %s", base);
+		/* A disk upper is always new, never a leftover that had
+		 * this name before (session_upper_name). */
+		if (mkdir(base, 0700) < 0 &&
+		    (errno != EEXIST || b->pol.upper == LB_UPPER_DISK)) {
+			int e = errno;
+
+			lb_fail(err, e, "mkdir %s", base);
+			if (e == EEXIST)
+				lb_hint(err, "a leftover of an earlier session "
+					     "with this id (was %s cleared?); "
+					     "`loginbox gc` removes it",
+					LB_RUNDIR);
+			return -1;
+		}
 		snprintf(b->upper_dir, sizeof(b->upper_dir), "%s", base);
 	}
 	snprintf(upper, len, "%s/upper", base);
@@ -191,7 +207,7 @@ int rootfs_build(struct lb_box *b, struct lb_err *err)
 	const char *opts[] = {lopt, uopt, wopt, NULL};
 
 	image_maps(b, &iu, &ig);
-	imgns = userns_make_idmap_fd(&iu, &ig, err);
+	imgns = userns_make_idmap_fd(&iu, &ig, b->subuid.start, err);
 	if (imgns < 0)
 		return lb_prefix(err, "idmap namespace for image %s",
 				 b->pol.image);

@@ -3,7 +3,13 @@
  * Session ids and state under /run/loginbox.
  *
  *   /run/loginbox/            root 0755
- *   /run/loginbox/.lock       flock()ed while allocating an id
+ *   /run/loginbox/.lock       flock()ed while allocating an id, never
+ *                             longer (no kill, wait or rmtree under it)
+ *   /run/loginbox/users/UID.lock
+ *                             flock()ed while a box of user UID is torn
+ *                             down: one user's slow teardown (a huge disk
+ *                             upper to remove, processes slow to die) never
+ *                             holds up another user's login or logout
  *   /run/loginbox/.next       next id to try
  *   /run/loginbox/ID/         root 0711: the user may reach `control` by
  *                             name but not list the directory
@@ -28,6 +34,26 @@
 #include "fsutil.h"
 #include "macros.h"
 #include "paths.h"
+
+/* flock with a bound: a lock held too long is reported, never waited on
+ * for ever. */
+static int flock_bounded(int fd, unsigned timeout_ms)
+{
+	unsigned waited = 0;
+
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		if (waited >= timeout_ms) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nanosleep(&(struct timespec){.tv_nsec = 10 * 1000000}, NULL);
+		waited += 10;
+	}
+}
 
 static int open_rundir(bool create, struct lb_err *err)
 {
@@ -94,8 +120,14 @@ int session_create(struct lb_box *b, struct lb_err *err)
 		return -1;
 	lfd = openat(rfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 		     0600);
-	if (lfd < 0 || flock(lfd, LOCK_EX) < 0)
-		return lb_fail(err, errno, "lock %s/.lock", LB_RUNDIR);
+	if (lfd < 0)
+		return lb_fail(err, errno, "open %s/.lock", LB_RUNDIR);
+	/* Held only for the mkdir below by anyone: seconds mean trouble. */
+	if (flock_bounded(lfd, 10000) < 0) {
+		lb_fail(err, errno, "lock %s/.lock (session ids)", LB_RUNDIR);
+		return lb_hint(err, "another loginbox-helper holds it: see "
+				    "`fuser -v %s/.lock`", LB_RUNDIR);
+	}
 	for (tries = 0; tries < 1000; tries++) {
 		char name[32];
 
@@ -270,4 +302,69 @@ int session_list(unsigned long **out, struct lb_err *err)
 		qsort(ids, (size_t)n, sizeof(*ids), cmp_ul);
 	*out = ids;
 	return n;
+}
+
+int session_lock_user(uid_t uid, unsigned timeout_ms, struct lb_err *err)
+{
+	cleanup_close int rfd = -1, ufd = -1;
+	char name[32];
+	int fd;
+
+	rfd = open_rundir(true, err);
+	if (rfd < 0)
+		return -1;
+	if (mkdirat(rfd, "users", 0700) < 0 && errno != EEXIST)
+		return lb_fail(err, errno, "mkdir %s/users", LB_RUNDIR);
+	ufd = openat(rfd, "users", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					   O_CLOEXEC);
+	if (ufd < 0)
+		return lb_fail(err, errno, "open %s/users", LB_RUNDIR);
+	snprintf(name, sizeof(name), "%u.lock", (unsigned)uid);
+	fd = openat(ufd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return lb_fail(err, errno, "open %s/users/%s", LB_RUNDIR, name);
+	if (flock_bounded(fd, timeout_ms) < 0) {
+		int e = errno;
+
+		close(fd);
+		if (e == ETIMEDOUT && timeout_ms == 0)
+			return -EWOULDBLOCK;
+		lb_fail(err, e, "uid %u: another teardown of this user's boxes "
+				"still holds %s/users/%s after %u s",
+			(unsigned)uid, LB_RUNDIR, name, timeout_ms / 1000);
+		return lb_hint(err, "it is still removing a box (processes "
+				    "slow to die, a large upper layer); "
+				    "`loginbox gc` finishes the rest later");
+	}
+	return fd;
+}
+
+/*
+ * Disk uppers are named ID-BOOTID: session ids start again at 1 when /run
+ * is cleared (a reboot), and an upper left by a crash before it must never
+ * become the next session's root (stale files, or another user's).  The
+ * boot id tells this boot's uppers from older ones, and rootfs.c creates
+ * the directory exclusively.
+ */
+int session_upper_name(unsigned long id, char *out, size_t len,
+		       struct lb_err *err)
+{
+	static char boot[40];
+
+	if (!boot[0]) {
+		char buf[64];
+
+		if (fs_read_small(AT_FDCWD, "/proc/sys/kernel/random/boot_id",
+				  buf, sizeof(buf), err) < 0)
+			return -1;
+		buf[strcspn(buf, "\n")] = '\0';
+		if (strlen(buf) != 36 || strspn(buf, "0123456789abcdef-") != 36)
+			return lb_fail(err, EINVAL,
+				       "/proc/sys/kernel/random/boot_id: `%s`",
+				       buf);
+		memcpy(boot, buf, 37);
+	}
+	if ((size_t)snprintf(out, len, "%lu-%s", id, boot) >= len)
+		return lb_fail(err, ENAMETOOLONG, "upper name");
+	return 0;
 }

@@ -53,21 +53,27 @@ static void kill_init(const struct lb_state *st)
 static int remove_upper(const struct lb_state *st, struct lb_err *err)
 {
 	cleanup_close int dfd = -1;
-	char dir[64], name[32];
+	char name[80];
 
-	if (strcmp(st->upper, "disk") != 0)
+	/* Only a directory this session made (upper_dir is set once the
+	 * exclusive mkdir succeeded), and only by the name rebuilt from the
+	 * id, never a path read back from a file. */
+	if (strcmp(st->upper, "disk") != 0 || !st->upper_dir[0])
 		return 0;
-	/* Only ever our own directory, rebuilt from the id, never a path
-	 * read back from a file. */
-	snprintf(dir, sizeof(dir), "%s/sessions", LB_STATEDIR);
-	snprintf(name, sizeof(name), "%lu", st->id);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (session_upper_name(st->id, name, sizeof(name), err) < 0)
+		return -1;
+	dfd = open(LB_DISK_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
-		return errno == ENOENT ? 0 : lb_fail(err, errno, "open %s", dir);
+		return errno == ENOENT ? 0
+				       : lb_fail(err, errno, "open %s", LB_DISK_DIR);
 	return fs_rmtree_at(dfd, name, err);
 }
 
-int teardown_session(unsigned long id, struct lb_err *err)
+/* How long a teardown waits for another one of the same user's boxes. */
+#define TEARDOWN_LOCK_MS 30000
+
+static int teardown_locked(unsigned long id, unsigned wait_ms,
+			   struct lb_err *err)
 {
 	cleanup_close int rfd = -1, lfd = -1;
 	struct lb_state st;
@@ -75,12 +81,20 @@ int teardown_session(unsigned long id, struct lb_err *err)
 	int ret = 0;
 
 	/* A logout, `loginbox kill` and gc may all end the same box at once:
-	 * one at a time (the same lock that allocates session ids). */
-	lfd = open(LB_RUNDIR "/.lock", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	if (lfd >= 0)
-		flock(lfd, LOCK_EX);
-	snprintf(name, sizeof(name), "%lu", id);
+	 * one at a time per user, so that one user's slow teardown (kills,
+	 * waits, a large upper to remove) never holds up anyone else. */
 	if (session_read_state(id, &st, err) == 0) {
+		lfd = session_lock_user(st.uid, wait_ms, err);
+		if (lfd < 0)
+			return lfd;
+		/* Read again under the lock: the other one may have
+		 * finished it. */
+		if (session_read_state(id, &st, err) < 0) {
+			if (err->errnum != ENOENT)
+				return -1;
+			lb_err_clear(err);
+			return 0;
+		}
 		kill_init(&st);
 		/* The node path is rebuilt from what we own, not trusted. */
 		if (st.cgroup[0]) {
@@ -96,12 +110,18 @@ int teardown_session(unsigned long id, struct lb_err *err)
 		if (remove_upper(&st, err) < 0)
 			ret = -1;
 	}
+	snprintf(name, sizeof(name), "%lu", id);
 	rfd = open(LB_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rfd < 0)
 		return errno == ENOENT ? ret : lb_fail(err, errno, "open %s", LB_RUNDIR);
 	if (fs_rmtree_at(rfd, name, err) < 0)
 		ret = -1;
 	return ret;
+}
+
+int teardown_session(unsigned long id, struct lb_err *err)
+{
+	return teardown_locked(id, TEARDOWN_LOCK_MS, err);
 }
 
 static bool login_gone(const struct lb_state *st)
@@ -139,7 +159,68 @@ static void gc_tokens(void)
 	closedir(d);
 }
 
-int teardown_gc(bool verbose, struct lb_err *err)
+/*
+ * Disk uppers no session owns: left by a crash, or from before a reboot
+ * (other boot id).  This boot's upper of session ID is in use while
+ * /run/loginbox/ID exists: session_create makes that before the upper,
+ * and teardown removes the upper before it.
+ */
+static int sweep_uppers(bool verbose)
+{
+	char mine[80], boot[48];
+	struct dirent *de;
+	struct lb_err e;
+	int dfd, swept = 0;
+	DIR *d;
+
+	lb_err_clear(&e);
+	if (session_upper_name(1, mine, sizeof(mine), &e) < 0)
+		return 0;
+	snprintf(boot, sizeof(boot), "%s", strchr(mine, '-') + 1);
+	dfd = open(LB_DISK_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return 0;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		char idstr[16], run[64];
+		const char *dash = strchr(de->d_name, '-');
+		unsigned long id;
+		size_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		/* ID-BOOTID, or a bare ID from before boot ids were used */
+		n = dash ? (size_t)(dash - de->d_name) : strlen(de->d_name);
+		if (n == 0 || n >= sizeof(idstr))
+			continue;
+		memcpy(idstr, de->d_name, n);
+		idstr[n] = '\0';
+		if (session_parse_id(idstr, &id) < 0)
+			continue;
+		snprintf(run, sizeof(run), "%s/%lu", LB_RUNDIR, id);
+		if (dash && strcmp(dash + 1, boot) == 0 && access(run, F_OK) == 0)
+			continue;
+		if (!dash && access(run, F_OK) == 0)
+			continue;
+		lb_err_clear(&e);
+		if (fs_rmtree_at(dirfd(d), de->d_name, &e) == 0)
+			swept++;
+		if (verbose)
+			printf("gc: orphan upper %s/%s: %s\n", LB_DISK_DIR,
+			       de->d_name, e.msg[0] ? e.msg : "removed");
+	}
+	closedir(d);
+	return swept;
+}
+
+/* only == (uid_t)-1: every stale box, state-less leftovers and orphan
+ * uppers; otherwise only that user's stale boxes, without waiting for a
+ * teardown of them already under way (the login path). */
+static int gc(bool verbose, uid_t only, struct lb_err *err)
 {
 	unsigned long *ids = NULL;
 	int n, i, swept = 0;
@@ -153,7 +234,10 @@ int teardown_gc(bool verbose, struct lb_err *err)
 		lb_err_clear(&e);
 		memset(&st, 0, sizeof(st));
 		if (session_read_state(ids[i], &st, &e) == 0) {
-			stale = login_gone(&st);
+			stale = (only == (uid_t)-1 || st.uid == only) &&
+				login_gone(&st);
+		} else if (only != (uid_t)-1) {
+			stale = false;
 		} else {
 			/* No state: a build in progress, or one that died.
 			 * Give a live build a minute. */
@@ -167,7 +251,10 @@ int teardown_gc(bool verbose, struct lb_err *err)
 		}
 		if (!stale)
 			continue;
-		if (teardown_session(ids[i], &e) == 0)
+		lb_err_clear(&e);
+		if (teardown_locked(ids[i],
+				    only == (uid_t)-1 ? TEARDOWN_LOCK_MS : 0,
+				    &e) == 0)
 			swept++;
 		if (verbose)
 			printf("gc: session %lu (%s): %s\n", ids[i],
@@ -175,6 +262,19 @@ int teardown_gc(bool verbose, struct lb_err *err)
 			       e.msg[0] ? e.msg : "removed");
 	}
 	free(ids);
-	gc_tokens();
+	if (only == (uid_t)-1) {
+		gc_tokens();
+		sweep_uppers(verbose);
+	}
 	return n < 0 ? -1 : swept;
+}
+
+int teardown_gc(bool verbose, struct lb_err *err)
+{
+	return gc(verbose, (uid_t)-1, err);
+}
+
+int teardown_gc_user(uid_t uid, struct lb_err *err)
+{
+	return gc(false, uid, err);
 }

@@ -5,10 +5,20 @@
  *
  * The maps are written by the helper, which is root in the initial
  * namespace, so no setuid newuidmap is involved and each map is one
- * write() (the kernel accepts a map once).  The box's namespace is created
- * by root and so owned by root (DESIGN.md hard spot 3, docs/SECURITY.md):
- * the user's host processes can neither setns() into it nor ptrace what
- * runs there as box root.
+ * write() (the kernel accepts a map once).
+ *
+ * Who owns the namespaces (docs/SECURITY.md, hard spot 3): the kernel makes
+ * the creator's euid the owner (create_user_ns), and charges every per-uid
+ * count made in a namespace or below it (nested user namespaces, inotify
+ * instances and watches, mqueues: inc_ucount in kernel/ucount.c walks
+ * ns->ucounts up the tree) to the owner in the parent namespace too.
+ * Created by root, every box would count against root's limits
+ * (fs.inotify.max_user_instances is 128): one box could make root's tools
+ * and every new login fail.  So the namespaces are created with the euid
+ * set to the user's first subordinate uid: never the user's own uid (the
+ * owner in the parent namespace holds every capability in the child, and
+ * the user's host processes would hold them over the box), and only after
+ * subid_source.c has made sure no host account or other range has it.
  */
 #include "box.h"
 
@@ -17,7 +27,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <linux/securebits.h>
 #include <unistd.h>
 
 #include "macros.h"
@@ -46,8 +58,52 @@ int userns_write_maps(pid_t pid, const struct lb_idmap *uids,
 	return 0;
 }
 
+pid_t userns_clone_owned(struct clone_args *ca, uid_t owner,
+			 struct lb_err *err)
+{
+	int bits, e;
+	pid_t pid;
+
+	if (!(ca->flags & CLONE_NEWUSER) || owner == 0)
+		return lb_fail(err, EINVAL, "namespace owner %u", (unsigned)owner);
+	bits = prctl(PR_GET_SECUREBITS);
+	if (bits < 0)
+		return lb_fail(err, errno, "prctl(PR_GET_SECUREBITS)");
+	/* Keep the capabilities across the euid change: clone3 with
+	 * CLONE_INTO_CGROUP and new namespaces needs them.  Not locked: the
+	 * helper goes back to what it was right after. */
+	if (prctl(PR_SET_SECUREBITS, bits | SECBIT_NO_SETUID_FIXUP) < 0)
+		return lb_fail(err, errno, "prctl(PR_SET_SECUREBITS)");
+	if (setresuid((uid_t)-1, owner, (uid_t)-1) < 0) {
+		e = errno;
+		prctl(PR_SET_SECUREBITS, bits);
+		return lb_fail(err, e, "seteuid(%u) for the namespace owner",
+			       (unsigned)owner);
+	}
+	pid = lb_clone3(ca);
+	if (pid == 0)
+		/* The child is in its new namespace, where the kernel gave
+		 * it SECUREBITS_DEFAULT (set_cred_user_ns). */
+		return 0;
+	e = errno;
+	if (setresuid((uid_t)-1, 0, (uid_t)-1) < 0 ||
+	    prctl(PR_SET_SECUREBITS, bits) < 0) {
+		/* Cannot happen with CAP_SETUID and CAP_SETPCAP; never go on
+		 * half root. */
+		e = errno;
+		if (pid > 0)
+			kill(pid, SIGKILL);
+		return lb_fail(err, e, "back to euid 0 after clone3");
+	}
+	if (pid < 0)
+		return lb_fail(err, e, "clone3 (new user namespace owned by %u)",
+			       (unsigned)owner);
+	return pid;
+}
+
 int userns_make_idmap_fd(const struct lb_idmap *uids,
-			 const struct lb_idmap *gids, struct lb_err *err)
+			 const struct lb_idmap *gids, uid_t owner,
+			 struct lb_err *err)
 {
 	struct clone_args ca = {.flags = CLONE_NEWUSER,
 				.exit_signal = SIGCHLD};
@@ -57,11 +113,13 @@ int userns_make_idmap_fd(const struct lb_idmap *uids,
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return lb_fail(err, errno, "pipe");
-	pid = lb_clone3(&ca);
+	/* Owned like the box's own namespace: the idmapped mount holds it
+	 * for the box's life. */
+	pid = userns_clone_owned(&ca, owner, err);
 	if (pid < 0) {
 		close(pipefd[0]);
 		close(pipefd[1]);
-		return lb_fail(err, errno, "clone3(CLONE_NEWUSER)");
+		return -1;
 	}
 	if (pid == 0) {
 		char c;

@@ -131,3 +131,160 @@ int lb_subid_lookup(const char *file, const char *user, uid_t uid,
 		return -1;
 	return lb_subid_parse(buf, file, user, uid, need, out, err);
 }
+
+/*
+ * Who else could hold the ids of a range.  The first id of a box's range
+ * owns its user namespace (docs/SECURITY.md, hard spot 3), and the owner,
+ * when it runs in the parent namespace, holds every capability over the
+ * box; every other id of the range is a box uid whose files and processes
+ * a host process with that uid would own.  So no id of the range may be
+ * another user's range or the id of an account.
+ */
+
+/* Split one NAME:START:COUNT line; false when it is not one. */
+static bool split_range(const char *p, size_t len, char *line, size_t cap,
+			char **owner, uint64_t *start, uint64_t *count)
+{
+	char *f2, *f3;
+	long long s, c;
+
+	if (len == 0 || p[0] == '#' || len >= cap)
+		return false;
+	memcpy(line, p, len);
+	line[len] = '\0';
+	f2 = strchr(line, ':');
+	f3 = f2 ? strchr(f2 + 1, ':') : NULL;
+	if (!f3 || strchr(f3 + 1, ':'))
+		return false;
+	*f2++ = '\0';
+	*f3++ = '\0';
+	if (lb_parse_int(f2, 0, UINT32_MAX, &s) < 0 ||
+	    lb_parse_int(f3, 1, UINT32_MAX, &c) < 0 ||
+	    (uint64_t)s + (uint64_t)c > UINT32_MAX)
+		return false;
+	*owner = line;
+	*start = (uint64_t)s;
+	*count = (uint64_t)c;
+	return true;
+}
+
+int lb_subid_check_others(const char *text, const char *file,
+			  const char *user, uid_t uid,
+			  const struct lb_subid_range *r, struct lb_err *err)
+{
+	uint64_t lo = r->start, hi = (uint64_t)r->start + r->count;
+	int lineno = 0, mine_line = 0;
+	const char *p, *nl;
+	char uidstr[24], line[512];
+
+	snprintf(uidstr, sizeof(uidstr), "%u", (unsigned)uid);
+	/* The line the range came from, for the message. */
+	for (p = text; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		uint64_t s, c;
+		char *o;
+
+		nl = strchr(p, '\n');
+		lineno++;
+		if (split_range(p, nl ? (size_t)(nl - p) : strlen(p), line,
+				sizeof(line), &o, &s, &c) &&
+		    (!strcmp(o, user) || !strcmp(o, uidstr)) && s == lo &&
+		    c == r->count) {
+			mine_line = lineno;
+			break;
+		}
+	}
+	lineno = 0;
+	for (p = text; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		uint64_t s, c;
+		char *o;
+
+		nl = strchr(p, '\n');
+		lineno++;
+		if (!split_range(p, nl ? (size_t)(nl - p) : strlen(p), line,
+				 sizeof(line), &o, &s, &c) ||
+		    !strcmp(o, user) || !strcmp(o, uidstr))
+			continue;
+		if (s >= hi || s + c <= lo)
+			continue;
+		lb_fail(err, 0, "%s line %d: the range of %s (%" PRIu64 "-%"
+			PRIu64 ") overlaps the range of %s (%" PRIu64 "-%"
+			PRIu64 ", line %d); a box cannot share its ids", file,
+			lineno, o, s, s + c - 1, user, lo, hi - 1, mine_line);
+		return lb_hint(err, "give every user a range of its own, "
+			       "e.g. usermod %s %" PRIu64 "-%" PRIu64 " %s, and "
+			       "a free range with %s", strstr(file, "gid") ? "--del-subgids"
+						   : "--del-subuids",
+			       s, s + c - 1, o, usermod_opt(file));
+	}
+	return 0;
+}
+
+int lb_subid_check_accounts(const char *text, const char *idfile,
+			    const char *file, const char *user,
+			    const struct lb_subid_range *r, struct lb_err *err)
+{
+	uint64_t lo = r->start, hi = (uint64_t)r->start + r->count;
+	bool gid = strstr(idfile, "group") != NULL;
+	const char *p, *nl;
+	int lineno = 0;
+
+	for (p = text; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		const char *f = p, *end;
+		char name[64], num[16];
+		long long id;
+		size_t len;
+		int i;
+
+		nl = strchr(p, '\n');
+		end = nl ? nl : p + strlen(p);
+		lineno++;
+		/* NAME:PASSWORD:ID:... in both passwd(5) and group(5) */
+		for (i = 0; i < 2 && f; i++) {
+			f = memchr(f, ':', (size_t)(end - f));
+			if (f)
+				f++;
+		}
+		if (!f || f >= end)
+			continue;
+		len = strcspn(f, ":\n");
+		if (len == 0 || len >= sizeof(num))
+			continue;
+		memcpy(num, f, len);
+		num[len] = '\0';
+		if (lb_parse_int(num, 0, UINT32_MAX, &id) < 0 ||
+		    (uint64_t)id < lo || (uint64_t)id >= hi)
+			continue;
+		len = strcspn(p, ":\n");
+		snprintf(name, sizeof(name), "%.*s",
+			 (int)(len < 63 ? len : 63), p);
+		lb_fail(err, 0, "%s: the range of %s (%" PRIu64 "-%" PRIu64
+			") holds %s %lld of %s (%s line %d); a box cannot use "
+			"the id of an account", file, user, lo, hi - 1,
+			gid ? "gid" : "uid", id, name, idfile, lineno);
+		return lb_hint(err, "move the range above every account: "
+			       "usermod %s %" PRIu64 "-%" PRIu64 " %s, then "
+			       "usermod %s with a free range",
+			       gid ? "--del-subgids" : "--del-subuids", lo,
+			       hi - 1, user, usermod_opt(file));
+	}
+	return 0;
+}
+
+int lb_subid_lookup_owned(const char *file, const char *idfile,
+			  const char *user, uid_t uid, uint32_t need,
+			  struct lb_subid_range *out, struct lb_err *err)
+{
+	cleanup_free char *buf = NULL, *ids = NULL;
+	size_t len = 0;
+
+	if (lb_trusted_read(AT_FDCWD, file, file, true, SUBID_MAX_BYTES, &buf,
+			    &len, err) < 0)
+		return -1;
+	if (lb_subid_parse(buf, file, user, uid, need, out, err) < 0 ||
+	    lb_subid_check_others(buf, file, user, uid, out, err) < 0)
+		return -1;
+	if (lb_trusted_read(AT_FDCWD, idfile, idfile, true, SUBID_MAX_BYTES,
+			    &ids, &len, err) < 0)
+		return -1;
+	return lb_subid_check_accounts(ids, idfile, file, user, out, err);
+}

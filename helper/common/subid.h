@@ -36,4 +36,21 @@ int lb_subid_lookup(const char *file, const char *user, uid_t uid,
 		    uint32_t need, struct lb_subid_range *out,
 		    struct lb_err *err);
 
+/*
+ * The range must be this user's alone (docs/SECURITY.md, hard spot 3):
+ * check_others fails when another line of `text` (the subuid/subgid file)
+ * overlaps `r`; check_accounts when an id of `r` is the id of an account
+ * in `text` (passwd(5) or group(5) contents, `idfile` in messages).
+ * lookup_owned = lb_subid_lookup + both checks.
+ */
+int lb_subid_check_others(const char *text, const char *file,
+			  const char *user, uid_t uid,
+			  const struct lb_subid_range *r, struct lb_err *err);
+int lb_subid_check_accounts(const char *text, const char *idfile,
+			    const char *file, const char *user,
+			    const struct lb_subid_range *r, struct lb_err *err);
+int lb_subid_lookup_owned(const char *file, const char *idfile,
+			  const char *user, uid_t uid, uint32_t need,
+			  struct lb_subid_range *out, struct lb_err *err);
+
 #endif

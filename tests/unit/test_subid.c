@@ -3,6 +3,7 @@
 #include "subid.h"
 
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,9 +128,61 @@ static void t_lookup(void)
 	rmdir(dir);
 }
 
+/* Ranges that others hold: another user's line, an account's id. */
+static void t_owned(void)
+{
+	static const char sub[] =
+		"alice:300000:65536\n"
+		"bob:400000:65536\n"
+		"carol:365535:10\n"            /* inside alice's last id */
+		"1002:500000:65536\n";
+	static const char pw[] =
+		"root:x:0:0:root:/root:/bin/sh\n"
+		"alice:x:1001:1001::/home/alice:/bin/sh\n"
+		"svc:x:410000:410000::/:/bin/false\n";
+	struct lb_subid_range r = {300000, 65536};
+	struct lb_err err = {0};
+
+	ok(lb_subid_check_others(sub, "/etc/subuid", "alice", 1001, &r,
+				 &err) < 0 &&
+	   strstr(err.msg, "/etc/subuid line 3: the range of carol "
+			   "(365535-365544) overlaps the range of alice "
+			   "(300000-365535, line 1)") &&
+	   strstr(err.hint, "usermod --del-subuids 365535-365544 carol"),
+	   "another user's overlapping line refused (%s / %s)", err.msg,
+	   err.hint);
+	r = (struct lb_subid_range){400000, 65536};
+	lb_err_clear(&err);
+	ok(lb_subid_check_others(sub, "/etc/subuid", "bob", 1003, &r, &err) ==
+		   0,
+	   "a disjoint range passes (%s)", err.msg);
+	r = (struct lb_subid_range){500000, 65536};
+	ok(lb_subid_check_others(sub, "/etc/subuid", "dave", 1002, &r, &err) ==
+		   0,
+	   "the user's own line by uid is not another's");
+	r = (struct lb_subid_range){400000, 65536};
+	ok(lb_subid_check_accounts(pw, "/etc/passwd", "/etc/subuid", "bob", &r,
+				   &err) < 0 &&
+	   strstr(err.msg, "holds uid 410000 of svc (/etc/passwd line 3)") &&
+	   strstr(err.hint, "usermod --del-subuids 400000-465535 bob"),
+	   "a range holding an account's uid refused (%s / %s)", err.msg,
+	   err.hint);
+	r = (struct lb_subid_range){1000, 65536};
+	ok(lb_subid_check_accounts(pw, "/etc/passwd", "/etc/subuid", "alice",
+				   &r, &err) < 0 &&
+	   strstr(err.msg, "holds uid 1001 of alice"),
+	   "a range holding the user's own uid refused (%s)", err.msg);
+	r = (struct lb_subid_range){300000, 65536};
+	lb_err_clear(&err);
+	ok(lb_subid_check_accounts(pw, "/etc/passwd", "/etc/subuid", "alice",
+				   &r, &err) == 0,
+	   "a range clear of accounts passes (%s)", err.msg);
+}
+
 int main(void)
 {
 	t_parse();
 	t_lookup();
+	t_owned();
 	return done_testing();
 }
