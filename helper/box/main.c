@@ -9,8 +9,8 @@
  * Started by root with an empty environment; never setuid.  It trusts no
  * argument beyond the user's name (re-read through NSS) and the session
  * id: policy, ids and images come from root-owned files it reads itself.
- * The reply on fd 3 is one message: "ok ID" with the box's network
- * namespace attached, or "error MESSAGE\nHINT".  The only exit is here.
+ * The reply on fd 3 is one message (reply.h): "ok ID PID" with the box's
+ * network namespace attached, or an error.  The only exit is here.
  */
 #include <errno.h>
 #include <sched.h>
@@ -25,6 +25,7 @@
 #include "box.h"
 #include "helper_call.h"
 #include "proto.h"
+#include "reply.h"
 
 static int reply(const char *text, int fd)
 {
@@ -56,9 +57,9 @@ static int fail_reply(const struct lb_err *err)
 {
 	char buf[sizeof(err->msg) + sizeof(err->hint) + 16];
 
-	snprintf(buf, sizeof(buf), "error %s\n%s", err->msg, err->hint);
+	lb_reply_format_error(err, buf, sizeof(buf));
 	if (reply(buf, -1) < 0)
-		fprintf(stderr, "loginbox-helper: %s\n", buf + 6);
+		fprintf(stderr, "loginbox-helper: %s\n", buf);
 	return 1;
 }
 
