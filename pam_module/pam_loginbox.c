@@ -212,7 +212,8 @@ static int refuse_or_allow(pam_handle_t *pamh, const struct lb_user *u,
 	char text[1200];
 
 	lb_err_text(err, text, sizeof(text));
-	if (allow && err->admin && allow_unboxed(pamh, u, p) == PAM_SUCCESS) {
+	if (lb_policy_allows_unboxed(p, err) &&
+	    allow_unboxed(pamh, u, p) == PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_WARNING,
 			   "user %s: box not built, login allowed unboxed "
 			   "(on_error = allow in [%s]): %s",
