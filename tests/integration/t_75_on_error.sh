@@ -100,6 +100,27 @@ syslog_has "missing image, on_error = allow: syslog says it let the login in unb
 	"user lbt-bob: box not built, login allowed unboxed \\(on_error = allow in \\[group.lbt-boxed\\]\\): image lbt-nosuch"
 assert_no_leftovers "missing image, on_error = allow: nothing remains" 5
 
+# The helper not installed (missing, not executable) is the admin's too.
+allow_conf | write_conf
+for how in missing not-executable; do
+	case $how in
+	missing) mv "$LB_HELPER" "$LB_HELPER.lbt-away" ;;
+	not-executable) chmod 0644 "$LB_HELPER" ;;
+	esac
+	: >"$SYSLOG"
+	out=$(ssh_as lbt-bob 'echo "@@H=$(hostname)@@"; echo "@@M=$(tr -s " " </proc/self/uid_map | sed "s/^ //")@@"' 2>&1)
+	case $how in
+	missing) mv "$LB_HELPER.lbt-away" "$LB_HELPER" ;;
+	not-executable) chmod 0755 "$LB_HELPER" ;;
+	esac
+	t_is "$(marker "$out" H)/$(marker "$out" M)" "$HOST_HOSTNAME/$HOST_UIDMAP" \
+		"helper $how, on_error = allow: an unboxed login (host hostname, uid_map)"
+	syslog_has "helper $how, on_error = allow: syslog says why it let the login in" \
+		"user lbt-bob: box not built, login allowed unboxed .*cannot run $LB_HELPER"
+done
+t_check "the helper is back in place" test -x "$LB_HELPER"
+assert_no_leftovers "helper not installed, on_error = allow: nothing remains" 5
+
 # ---- (b) failures the user can cause
 # 1. box root breaks its own persistent upper: /etc/passwd (which the helper
 # completes for a directory image) made a symlink, or a directory.
