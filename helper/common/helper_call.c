@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,23 +27,6 @@ static bool helper_not_installed(int e)
 	return e == ENOENT || e == EACCES || e == ENOEXEC || e == ENOTDIR;
 }
 
-/*
- * The caller's resource limits are the user's choice when the caller is su
- * (`ulimit -n 7; su - boxeduser`): the helper runs with those of PID 1
- * instead, or a user could make it fail half-way on purpose (and leave a
- * half-built box behind that its own teardown, under the same limit,
- * cannot remove).  The box inherits them; its user may lower them inside.
- */
-static void reset_rlimits(void)
-{
-	struct rlimit lim;
-	int r;
-
-	for (r = 0; r < RLIM_NLIMITS; r++)
-		if (prlimit(1, (__rlimit_resource_t)r, NULL, &lim) == 0)
-			setrlimit((__rlimit_resource_t)r, &lim);
-}
-
 static void child(int sock, char *const argv[])
 {
 	static char *const envp[] = {
@@ -56,7 +38,6 @@ static void child(int sock, char *const argv[])
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
-	reset_rlimits();
 	if (sock != LB_HELPER_REPLY_FD &&
 	    dup2(sock, LB_HELPER_REPLY_FD) != LB_HELPER_REPLY_FD)
 		_exit(127);
