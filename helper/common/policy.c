@@ -218,8 +218,10 @@ int lb_policy_check(const struct lb_policy *p, struct lb_err *err)
 	lb_fail(err, 0, "%s: %s inside_uid: root with image = host would make "
 		"box root the owner of every host file of root the masks miss "
 		"(/var/cache/debconf/passwords.dat, /etc/sssd/sssd.conf, "
-		"/swapfile, ...)",
-		p->source[0] ? p->source : "(built-in defaults)", where);
+		"/swapfile, ...): root in a box needs a directory image under "
+		"%s",
+		p->source[0] ? p->source : "(built-in defaults)", where,
+		LB_IMAGES_DIR);
 	return lb_hint(err, "set image = NAME in %s, NAME a directory image "
 			    "under %s, or inside_uid = self",
 		       where, LB_IMAGES_DIR);

@@ -185,7 +185,8 @@ for oe in allow deny; do
 	else
 		tap_fail "login, on_error = $oe: lbt-root is refused" "status $rc" "$(cat "$W/both")"
 	fi
-	t_like "$(cat "$W/both")" 'inside_uid: root with image = host' "login, on_error = $oe: the client is told why"
+	t_like "$(cat "$W/both")" 'inside_uid: root with image = host .*needs a directory image under /var/lib/loginbox/images' \
+		"login, on_error = $oe: the client is told why, and what to use instead"
 	syslog_has "login, on_error = $oe: syslog names the combination" \
 		'user lbt-root: login refused, box not built: user lbt-root: .*inside_uid: root with image = host'
 	out=$(timeout -k 5 "$LBT_T" "$LB_ADMIN" run -u lbt-root -- true 2>&1)
