@@ -29,7 +29,8 @@
  *
  * Errors: pam_syslog() (LOG_AUTHPRIV) for the admin, pam_error() for the
  * user; on_error = deny refuses the login, on_error = allow lets it in
- * unboxed with a warning.
+ * unboxed with a warning, but only after a failure the user cannot cause
+ * (refuse_or_allow).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -196,13 +197,22 @@ static int allow_unboxed(pam_handle_t *pamh, const struct lb_user *u,
 	return PAM_SUCCESS;
 }
 
-static int fail(pam_handle_t *pamh, const struct lb_user *u,
-		const struct lb_policy *p, const struct lb_err *err)
+/*
+ * The box could not be built.  on_error = allow lets the login in unboxed
+ * only for a failure the user cannot cause (err->admin, set by
+ * lb_fail_admin at the places loginbox.conf(5) lists: a missing image, a
+ * helper that is not installed); everything else is refused, or a user
+ * who breaks their own box on purpose (a limit hit, their persistent
+ * upper, a full disk, their own login shell) would get an unboxed shell.
+ */
+static int refuse_or_allow(pam_handle_t *pamh, const struct lb_user *u,
+			   const struct lb_policy *p, const struct lb_err *err)
 {
+	bool allow = p && p->on_error == LB_ON_ERROR_ALLOW;
 	char text[1200];
 
 	lb_err_text(err, text, sizeof(text));
-	if (p && p->on_error == LB_ON_ERROR_ALLOW &&
+	if (lb_policy_allows_unboxed(p, err) &&
 	    allow_unboxed(pamh, u, p) == PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_WARNING,
 			   "user %s: box not built, login allowed unboxed "
@@ -210,8 +220,12 @@ static int fail(pam_handle_t *pamh, const struct lb_user *u,
 			   u->name, p->section, text);
 		return PAM_SUCCESS;
 	}
-	pam_syslog(pamh, LOG_ERR, "user %s: login refused, box not built: %s",
-		   u ? u->name : "?", text);
+	pam_syslog(pamh, LOG_ERR, "user %s: login refused, box not built%s: %s",
+		   u ? u->name : "?",
+		   allow && !err->admin ? " (on_error = allow does not cover "
+					  "this failure: the user can cause it)"
+					: "",
+		   text);
 	pam_error(pamh, "loginbox: your session could not be started in its "
 			"box (%s). Please contact your administrator.",
 		  err->msg);
@@ -251,12 +265,12 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	service = NULL;
 	pam_get_item(pamh, PAM_SERVICE, (const void **)&service);
 	if (lb_user_lookup(user, &u, &err) < 0)
-		return fail(pamh, NULL, NULL, &err);
+		return refuse_or_allow(pamh, NULL, NULL, &err);
 	if (u.uid == 0)
 		return PAM_IGNORE; /* root is never boxed */
 	r = lb_policy_load(&u, &pol, NULL, &err);
 	if (r < 0) /* a broken config: we cannot tell, so fail closed */
-		return fail(pamh, &u, NULL, &err);
+		return refuse_or_allow(pamh, &u, NULL, &err);
 	if (r == 0) {
 		if (a.debug)
 			pam_syslog(pamh, LOG_DEBUG, "user %s: not boxed", user);
@@ -274,11 +288,12 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		return PAM_PERM_DENIED;
 	}
 	if (strcmp(u.shell, LB_SHELL_PATH) != 0) {
+		/* chsh lets users change it: never an on_error = allow case */
 		lb_fail(&err, 0, "user %s is boxed ([%s]) but their login "
 				 "shell is %s, so the login would not enter "
 				 "the box", user, pol.section, u.shell);
 		lb_hint(&err, "usermod -s %s %s", LB_SHELL_PATH, user);
-		return fail(pamh, &u, &pol, &err);
+		return refuse_or_allow(pamh, &u, &pol, &err);
 	}
 	if (su_shell_override(service)) {
 		lb_fail(&err, 0, "user %s is boxed ([%s]) and su was asked for "
@@ -289,7 +304,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	}
 	if (lb_helper_open(user, service ? service : "unknown", &h, &netns,
 			   &err) < 0)
-		return fail(pamh, &u, &pol, &err);
+		return refuse_or_allow(pamh, &u, &pol, &err);
 	/* Forwardings and everything this process forks from now on use the
 	 * box's network. */
 	if (setns(netns, CLONE_NEWNET) < 0) {
@@ -297,7 +312,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 			h.id);
 		close(netns);
 		lb_helper_close(&h, &err);
-		return fail(pamh, &u, &pol, &err);
+		return refuse_or_allow(pamh, &u, &pol, &err);
 	}
 	close(netns);
 	snprintf(env, sizeof(env), "%s=%lu", LB_ENV_SESSION, h.id);
@@ -307,7 +322,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		    PAM_SUCCESS) {
 		lb_helper_close(&h, &err);
 		lb_fail(&err, ENOMEM, "pam_putenv");
-		return fail(pamh, &u, &pol, &err);
+		return refuse_or_allow(pamh, &u, &pol, &err);
 	}
 	pam_syslog(pamh, LOG_INFO, "user %s: box %lu ([%s], image %s)", user, h.id,
 		   pol.section, pol.image);

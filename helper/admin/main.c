@@ -57,6 +57,8 @@ static int cmd_check(int argc, char **argv)
 		return 1;
 	r = argc > 1 ? lb_config_load_file(cfg, argv[1], true, &err)
 		     : lb_config_load(cfg, &err);
+	if (r == 0)
+		r = lb_policy_check_config(cfg, &err);
 	if (r < 0) {
 		free(cfg);
 		return die_err(&err);

@@ -9,14 +9,15 @@
  * Started by root with an empty environment; never setuid.  It trusts no
  * argument beyond the user's name (re-read through NSS) and the session
  * id: policy, ids and images come from root-owned files it reads itself.
- * The reply on fd 3 is one message: "ok ID" with the box's network
- * namespace attached, or "error MESSAGE\nHINT".  The only exit is here.
+ * The reply on fd 3 is one message (reply.h): "ok ID PID" with the box's
+ * network namespace attached, or an error.  The only exit is here.
  */
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <syslog.h>
@@ -25,6 +26,7 @@
 #include "box.h"
 #include "helper_call.h"
 #include "proto.h"
+#include "reply.h"
 
 static int reply(const char *text, int fd)
 {
@@ -56,10 +58,60 @@ static int fail_reply(const struct lb_err *err)
 {
 	char buf[sizeof(err->msg) + sizeof(err->hint) + 16];
 
-	snprintf(buf, sizeof(buf), "error %s\n%s", err->msg, err->hint);
+	lb_reply_format_error(err, buf, sizeof(buf));
 	if (reply(buf, -1) < 0)
-		fprintf(stderr, "loginbox-helper: %s\n", buf + 6);
+		fprintf(stderr, "loginbox-helper: %s\n", buf);
 	return 1;
+}
+
+/*
+ * The caller's resource limits are the user's choice when the caller is su
+ * (`ulimit -n 7; su - boxeduser`), and a box that fails half-way under
+ * them cannot always be torn down under them either.  Take PID 1's limits
+ * where we may (CAP_SYS_RESOURCE), else raise each soft limit to its hard
+ * one; then refuse, before anything exists, when what is left is too low
+ * to build a box.  The box inherits these; its user may lower them inside.
+ */
+static int usable_rlimits(struct lb_err *err)
+{
+	static const struct {
+		int res;
+		const char *name;
+		rlim_t min;
+	} need[] = {
+		{RLIMIT_NOFILE, "RLIMIT_NOFILE (ulimit -n)", 256},
+		{RLIMIT_FSIZE, "RLIMIT_FSIZE (ulimit -f)", 64 << 20},
+		{RLIMIT_DATA, "RLIMIT_DATA (ulimit -d)", 256 << 20},
+		{RLIMIT_AS, "RLIMIT_AS (ulimit -v)", 256 << 20},
+		{RLIMIT_STACK, "RLIMIT_STACK (ulimit -s)", 1 << 20},
+	};
+	struct rlimit lim;
+	size_t i;
+	int r;
+
+	for (r = 0; r < RLIM_NLIMITS; r++) {
+		if (prlimit(1, (__rlimit_resource_t)r, NULL, &lim) == 0 &&
+		    setrlimit((__rlimit_resource_t)r, &lim) == 0)
+			continue;
+		if (getrlimit((__rlimit_resource_t)r, &lim) == 0 &&
+		    lim.rlim_cur != lim.rlim_max) {
+			lim.rlim_cur = lim.rlim_max;
+			setrlimit((__rlimit_resource_t)r, &lim);
+		}
+	}
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		if (getrlimit((__rlimit_resource_t)need[i].res, &lim) < 0)
+			return lb_fail(err, errno, "getrlimit %s", need[i].name);
+		if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < need[i].min) {
+			lb_fail(err, 0, "the login's resource limit %s is %llu, "
+				"below the %llu a box needs",
+				need[i].name, (unsigned long long)lim.rlim_cur,
+				(unsigned long long)need[i].min);
+			return lb_hint(err, "the caller (su's user, or the "
+					    "service's limits) lowered it");
+		}
+	}
+	return 0;
 }
 
 static int do_open(const char *user, const char *service)
@@ -69,6 +121,8 @@ static int do_open(const char *user, const char *service)
 	char buf[64];
 
 	lb_err_clear(&err);
+	if (usable_rlimits(&err) < 0)
+		return fail_reply(&err);
 	box_init(&b);
 	if (box_open(&b, user, service, getppid(), &err) < 0)
 		return fail_reply(&err);

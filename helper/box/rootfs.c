@@ -61,6 +61,9 @@ static void image_maps(const struct lb_box *b, struct lb_idmap *u,
 		g->ext[g->n++] = (struct lb_extent){b->groups[i], b->groups[i], 1};
 }
 
+/* An image that is missing or unusable is the admin's doing (the images
+ * directory is root's): lb_fail_admin, so that on_error = allow may cover
+ * it.  Nothing after this point is. */
 static int open_image(const struct lb_box *b, struct lb_err *err)
 {
 	cleanup_close int imgs = -1;
@@ -71,17 +74,18 @@ static int open_image(const struct lb_box *b, struct lb_err *err)
 		return mnt_clone(AT_FDCWD, "/", 0, err);
 	imgs = open(LB_IMAGES_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (imgs < 0) {
-		lb_fail(err, errno, "image %s: open %s", b->pol.image,
-			LB_IMAGES_DIR);
-		return lb_hint(err, "create the image under %s/%s or set "
-				    "image = host in %s",
-			       LB_IMAGES_DIR, b->pol.image, b->pol.source);
+		lb_fail_admin(err, errno, "image %s: open %s", b->pol.image,
+			      LB_IMAGES_DIR);
+		return lb_hint(err, "create the image under %s/%s or fix "
+				    "`image` in [%s] (%s)",
+			       LB_IMAGES_DIR, b->pol.image, b->pol.section,
+			       b->pol.source);
 	}
 	fd = lb_openat2(imgs, b->pol.image, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
 			RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 	if (fd < 0) {
-		lb_fail(err, errno, "image %s: %s/%s", b->pol.image,
-			LB_IMAGES_DIR, b->pol.image);
+		lb_fail_admin(err, errno, "image %s: %s/%s", b->pol.image,
+			      LB_IMAGES_DIR, b->pol.image);
 		return lb_hint(err, "policy [%s] in %s names an image that "
 				    "does not exist (or is a symlink); create "
 				    "it or fix `image`",
@@ -89,13 +93,17 @@ static int open_image(const struct lb_box *b, struct lb_err *err)
 	}
 	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)) {
 		close(fd);
-		return lb_fail(err, EPERM,
-			       "image %s: %s/%s must be owned by root and not "
-			       "writable by group or others",
-			       b->pol.image, LB_IMAGES_DIR, b->pol.image);
+		return lb_fail_admin(err, EPERM,
+				     "image %s: %s/%s must be owned by root "
+				     "and not writable by group or others",
+				     b->pol.image, LB_IMAGES_DIR, b->pol.image);
 	}
-	fd = mnt_clone(fd, "", 0, err);
-	return fd;
+	{
+		int tree = mnt_clone(fd, "", 0, err);
+
+		close(fd);
+		return tree;
+	}
 }
 
 /* One overlay per upper directory: overlayfs does not support two mounts

@@ -5,22 +5,41 @@
 #include <stdio.h>
 #include <string.h>
 
-int lb_fail(struct lb_err *err, int errnum, const char *fmt, ...)
+static int vfail(struct lb_err *err, bool admin, int errnum, const char *fmt,
+		 va_list ap)
 {
-	va_list ap;
 	size_t n;
 
 	if (!err)
 		return -1;
 	err->errnum = errnum;
+	err->admin = admin;
 	err->hint[0] = '\0';
-	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
 	n = strlen(err->msg);
 	if (errnum && n < sizeof(err->msg))
 		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s",
 			 strerror(errnum));
+	return -1;
+}
+
+int lb_fail(struct lb_err *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(err, false, errnum, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int lb_fail_admin(struct lb_err *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(err, true, errnum, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,18 @@
 
 #include "macros.h"
 #include "paths.h"
+#include "reply.h"
+
+/*
+ * execve's errors that say the helper is not installed as it should be:
+ * the admin's doing, never the user's (on_error = allow may cover them).
+ * Anything else that stops the call (fds, memory: the rlimits su's caller
+ * chose) refuses the login.
+ */
+static bool helper_not_installed(int e)
+{
+	return e == ENOENT || e == EACCES || e == ENOEXEC || e == ENOTDIR;
+}
 
 static void child(int sock, char *const argv[])
 {
@@ -38,12 +51,22 @@ static void child(int sock, char *const argv[])
 	dup2(fd, 2);
 	close_range(LB_HELPER_REPLY_FD + 1, ~0U, 0);
 	execve(LB_HELPER_PATH, argv, envp);
+	if (helper_not_installed(errno)) {
+		struct lb_err err;
+		char buf[1400];
+
+		lb_fail_admin(&err, errno, "cannot run %s", LB_HELPER_PATH);
+		lb_hint(&err, "reinstall loginbox");
+		lb_reply_format_error(&err, buf, sizeof(buf));
+		send(LB_HELPER_REPLY_FD, buf, strlen(buf), MSG_NOSIGNAL);
+	}
 	_exit(127);
 }
 
-/* Run the helper; the reply text goes to buf, an attached fd to *fd. */
+/* Run the helper; the reply text goes to buf, an attached fd to *fd, what
+ * follows "ok" to *args. */
 static int run(char *const argv[], char *buf, size_t cap, int *fd,
-	       struct lb_err *err)
+	       const char **args, struct lb_err *err)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
 	union {
@@ -90,26 +113,21 @@ static int run(char *const argv[], char *buf, size_t cap, int *fd,
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	sigaction(SIGCHLD, &old, NULL);
-	if (!strncmp(buf, "ok", 2))
+	switch (lb_reply_parse(buf, args, err)) {
+	case LB_REPLY_OK:
 		return 0;
+	case LB_REPLY_ERROR:
+		break;
+	case LB_REPLY_NONE:
+		lb_fail(err, EIO, "%s failed without a reply (status %d)",
+			LB_HELPER_PATH, status);
+		break;
+	}
 	if (*fd >= 0) {
 		close(*fd);
 		*fd = -1;
 	}
-	if (!strncmp(buf, "error ", 6)) {
-		char *hint = strchr(buf, '\n');
-
-		if (hint)
-			*hint++ = '\0';
-		lb_fail(err, 0, "%s", buf + 6);
-		if (hint && *hint)
-			lb_hint(err, "%s", hint);
-		return -1;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return lb_fail(err, ENOENT, "cannot run %s", LB_HELPER_PATH);
-	return lb_fail(err, EIO, "%s failed (status %d)", LB_HELPER_PATH,
-		       status);
+	return -1;
 }
 
 int lb_helper_open(const char *user, const char *service, struct lb_handle *h,
@@ -118,15 +136,16 @@ int lb_helper_open(const char *user, const char *service, struct lb_handle *h,
 	char *const argv[] = {(char *)"loginbox-helper", (char *)"open",
 			      (char *)user, (char *)service, NULL};
 	char buf[1400];
+	const char *args = "";
 	char *end;
 
 	/* The helper is waited for here, not later: shadow's login waits for
 	 * its shell with wait(NULL), and would take a late helper's exit for
 	 * the end of the session. */
 	memset(h, 0, sizeof(*h));
-	if (run(argv, buf, sizeof(buf), netns_fd, err) < 0)
+	if (run(argv, buf, sizeof(buf), netns_fd, &args, err) < 0)
 		return -1;
-	h->id = strtoul(buf + 2, &end, 10);
+	h->id = strtoul(args, &end, 10);
 	h->init_pid = (pid_t)strtol(end, NULL, 10);
 	if (h->id == 0 || *netns_fd < 0) {
 		if (*netns_fd >= 0)
@@ -159,7 +178,7 @@ int lb_helper_close(const struct lb_handle *h, struct lb_err *err)
 	int fd, r;
 
 	snprintf(ids, sizeof(ids), "%lu", h->id);
-	r = run(argv, buf, sizeof(buf), &fd, err);
+	r = run(argv, buf, sizeof(buf), &fd, NULL, err);
 	reap(h->init_pid); /* the helper killed it */
 	return r;
 }

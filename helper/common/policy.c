@@ -15,6 +15,7 @@
 #include "config_keys.h"
 #include "macros.h"
 #include "policy_nss.h"
+#include "paths.h"
 #include "strparse.h"
 #include "user.h"
 
@@ -129,7 +130,7 @@ int lb_policy_for(const struct lb_config *cfg, const struct lb_user *u,
 		  struct lb_policy *p, struct lb_err *err)
 {
 	const char *names[LB_USER_MAX_GROUPS];
-	int i, n = 0;
+	int i, n = 0, r;
 
 	if (u->uid == 0) {
 		/* any uid-0 alias of root ("toor") is root too */
@@ -142,7 +143,84 @@ int lb_policy_for(const struct lb_config *cfg, const struct lb_user *u,
 	for (i = 0; i < u->ngroups; i++)
 		if (u->group_names[i][0])
 			names[n++] = u->group_names[i];
-	return lb_policy_resolve(cfg, u->name, names, n, p, err);
+	r = lb_policy_resolve(cfg, u->name, names, n, p, err);
+	if (r == 1 && lb_policy_check(p, err) < 0)
+		return lb_prefix(err, "user %s", u->name);
+	return r;
+}
+
+/*
+ * Box root on the host image owns, through the idmap of the lower layer,
+ * every file host root owns; the masks (mounts.c) hide the secrets we
+ * know of, and any other (/var/cache/debconf/passwords.dat,
+ * /etc/sssd/sssd.conf, /swapfile, a database dump) would be box root's to
+ * read.  A deny list cannot be complete: root in the box needs an image
+ * of its own.
+ */
+int lb_policy_check(const struct lb_policy *p, struct lb_err *err)
+{
+	char where[2 * LB_SECTION_MAX + 16];
+
+	if (!p->boxed || p->inside_uid != LB_INSIDE_ROOT ||
+	    strcmp(p->image, "host") != 0)
+		return 0;
+	if (p->user_section[0] && strcmp(p->user_section, p->section) != 0)
+		snprintf(where, sizeof(where), "[%s] with [%s]", p->section,
+			 p->user_section);
+	else
+		snprintf(where, sizeof(where), "[%s]", p->section);
+	lb_fail(err, 0, "%s: %s inside_uid: root with image = host would make "
+		"box root the owner of every host file of root the masks miss "
+		"(/var/cache/debconf/passwords.dat, /etc/sssd/sssd.conf, "
+		"/swapfile, ...): root in a box needs a directory image under "
+		"%s",
+		p->source[0] ? p->source : "(built-in defaults)", where,
+		LB_IMAGES_DIR);
+	return lb_hint(err, "set image = NAME in %s, NAME a directory image "
+			    "under %s, or inside_uid = self",
+		       where, LB_IMAGES_DIR);
+}
+
+bool lb_policy_allows_unboxed(const struct lb_policy *p,
+			      const struct lb_err *err)
+{
+	return p && p->on_error == LB_ON_ERROR_ALLOW && err->admin;
+}
+
+int lb_policy_check_config(const struct lb_config *cfg, struct lb_err *err)
+{
+	struct lb_policy p;
+	int i, r;
+
+	for (i = 0; i < cfg->n_sections; i++) {
+		const struct lb_section *s = &cfg->sections[i];
+
+		if (s->kind == LB_SEC_USER) {
+			cleanup_free struct lb_user *u = malloc(sizeof(*u));
+			struct lb_err ignore;
+
+			if (!u)
+				return lb_fail(err, ENOMEM, "[%s]", s->name);
+			if (lb_user_lookup(s->target, u, &ignore) == 0) {
+				if (lb_policy_for(cfg, u, &p, err) < 0)
+					return -1;
+				continue;
+			}
+			/* NSS does not know them (yet): over the default */
+			r = lb_policy_resolve(cfg, s->target, NULL, 0, &p, err);
+			if (r < 0)
+				return -1;
+		} else {
+			lb_policy_defaults(&p);
+			apply(&p, s);
+			snprintf(p.section, sizeof(p.section), "%s", s->name);
+			snprintf(p.source, sizeof(p.source), "%s", s->source);
+			r = p.boxed ? 1 : 0;
+		}
+		if (r == 1 && lb_policy_check(&p, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* "a, b" from the bits of a file mask. */

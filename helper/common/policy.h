@@ -19,6 +19,7 @@
 #ifndef LB_POLICY_H
 #define LB_POLICY_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -33,7 +34,32 @@ int lb_policy_resolve(const struct lb_config *cfg, const char *user,
 		      const char *const *groups, int ngroups,
 		      struct lb_policy *p, struct lb_err *err);
 
-/* Same, for a user already looked up (user.h). */
+/*
+ * Combinations of keys a login must never get, checked on the effective
+ * policy (lb_policy_for runs it, so the module and the helper refuse):
+ * inside_uid = root with image = host.  Returns 0 or -1 with err naming
+ * the file, the section(s), the key and the fix.
+ */
+int lb_policy_check(const struct lb_policy *p, struct lb_err *err);
+
+/*
+ * The same, for `loginbox check`: every [group.X] section (and the
+ * [global] default) as the policy of a user it alone matches, every
+ * [user.X] section as NSS resolves that user today (or over the default
+ * section when NSS does not know them).
+ */
+int lb_policy_check_config(const struct lb_config *cfg, struct lb_err *err);
+
+/*
+ * May on_error = allow turn this failure into an unboxed login?  Only when
+ * the policy says allow and the failure is one the user cannot cause
+ * (err->admin, see lb_fail_admin in err.h).
+ */
+bool lb_policy_allows_unboxed(const struct lb_policy *p,
+			      const struct lb_err *err);
+
+/* Same as lb_policy_resolve, for a user already looked up (user.h), then
+ * lb_policy_check on the result. */
 struct lb_user;
 int lb_policy_for(const struct lb_config *cfg, const struct lb_user *u,
 		  struct lb_policy *p, struct lb_err *err);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,6 +62,44 @@ static int group_name(gid_t gid, char *out, size_t len, struct lb_err *err)
 	return 0;
 }
 
+static bool name_char(char c, bool first)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')
+		return true;
+	return !first && ((c >= '0' && c <= '9') || c == '-' || c == '.');
+}
+
+int lb_user_name_check(const char *name, struct lb_err *err)
+{
+	char show[4 * LB_USER_NAME_MAX + 8];
+	size_t n = name ? strnlen(name, LB_USER_NAME_MAX + 1) : 0, i, o = 0;
+	bool ok = n >= 1 && n <= LB_USER_NAME_MAX;
+
+	for (i = 0; ok && i < n; i++)
+		ok = name_char(name[i], i == 0) ||
+		     (name[i] == '$' && i == n - 1 && i > 0);
+	if (ok)
+		return 0;
+	/* Shown escaped: the name may hold a newline or an escape sequence. */
+	for (i = 0; name && name[i] && i < LB_USER_NAME_MAX + 1 &&
+		    o + 5 < sizeof(show); i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			show[o++] = (char)c;
+		else
+			o += (size_t)snprintf(show + o, sizeof(show) - o,
+					      "\\x%02x", c);
+	}
+	show[o] = '\0';
+	lb_fail(err, 0, "user name \"%s%s\" is not one loginbox accepts", show,
+		n > LB_USER_NAME_MAX ? "..." : "");
+	return lb_hint(err, "user names must be 1 to %d characters: a letter "
+			    "or '_', then letters, digits, '_', '-', '.', and "
+			    "an optional final '$'",
+		       LB_USER_NAME_MAX);
+}
+
 int lb_user_lookup(const char *name, struct lb_user *u, struct lb_err *err)
 {
 	cleanup_free char *buf = NULL;
@@ -70,6 +109,8 @@ int lb_user_lookup(const char *name, struct lb_user *u, struct lb_err *err)
 	int r, n = 32, i;
 
 	memset(u, 0, sizeof(*u));
+	if (lb_user_name_check(name, err) < 0)
+		return -1;
 	for (;;) {
 		char *nbuf = realloc(buf, size);
 
@@ -86,6 +127,9 @@ int lb_user_lookup(const char *name, struct lb_user *u, struct lb_err *err)
 		return lb_fail(err, r, "getpwnam_r %s", name);
 	if (!res)
 		return lb_fail(err, 0, "no such user %s (NSS)", name);
+	/* A directory service may answer with another spelling. */
+	if (lb_user_name_check(pw.pw_name, err) < 0)
+		return lb_prefix(err, "NSS entry for %s", name);
 	if (copy_field(u->name, sizeof(u->name), pw.pw_name, name, "name",
 		       err) < 0 ||
 	    copy_field(u->home, sizeof(u->home), pw.pw_dir, name, "home",

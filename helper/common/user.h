@@ -24,6 +24,23 @@ struct lb_user {
 	char group_names[LB_USER_MAX_GROUPS][64]; /* "" when a gid has no name */
 };
 
+/* Longest user name accepted: useradd's limit (UT_NAMESIZE). */
+#define LB_USER_NAME_MAX 32
+
+/*
+ * Is `name` a user name loginbox will handle?  Names become paths
+ * (/var/lib/loginbox/users/NAME), state-file lines and hostnames, so the
+ * rule is strict, as shadow's useradd without --badname: a letter or
+ * underscore, then letters, digits, '_', '-', '.', an optional trailing
+ * '$' (Samba machine accounts); 1..LB_USER_NAME_MAX bytes.  No '/', no
+ * "." or "..", no blank or control character, no leading '-'.
+ * Returns 0, or -1 with err saying so.
+ */
+int lb_user_name_check(const char *name, struct lb_err *err);
+
+/* NSS lookup of a user whose name passes lb_user_name_check (checked
+ * here, before the name is used for anything, and again on the name NSS
+ * returns). */
 int lb_user_lookup(const char *name, struct lb_user *u, struct lb_err *err);
 
 /* Is the user a member of host group `name`?  Fills *gid when so. */

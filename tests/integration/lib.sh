@@ -19,7 +19,8 @@
 # Test users (all named lbt-*; created by setup_users, removed by run.sh):
 #   lbt-alice  boxed (group lbt-boxed), also in lbt-docker, password known
 #   lbt-bob    boxed (group lbt-boxed)
-#   lbt-root   boxed with inside_uid = root (group lbt-rootbox), in lbt-docker
+#   lbt-root   boxed with inside_uid = root (group lbt-rootbox) in the
+#              directory image lbt-rootimg (make_root_image), in lbt-docker
 #   lbt-plain  not boxed, /bin/bash
 #   lbt-nosub  boxed, but no /etc/subuid nor /etc/subgid line
 #   lbt-small  boxed, a subordinate range of only 1000 ids
@@ -348,7 +349,7 @@ base_conf() {
 		home = bind
 
 		[group.lbt-rootbox]
-		image = host
+		image = lbt-rootimg
 		inside_uid = root
 	EOF
 }
@@ -418,6 +419,7 @@ setup_users() {
 	grep -qx "$LB_SHELL" /etc/shells || echo "$LB_SHELL" >>/etc/shells
 	# A password for su from another (unboxed) user.
 	echo "lbt-alice:$LBT_PASSWORD" | chpasswd || return 1
+	make_root_image || return 1
 	: >"$LBT_TMP/subids"
 	for u in $LBT_USERS; do
 		grep "^$u:" /etc/subuid | awk -F: '{print $1, $2, $3}' >>"$LBT_TMP/subids"
@@ -579,6 +581,28 @@ make_image() {
 	getent passwd root lbt-alice lbt-bob >"$img/etc/passwd"
 	getent group root lbt-alice lbt-bob lbt-boxed >"$img/etc/group"
 	chown -R root:root "$img"
+	chmod 0755 "$img"
+}
+
+# make_root_image: the directory image lbt-rootimg of lbt-root (root in the
+# box needs an image of its own): the host's /usr hard-linked (the programs
+# the probes use, no copy; the lower layer is read-only and box root's
+# writes go to the upper), a few files of /etc, no secret of the host.
+make_root_image() {
+	local img="$LB_IMAGES/lbt-rootimg" d f
+	rm -rf "$img"
+	mkdir -p "$img" || return 1
+	cp -al /usr "$img/usr" || return 1
+	for d in bin sbin lib lib32 lib64 libx32; do
+		[ -L "/$d" ] && ln -s "$(readlink "/$d")" "$img/$d"
+	done
+	mkdir -p "$img"/etc "$img"/proc "$img"/sys "$img"/dev "$img"/tmp 		"$img"/home "$img"/root "$img"/run "$img"/var/tmp
+	for f in alternatives nsswitch.conf ld.so.cache ld.so.conf ld.so.conf.d 		hosts bash.bashrc profile profile.d services protocols localtime 		inputrc shells login.defs; do
+		[ -e "/etc/$f" ] && cp -a "/etc/$f" "$img/etc/"
+	done
+	getent passwd root >"$img/etc/passwd"
+	getent group root >"$img/etc/group"
+	chown root:root "$img"
 	chmod 0755 "$img"
 }
 

@@ -98,6 +98,28 @@ procs=$(echo "$out" | grep -c '^started$')
 [ "$procs" -lt 20 ]; ok $? "second session gets only what the first left of user_pids_max=30 ($procs < 20)"
 grep -qx A-survived /tmp/a.out; ok $? "the first session is unharmed"
 
+# A user who fills user_pids_max from a live box makes their next box fail:
+# a failure they cause, so the helper reports it as one on_error = allow
+# must not cover ("error", not "error-admin"; without its reply socket the
+# helper prints the reply on stderr).
+conf <<'C'
+user_pids_max = 30
+C
+# bash, not dash: dash exits at the first failed fork, bash goes on (and
+# the session with it, holding the limit full).
+run lbvm-a -- bash -c 'for i in $(seq 40); do sleep 20 & done 2>/dev/null; wait' >/dev/null 2>&1 &
+a=$!
+for i in $(seq 60); do
+	[ "$(cat /sys/fs/cgroup/loginbox/u$uid_a/pids.current 2>/dev/null || echo 0)" -ge 30 ] && break
+	sleep 0.5
+done
+full=$(cat /sys/fs/cgroup/loginbox/u$uid_a/pids.current 2>/dev/null)
+reply=$(timeout 60 /usr/libexec/loginbox/loginbox-helper open lbvm-a vmtest 3>&- 2>&1 </dev/null)
+wait $a
+[ "${full:-0}" -ge 30 ]; ok $? "user_pids_max=30 filled from a live box (pids.current=$full)"
+echo "$reply" | grep -q '^loginbox-helper: error '; ok $? "the next box fails, reported as the user's failure: $reply"
+! echo "$reply" | grep -q 'error-admin'; ok $? "a limit hit is never error-admin (on_error = allow refuses it)"
+
 conf <<'C'
 user_memory_max = 100M
 memory_swap_max = 0
