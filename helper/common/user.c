@@ -66,7 +66,9 @@ static bool name_char(char c, bool first)
 {
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')
 		return true;
-	return !first && ((c >= '0' && c <= '9') || c == '-' || c == '.');
+	/* '@': SSSD's fully qualified names (alice@example.org) */
+	return !first && ((c >= '0' && c <= '9') || c == '-' || c == '.' ||
+			  c == '@');
 }
 
 int lb_user_name_check(const char *name, struct lb_err *err)
@@ -95,8 +97,8 @@ int lb_user_name_check(const char *name, struct lb_err *err)
 	lb_fail(err, 0, "user name \"%s%s\" is not one loginbox accepts", show,
 		n > LB_USER_NAME_MAX ? "..." : "");
 	return lb_hint(err, "user names must be 1 to %d characters: a letter "
-			    "or '_', then letters, digits, '_', '-', '.', and "
-			    "an optional final '$'",
+			    "or '_', then letters, digits, '_', '-', '.', '@', "
+			    "and an optional final '$'",
 		       LB_USER_NAME_MAX);
 }
 

@@ -25,14 +25,14 @@ struct lb_user {
 };
 
 /* Longest user name accepted: useradd's limit (UT_NAMESIZE). */
-#define LB_USER_NAME_MAX 32
+#define LB_USER_NAME_MAX 63
 
 /*
  * Is `name` a user name loginbox will handle?  Names become paths
  * (/var/lib/loginbox/users/NAME), state-file lines and hostnames, so the
  * rule is strict, as shadow's useradd without --badname: a letter or
- * underscore, then letters, digits, '_', '-', '.', an optional trailing
- * '$' (Samba machine accounts); 1..LB_USER_NAME_MAX bytes.  No '/', no
+ * underscore, then letters, digits, '_', '-', '.', '@' (SSSD's fully
+ * qualified names), an optional trailing '$' (Samba machine accounts); 1..LB_USER_NAME_MAX bytes.  No '/', no
  * "." or "..", no blank or control character, no leading '-'.
  * Returns 0, or -1 with err saying so.
  */

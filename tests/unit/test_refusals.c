@@ -158,11 +158,15 @@ static void t_user_names(void)
 {
 	static const char *const good[] = {"alice", "lbt-alice", "_svc",
 					   "Bob.Smith", "host01$", "a",
-					   "abcdefghijklmnopqrstuvwxyz012345"};
+					   "alice@example.org",
+					   "abcdefghijklmnopqrstuvwxyz012345"
+					   "abcdefghijklmnopqrstuvwxyz01234"};
 	static const char *const bad[] = {
 		"", "../x", "a/b", "/etc", ".", "..", ".hidden", "-rf",
 		"a\nb", "a b", "a\tb", "1abc", "a$b", "$", "a:b", "ä",
-		"abcdefghijklmnopqrstuvwxyz0123456", "x\x1b[2J"};
+		"abcdefghijklmnopqrstuvwxyz012345"
+		"abcdefghijklmnopqrstuvwxyz012345", "x\x1b[2J", "@alice",
+		"a@b/c"};
 	struct lb_err e;
 	size_t i;
 
