@@ -64,11 +64,14 @@ static int group_name(gid_t gid, char *out, size_t len, struct lb_err *err)
 
 static bool name_char(char c, bool first)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')
+	/* Digits first too: directories hold such names, and refusing them
+	 * here would refuse unboxed users as well. */
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    (c >= '0' && c <= '9'))
 		return true;
-	/* '@': SSSD's fully qualified names (alice@example.org) */
-	return !first && ((c >= '0' && c <= '9') || c == '-' || c == '.' ||
-			  c == '@');
+	/* '@': SSSD's fully qualified names (alice@example.org); never
+	 * first, nor '-' (an option) or '.' ("." and "..") */
+	return !first && (c == '-' || c == '.' || c == '@');
 }
 
 int lb_user_name_check(const char *name, struct lb_err *err)
@@ -96,9 +99,9 @@ int lb_user_name_check(const char *name, struct lb_err *err)
 	show[o] = '\0';
 	lb_fail(err, 0, "user name \"%s%s\" is not one loginbox accepts", show,
 		n > LB_USER_NAME_MAX ? "..." : "");
-	return lb_hint(err, "user names must be 1 to %d characters: a letter "
-			    "or '_', then letters, digits, '_', '-', '.', '@', "
-			    "and an optional final '$'",
+	return lb_hint(err, "user names must be 1 to %d characters: a letter, "
+			    "digit or '_', then letters, digits, '_', '-', '.', "
+			    "'@', and an optional final '$'",
 		       LB_USER_NAME_MAX);
 }
 

@@ -30,10 +30,13 @@ struct lb_user {
 /*
  * Is `name` a user name loginbox will handle?  Names become paths
  * (/var/lib/loginbox/users/NAME), state-file lines and hostnames, so the
- * rule is strict, as shadow's useradd without --badname: a letter or
- * underscore, then letters, digits, '_', '-', '.', '@' (SSSD's fully
- * qualified names), an optional trailing '$' (Samba machine accounts); 1..LB_USER_NAME_MAX bytes.  No '/', no
- * "." or "..", no blank or control character, no leading '-'.
+ * rule is strict, close to shadow's useradd without --badname: a letter,
+ * digit or underscore, then letters, digits, '_', '-', '.', '@' (SSSD's
+ * fully qualified names), an optional trailing '$' (Samba machine
+ * accounts); 1..LB_USER_NAME_MAX bytes.  No '/', no "." or "..", no
+ * blank or control character, no leading '-'.  Unboxed users are checked
+ * too (the name is checked before the policy is known), so the rule must
+ * admit every name a directory really holds.
  * Returns 0, or -1 with err saying so.
  */
 int lb_user_name_check(const char *name, struct lb_err *err);
