@@ -36,7 +36,7 @@ hc_as() {
 # (the init's host pid), HC_SHELLPID (the box shell's pid, as seen inside).
 # Returns 1 when the login did not come up.
 hc_box_start() {
-	local u=$1 i out
+	local u=$1 out
 	shift
 	HC_OUT=$LBT_TMP/hc-box.$u.$$.$RANDOM
 	timeout -k 5 120 ssh "${SSH_OPTS[@]}" "$@" "$u@127.0.0.1" \
@@ -45,7 +45,7 @@ hc_box_start() {
 	HC_PID=$!
 	track_pid "$HC_PID"
 	HC_SID="" HC_INIT="" HC_SHELLPID=""
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		out=$(cat "$HC_OUT")
 		HC_SID=$(marker "$out" SID)
 		HC_SHELLPID=$(marker "$out" PID)

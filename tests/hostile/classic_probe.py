@@ -123,13 +123,12 @@ def c_exec(path):
 
 def c_sti(fd, text):
     fd = int(fd)
-    res = "OK"
     for ch in text.encode().decode("unicode_escape").encode():
         b = ctypes.c_char(ch)
         r = libc.ioctl(fd, 0x5412, ctypes.byref(b))
         if r < 0:
             return ename(ctypes.get_errno())
-    return res
+    return "OK"
 
 
 def c_linux(fd):

@@ -30,6 +30,28 @@ t_is "$(marker "$out" LN)" ok "root: control: box root can plant a link /home/ev
 t_check "root: the planted link exists nowhere on the host" test ! -e "/home/evil-$TAG" -a ! -L "/home/evil-$TAG"
 t_check "root: the home is still the user's directory on the host" test -d "$RHOME" -a ! -L "$RHOME" -a ! -e "$RHOME.x"
 
+# ---- links in the home to the host paths a root-side step works on (the
+# persistent upper, the session directories): nothing root does at login
+# or logout goes through the home, and inside they lead to the masks.
+ASUB=$(awk '$1 == "lbt-alice" {print $2}' "$LBT_TMP/subids")
+rm -rf "${LB_USERSDIR:?}/lbt-alice"
+for l in "users:$LB_USERSDIR/lbt-alice" "upper:$LB_USERSDIR/lbt-alice/upper" "run:$LB_RUN" "sessions:$LB_SESSIONS"; do
+	ln -sfn "${l#*:}" "$AHOME/.lbt-$TAG-${l%%:*}"
+done
+chown -h lbt-alice "$AHOME"/.lbt-"$TAG"-*
+{ base_conf; printf '[user.lbt-alice]\nupper = persistent\n'; } | write_conf
+out=$(ssh_as lbt-alice "echo @@IN=\$LOGINBOX_SESSION@@; for n in users upper run sessions; do echo \"@@L_\$n=\$(ls -A ~/.lbt-$TAG-\$n/ 2>&1 | tr '\n' ' ' | sed 's/.*: //')@@\"; done; touch ~/.lbt-$TAG-upper/lbt-x 2>&1 | sed 's/^/T=/'" 2>&1)
+t_like "$(marker "$out" IN)" '^[0-9]+$' "home links: control: a persistent-upper login with the links in the home ran"
+t_is "$(stat -c '%U %a' "$LB_USERSDIR/lbt-alice")" "root 700" "home links: the persistent upper's directory is root's, 0700, whatever the home links to it"
+t_is "$(stat -c '%u' "$LB_USERSDIR/lbt-alice/upper")" "$ASUB" "home links: its upper is box root's (the user's first subuid), as built"
+t_check "home links: no file was made through the link" test ! -e "$LB_USERSDIR/lbt-alice/upper/lbt-x"
+for n in users upper run sessions; do
+	t_like "$(marker "$out" "L_$n")" '^$|No such file|Permission denied' "home links: inside, ~/.lbt-...-$n leads to nothing of the host ($(marker "$out" "L_$n"))"
+done
+rm -f "$AHOME"/.lbt-"$TAG"-*
+rm -rf "${LB_USERSDIR:?}/lbt-alice"
+reset_conf
+
 # ---- a disk upper, removed by root at logout
 { base_conf; printf '[user.lbt-root]\nupper = disk\n'; } | write_conf
 HC_CMD="ln -s /etc /lbt-evil; mkdir -p /lbt-dir; ln -s /etc/passwd /lbt-dir/pw; ln /etc/hostname /lbt-hl; mkfifo /lbt-fifo; ln -s ../../../../../../etc /lbt-dir/up; echo @@PLANTED=\$(ls / | grep -c lbt-)@@" \

@@ -10,8 +10,6 @@ set -u
 . "$(dirname "$0")/classic_lib.sh"
 
 reset_conf
-TAG=lbt$$
-AUID=$(id -u lbt-alice)
 
 # ---- from inside: the box sees no cgroup tree and cannot mount one
 mnt_probe='echo "@@CG=$(grep "^0::" /proc/self/cgroup)@@"; echo "@@SYSCG=$(ls -A /sys/fs/cgroup | wc -l)@@"
