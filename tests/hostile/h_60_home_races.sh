@@ -91,12 +91,14 @@ t_like "$(kv "$out" MVS)" 'cannot move' "persistent, session 1: mv /etc/shadow f
 t_is "$(marker "$out" MOVED)" "" "persistent, session 1: /etc/shadow was not renamed from under its mask"
 t_like "$(marker "$out" SSH2)" '^[1-9]' "persistent, session 1: control: /etc/ssh copied to /etc/ssh2 ($(marker "$out" SSH2) host key files)"
 P=$(hc_put lbt-root)
-out=$(ssh_as lbt-root "python3 $P KT read /etc/krb5.keytab ';' SH read /etc/shadow ';' K2 read /etc/ssh2/ssh_host_ed25519_key ';' LB read /var/lib/lbt/lb/users ; ls /var/lib/lbt/lb/ | tr '\n' ' ' | sed 's/^/LBLS=/'; echo; readlink /root/etc-$TAG | sed 's/^/RH=/'" 2>&1)
+out=$(ssh_as lbt-root "python3 $P KT read /etc/krb5.keytab ';' SH read /etc/shadow ';' K2 read /etc/ssh2/ssh_host_ed25519_key ';' LB read /var/lib/lbt/lb/users ';' FDS fds; ls /var/lib/lbt/lb/ | tr '\n' ' ' | sed 's/^/LBLS=/'; echo; readlink /root/etc-$TAG | sed 's/^/RH=/'" 2>&1)
 t_is "$(kv "$out" RH)" /etc "persistent, session 2: control: session 1's files are there (/root/etc-$TAG)"
 t_like "$(kv "$out" KT)" '^(EMPTY|EACCES|ENOENT|ELOOP)$' "persistent, session 2: the planted /etc/krb5.keytab -> /etc/shadow shows no host secret ($(kv "$out" KT))"
 t_like "$(kv "$out" SH)" '^(EMPTY|EACCES)$' "persistent, session 2: /etc/shadow is still masked"
 t_like "$(kv "$out" K2)" '^(EMPTY|EACCES|ENOENT)$' "persistent, session 2: the copy of a masked host key holds nothing ($(kv "$out" K2))"
 t_is "$(kv "$out" LBLS)" "" "persistent, session 2: /var/lib/loginbox through a planted link is the empty mask"
+t_unlike "$(kv "$out" FDS | tr '|' '\n')" '/var/lib/loginbox|lock' "persistent, session 2: no box process holds the upper's lock file (init's own host fd)"
+t_like "$(kv "$out" FDS | tr '|' '\n')" '^[0-9]+:[0-9]+:' "persistent, session 2: control: box root listed the fds of its box's processes"
 rm -f "$P"
 # session 3 on an image whose /home is not hidden: box root replaces the
 # home's mount point by a link while the home is off (home = none) ...

@@ -94,6 +94,21 @@ out=$(hc_as lbt-bob env LOGINBOX_SESSION="$HC_SID" "$LB_SHELL" -c 'echo "@@RAN@@
 t_unlike "$out" '@@RAN@@' "forged LOGINBOX_SESSION = alice's live session, used by bob: nothing runs"
 t_like "$out" 'connect to box .*Permission denied|ended the session' "forged LOGINBOX_SESSION = alice's live session: loginbox-shell says why"
 
+# ---- the tools run by a user: loginbox-helper is never setuid, so run
+# by lbt-plain (an unboxed local user) or by alice's own host process it
+# can end nothing; the admin command says it is root's.
+start=$(proc_start "$HC_INIT")
+for u in lbt-plain lbt-alice; do
+	out=$(hc_as "$u" sh -c "$LB_HELPER close $HC_SID 3>/dev/null; echo rc=\$?; $LB_HELPER gc 3>/dev/null; echo rc=\$?" 2>&1)
+	t_is "$(proc_start "$HC_INIT")" "$start" "$u runs loginbox-helper close $HC_SID and gc: alice's box's init lives on"
+	t_check "$u runs loginbox-helper close and gc: the session directory is still there" test -f "$DIR/state"
+	t_like "$out" 'loginbox-helper: must be started as root' "$u runs loginbox-helper: it refuses, saying it is root's to start"
+	out=$(hc_as "$u" "$LB_ADMIN" kill "$HC_SID" 2>&1)
+	t_like "$out" 'must be run as root' "$u runs loginbox kill: refused, it is root's"
+done
+out=$(hc_as lbt-alice python3 "$HC_PROBE" R ctl "$SOCK" run "true" 2>&1)
+t_is "$(kv "$out" R)" "EXIT:0" "after the tools run by users: alice's box still answers her"
+
 hc_box_stop
 assert_no_leftovers "control socket attacks: nothing of these sessions remains"
 exit 0
