@@ -303,9 +303,33 @@ static void accept_client(int lfd, uid_t uid)
 	if (fd < 0)
 		return;
 	/* The socket is the user's (0600), and the kernel tells us who
-	 * connected: anyone else is turned away. */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    cred.uid != uid) {
+	 * connected. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		close(fd);
+		return;
+	}
+	/* Anyone else is told why (a socket whose mode was opened up, a
+	 * forged session id), without blocking on a peer that does not
+	 * read. */
+	if (cred.uid != uid) {
+		struct lb_err err;
+		char junk[64];
+		int k;
+
+		lb_err_clear(&err);
+		/* (cred.uid is as seen in the box: unmapped ids read as
+		 * the overflow uid, 65534) */
+		lb_fail(&err, 0,
+			"connection refused: not this box's user (peer uid %u "
+			"in the box)",
+			(unsigned)cred.uid);
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		send_error(fd, &err);
+		/* Unread data at close makes the peer's read fail with
+		 * ECONNRESET before it sees the refusal: drop what is there
+		 * (attached fds go with it). */
+		for (k = 0; k < 8 && recv(fd, junk, sizeof(junk), 0) > 0; k++)
+			;
 		close(fd);
 		return;
 	}
