@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "macros.h"
@@ -147,13 +148,25 @@ static int read_ctl(int sock, int *wstatus, int *master, struct lb_err *err)
 	return r;
 }
 
+/* A closed fd 0-2 would be taken by our control socket and go to the
+ * box as its stdio: fill the holes with /dev/null first. */
+static int fill_stdio(struct lb_err *err)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (fcntl(i, F_GETFD) < 0 && open("/dev/null", O_RDWR) != i)
+			return lb_fail(err, errno, "open /dev/null as fd %d", i);
+	return 0;
+}
+
 /*
  * Direct mode: a terminal among stdout and stderr is not handed to the
- * box (anything in the box could TIOCSTI into it or read the caller's
- * keyboard through it: `su - user -c cmd </dev/null` run by root keeps
- * root's terminal on fds 1 and 2).  The box gets the write end of a pipe
- * instead and relay() copies to the terminal.  A closed fd 0-2 becomes
- * /dev/null.  Returns 0 with fds[] to send and outs[] to copy from.
+ * box (anything in the box could read the caller's keyboard through it,
+ * change its modes or send it ioctls: `su - user -c cmd </dev/null` run
+ * by root keeps root's terminal on fds 1 and 2).  The box gets the write
+ * end of a pipe instead and relay() copies to the terminal.  Returns 0
+ * with fds[] to send and outs[] to copy from.
  */
 static int prepare_stdio(int fds[3], int outs[3], int owned[3],
 			 struct lb_err *err)
@@ -163,22 +176,18 @@ static int prepare_stdio(int fds[3], int outs[3], int owned[3],
 	for (i = 0; i < 3; i++) {
 		fds[i] = i;
 		outs[i] = owned[i] = -1;
-		if (fcntl(i, F_GETFD) < 0) {
-			owned[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
-			if (owned[i] < 0)
-				return lb_fail(err, errno, "open /dev/null");
-			fds[i] = owned[i];
-		} else if (isatty(i) == 1) {
-			int p[2];
+	}
+	/* Stdin is never a terminal here: that is pty mode. */
+	for (i = 1; i < 3; i++) {
+		int p[2];
 
-			/* Stdin is never a terminal here (pty mode). */
-			if (i == 0 || pipe2(p, O_CLOEXEC) < 0)
-				return lb_fail(err, errno ? errno : EINVAL,
-					       "pipe for fd %d", i);
-			outs[i] = p[0];
-			owned[i] = p[1];
-			fds[i] = p[1];
-		}
+		if (isatty(i) != 1)
+			continue;
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return lb_fail(err, errno, "pipe for fd %d", i);
+		outs[i] = p[0];
+		owned[i] = p[1];
+		fds[i] = p[1];
 	}
 	return 0;
 }
@@ -247,7 +256,11 @@ static int relay(int sock, int sfd, int master, int outs[3], int *wstatus,
 			if (r == 1) {
 				/* Drain what the program wrote last; a
 				 * background child keeping a pipe open
-				 * does not hold us beyond a quiet 50 ms. */
+				 * does not hold us beyond a quiet 50 ms,
+				 * nor a chatty one beyond 2 s. */
+				struct timespec t0, t;
+
+				clock_gettime(CLOCK_MONOTONIC, &t0);
 				for (;;) {
 					struct pollfd q[3] = {
 						{.fd = master, .events = POLLIN},
@@ -257,7 +270,9 @@ static int relay(int sock, int sfd, int master, int outs[3], int *wstatus,
 					if (master < 0 && outs[1] < 0 &&
 					    outs[2] < 0)
 						break;
-					if (poll(q, 3, 50) <= 0)
+					clock_gettime(CLOCK_MONOTONIC, &t);
+					if (t.tv_sec - t0.tv_sec > 2 ||
+					    poll(q, 3, 50) <= 0)
 						break;
 					if (q[0].revents && pump(master, 1) < 0)
 						master = -1;
@@ -274,7 +289,7 @@ int lb_client_run(unsigned long id, enum lb_spawn_mode mode,
 		  int *wstatus, struct lb_err *err)
 {
 	cleanup_close int sock = -1, sfd = -1, master = -1;
-	cleanup_close int out1 = -1, out2 = -1, own0 = -1, own1 = -1, own2 = -1;
+	cleanup_close int out1 = -1, out2 = -1, own1 = -1, own2 = -1;
 	struct termios saved, raw;
 	bool pty = isatty(0) == 1;
 	bool restore = false;
@@ -282,6 +297,8 @@ int lb_client_run(unsigned long id, enum lb_spawn_mode mode,
 	int fds[3], outs[3] = {-1, -1, -1}, owned[3] = {-1, -1, -1};
 	int r;
 
+	if (fill_stdio(err) < 0)
+		return -1;
 	sock = connect_box(id, err);
 	if (sock < 0)
 		return -1;
@@ -299,7 +316,6 @@ int lb_client_run(unsigned long id, enum lb_spawn_mode mode,
 		return lb_fail(err, errno, "signalfd");
 	if (!pty) {
 		r = prepare_stdio(fds, outs, owned, err);
-		own0 = owned[0];
 		own1 = owned[1];
 		own2 = owned[2];
 		out1 = outs[1];
@@ -310,10 +326,9 @@ int lb_client_run(unsigned long id, enum lb_spawn_mode mode,
 	r = send_spawn(sock, mode, pty, fds, args, nargs, env, err);
 	/* Our copies of the pipes' write ends go now, or they never see
 	 * EOF; init holds its own. */
-	lb_closep(&own0);
 	lb_closep(&own1);
 	lb_closep(&own2);
-	own0 = own1 = own2 = -1;
+	own1 = own2 = -1;
 	if (r < 0)
 		return -1;
 	if (pty) {

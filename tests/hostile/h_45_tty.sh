@@ -131,6 +131,14 @@ t_is "$(marker "$out" RAN)" yes "loginbox run >file on a pty: the command ran"
 t_is "$(marker "$out" FD1)" boxpty "loginbox run >file on a pty: fd 1 is a pty of the box"
 t_unlike "$out" 'HOSTTTY' "loginbox run >file on a pty: no fd in the box is a terminal of the caller"
 
+# ---- closed stdin: the box gets /dev/null, never an fd the client opened
+out=$(on_pty "$LB_ADMIN run -u lbt-alice -- python3 $PROBE $TAG-8 0<&-")
+t_is "$(marker "$out" RAN)" yes "loginbox run 0<&- on a pty: the command ran"
+t_is "$(marker "$out" FD0)" chr:1:3 "loginbox run 0<&- on a pty: fd 0 in the box is /dev/null"
+out=$(on_pty "su - lbt-alice -c 'python3 $PROBE $TAG-9' 0<&-")
+t_is "$(marker "$out" RAN)" yes "su - -c 0<&- on a pty: the command ran"
+t_is "$(marker "$out" FD0)" chr:1:3 "su - -c 0<&- on a pty: fd 0 in the box is /dev/null"
+
 # ---- the default policy (seccomp on) works the same
 reset_conf
 out=$(on_pty "su - lbt-alice -c 'python3 $PROBE $TAG-7' </dev/null")
