@@ -28,6 +28,7 @@
 #include "paths.h"
 #include "policy.h"
 #include "policy_nss.h"
+#include "strparse.h"
 
 static int die_err(const struct lb_err *err)
 {
@@ -100,6 +101,17 @@ static int cmd_policy(int argc, char **argv)
 		return 0;
 	}
 	lb_policy_print_origin(&p, &o, stdout);
+	/* The same rule as the box build (rootfs.c, check_upper_bound). */
+	if (p.upper != LB_UPPER_TMPFS && p.upper_size != LB_UNLIMITED)
+		printf("# warning: upper = %s cannot be bounded to upper_size; "
+		       "%s's boxes will be refused (set upper_size = max to "
+		       "accept an unbounded layer on disk)\n",
+		       p.upper == LB_UPPER_DISK ? "disk" : "persistent",
+		       argv[1]);
+	if (p.upper == LB_UPPER_TMPFS && p.upper_size == LB_UNLIMITED)
+		printf("# warning: upper = tmpfs with upper_size = max: %s's "
+		       "boxes will be refused (a tmpfs layer needs a size)\n",
+		       argv[1]);
 	if (strcmp(u.shell, LB_SHELL_PATH) != 0)
 		printf("# warning: %s's login shell is %s, not %s: their logins "
 		       "will be refused (usermod -s)\n",

@@ -29,6 +29,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -191,6 +192,43 @@ static int open_pty(struct spawn_req *r, int *master, struct lb_err *err)
 	return 0;
 }
 
+/*
+ * What a direct-mode client may hand the program as stdin, stdout and
+ * stderr: pipes, sockets, regular files and character devices such as
+ * /dev/null.  Never a terminal: TIOCSTI on it types into the caller's
+ * shell, and reading it reads the caller's keyboard (a root terminal
+ * behind `su - user -c cmd </dev/null`); the client relays terminals
+ * through pipes or a pty of the box (client.c).  Never a directory or an
+ * O_PATH fd either: an fd of a host directory is a way out of the box's
+ * root (openat(fd, "..")), and nothing else is stdio.
+ */
+static int check_stdio_fd(int i, int fd, struct lb_err *err)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fstat(fd, &st) < 0)
+		return lb_fail(err, errno, "fd %d of the spawn request", i);
+	if (fl & O_PATH)
+		return lb_fail(err, EBADF, "fd %d of the spawn request is an "
+					   "O_PATH fd; refused", i);
+	if (isatty(fd))
+		return lb_fail(err, ENOTTY, "fd %d of the spawn request is a "
+					    "terminal; a box never gets the "
+					    "caller's terminal (use a client "
+					    "that relays it)", i);
+	if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) &&
+	    !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		return lb_fail(err, EBADF, "fd %d of the spawn request is not "
+					   "a pipe, socket, file or character "
+					   "device (mode %o); refused",
+			       i, (unsigned)(st.st_mode & S_IFMT));
+	return 0;
+}
+
+/* Takes ownership of fds[0..nfds): each is moved into the request (and
+ * closed by spawn_free) or left for the caller, who closes what is left
+ * (entries moved out are set to -1). */
 static void handle_spawn(const struct lb_box *b, struct client *c,
 			 const void *msg, size_t len, int *fds, int nfds)
 {
@@ -201,22 +239,28 @@ static void handle_spawn(const struct lb_box *b, struct client *c,
 	int i;
 
 	lb_err_clear(&err);
-	if (spawn_parse(msg, len, &r, &err) < 0 || c->pid) {
-		for (i = 0; i < nfds; i++)
-			close(fds[i]);
-		if (c->pid)
-			lb_fail(&err, EBUSY, "one program per connection");
-		send_error(c->fd, &err);
-		spawn_free(&r);
-		return;
+	if (spawn_parse(msg, len, &r, &err) < 0)
+		goto refuse;
+	if (c->pid) {
+		lb_fail(&err, EBUSY, "one program per connection");
+		goto refuse;
 	}
-	for (i = 0; i < nfds && i < 3; i++)
+	/* pty mode: the program's stdio is the box's pty, no fd comes
+	 * along; direct mode: exactly stdin, stdout, stderr. */
+	if (nfds != (r.pty ? 0 : 3)) {
+		lb_fail(&err, EPROTO, "spawn request with %d fds (%s mode "
+				      "takes %d)",
+			nfds, r.pty ? "pty" : "direct", r.pty ? 0 : 3);
+		goto refuse;
+	}
+	for (i = 0; i < nfds; i++) {
+		if (check_stdio_fd(i, fds[i], &err) < 0)
+			goto refuse;
 		r.fds[i] = fds[i];
-	if (r.pty && open_pty(&r, &master, &err) < 0) {
-		send_error(c->fd, &err);
-		spawn_free(&r);
-		return;
+		fds[i] = -1;
 	}
+	if (r.pty && open_pty(&r, &master, &err) < 0)
+		goto refuse;
 	pid = fork();
 	if (pid == 0) {
 		if (spawn_exec(b, &r, &err) < 0) {
@@ -229,17 +273,18 @@ static void handle_spawn(const struct lb_box *b, struct client *c,
 	}
 	if (pid < 0) {
 		lb_fail(&err, errno, "fork");
-		send_error(c->fd, &err);
-	} else {
-		c->pid = pid;
-		if (r.pty)
-			lb_proto_send(c->fd,
-				      &(struct lb_msg_hdr){LB_PROTO_MAGIC,
-							   LB_MSG_PTY,
-							   sizeof(struct lb_msg_hdr)},
-				      sizeof(struct lb_msg_hdr), &master, 1,
-				      &err);
+		goto refuse;
 	}
+	c->pid = pid;
+	if (r.pty)
+		lb_proto_send(c->fd,
+			      &(struct lb_msg_hdr){LB_PROTO_MAGIC, LB_MSG_PTY,
+						   sizeof(struct lb_msg_hdr)},
+			      sizeof(struct lb_msg_hdr), &master, 1, &err);
+	spawn_free(&r);
+	return;
+refuse:
+	send_error(c->fd, &err);
 	spawn_free(&r);
 }
 
@@ -267,12 +312,14 @@ static void handle_client(const struct lb_box *b, struct client *c)
 		struct lb_msg_hdr hdr;
 	} *u;
 	struct lb_err err;
-	int fds[3], nfds;
+	int fds[3], nfds = 0;
 	ssize_t n;
 
 	u = malloc(sizeof(*u));
 	if (!u)
 		return;
+	/* From here every fd received is closed on every path below (the
+	 * last line), unless handle_spawn moved it into a request. */
 	n = lb_proto_recv(c->fd, u->buf, sizeof(u->buf), fds, 3, &nfds, &err);
 	if (n <= 0) {
 		client_close(c);
@@ -286,10 +333,8 @@ static void handle_client(const struct lb_box *b, struct client *c)
 			kill(-c->pid, sig);
 		else if (sig == SIGKILL)
 			kill(-c->pid, SIGKILL);
-	} else {
-		while (nfds > 0)
-			close(fds[--nfds]);
 	}
+	lb_proto_close_fds(fds, &nfds);
 	free(u);
 }
 

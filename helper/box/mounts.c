@@ -5,7 +5,7 @@
  *
  *   /dev       tmpfs with null zero full random urandom tty bound from the
  *              host (a user namespace cannot mknod), pts/ and shm/
- *   /tmp /run /dev/shm   private tmpfs
+ *   /tmp /run /dev/shm   private tmpfs, bounded (tmpfs_at)
  *   home       the user's real home, bound (home = bind), or a tmpfs
  *   masks      host image only: secrets owned by root on the host's root
  *              filesystem, which box root would own through the idmap
@@ -51,16 +51,28 @@ static const char *const mask_files[] = {
 	"/var/lib/systemd/random-seed", "/var/lib/systemd/credential.secret",
 	NULL};
 
+/*
+ * Every tmpfs of the box has a size in bytes and an inode count: tmpfs's
+ * own defaults (half the host's RAM, and as many inodes as half the RAM
+ * has pages) would let one box fill the host's memory, and empty files
+ * take no blocks, so a size alone does not bound them.  One inode per
+ * 4 KiB of size, at least 1024, is the default ratio of ext4.
+ */
+#define BOX_SMALL_TMPFS (256ULL << 20) /* /run and /root */
+
 static int tmpfs_at(int rootfd, const char *path, const char *mode,
-		    const char *size, uid_t uid, gid_t gid, uint64_t attrs,
+		    uint64_t size, uid_t uid, gid_t gid, uint64_t attrs,
 		    struct lb_err *err)
 {
 	cleanup_close int tfd = -1, mfd = -1;
-	char o_mode[32], o_size[48], o_uid[32], o_gid[32];
-	const char *opts[] = {o_mode, o_size, o_uid, o_gid, NULL};
+	char o_mode[32], o_size[48], o_ino[48], o_uid[32], o_gid[32];
+	const char *opts[] = {o_mode, o_size, o_ino, o_uid, o_gid, NULL};
+	uint64_t inodes = size / 4096 < 1024 ? 1024 : size / 4096;
 
 	snprintf(o_mode, sizeof(o_mode), "mode=%s", mode);
-	snprintf(o_size, sizeof(o_size), "size=%s", size);
+	snprintf(o_size, sizeof(o_size), "size=%llu", (unsigned long long)size);
+	snprintf(o_ino, sizeof(o_ino), "nr_inodes=%llu",
+		 (unsigned long long)inodes);
 	snprintf(o_uid, sizeof(o_uid), "uid=%u", (unsigned)uid);
 	snprintf(o_gid, sizeof(o_gid), "gid=%u", (unsigned)gid);
 	tfd = fs_mkdir_in_root(rootfd, path, 0755, uid, gid, err);
@@ -103,7 +115,7 @@ static int make_dev(const struct lb_box *b, int rootfd, struct lb_err *err)
 	cleanup_close int devfd = -1;
 	size_t i;
 
-	if (tmpfs_at(rootfd, "/dev", "0755", "1m", ru, rg,
+	if (tmpfs_at(rootfd, "/dev", "0755", 1ULL << 20, ru, rg,
 		     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err) < 0)
 		return -1;
 	devfd = fs_open_in_root(rootfd, "/dev", O_DIRECTORY, err);
@@ -129,7 +141,7 @@ static int make_dev(const struct lb_box *b, int rootfd, struct lb_err *err)
 	if (mkdirat(devfd, "pts", 0755) < 0 ||
 	    fchownat(devfd, "pts", ru, rg, 0) < 0)
 		return lb_fail(err, errno, "mkdir /dev/pts");
-	return tmpfs_at(rootfd, "/dev/shm", "1777", "50%", ru, rg,
+	return tmpfs_at(rootfd, "/dev/shm", "1777", b->pol.tmpfs_size, ru, rg,
 			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
 }
 
@@ -231,14 +243,14 @@ static int make_home(const struct lb_box *b, int rootfd, struct lb_err *err)
 	snprintf(parent, sizeof(parent), "%s", home);
 	dirname(parent);
 	if (!strcmp(b->pol.image, "host") && strcmp(parent, "/") != 0 &&
-	    tmpfs_at(rootfd, parent, "0755", "1m", b->root_host_uid,
+	    tmpfs_at(rootfd, parent, "0755", 1ULL << 20, b->root_host_uid,
 		     b->root_host_gid, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 		     err) < 0)
 		return -1;
 	if (b->pol.home == LB_HOME_NONE)
 		return 0;
 	if (b->pol.home == LB_HOME_TMPFS)
-		return tmpfs_at(rootfd, home, "0700", "50%", u, g,
+		return tmpfs_at(rootfd, home, "0700", b->pol.tmpfs_size, u, g,
 				MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
 	/* The passwd entry is the admin's; the directory itself must be
 	 * the user's, or we would hand them someone else's files. */
@@ -267,8 +279,8 @@ static int make_root_home(const struct lb_box *b, int rootfd,
 	char dir[300];
 
 	if (b->pol.upper != LB_UPPER_PERSISTENT || !b->upper_dir[0])
-		return tmpfs_at(rootfd, "/root", "0700", "10%", b->root_host_uid,
-				b->root_host_gid,
+		return tmpfs_at(rootfd, "/root", "0700", BOX_SMALL_TMPFS,
+				b->root_host_uid, b->root_host_gid,
 				MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
 	snprintf(dir, sizeof(dir), "%s/root", b->upper_dir);
 	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) ||
@@ -405,10 +417,10 @@ int mounts_populate(struct lb_box *b, int rootfd, struct lb_err *err)
 	close(fd);
 	if (make_dev(b, rootfd, err) < 0)
 		return -1;
-	if (tmpfs_at(rootfd, "/tmp", "1777", "50%", ru, rg,
+	if (tmpfs_at(rootfd, "/tmp", "1777", b->pol.tmpfs_size, ru, rg,
 		     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
 		return -1;
-	if (tmpfs_at(rootfd, "/run", "0755", "10%", ru, rg,
+	if (tmpfs_at(rootfd, "/run", "0755", BOX_SMALL_TMPFS, ru, rg,
 		     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
 		return -1;
 	/* Box root's own home: private and writable, whatever the image's

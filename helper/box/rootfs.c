@@ -39,6 +39,7 @@
 #include "macros.h"
 #include "mntapi.h"
 #include "paths.h"
+#include "strparse.h"
 #include "syscalls.h"
 
 /* The idmap of the lower layer: see the comment at the top. */
@@ -129,12 +130,49 @@ static void lock_persistent(struct lb_box *b, const char *base)
 	b->upper_dir[0] = '\0';
 }
 
+/*
+ * A layer on disk is bounded only by the file system it is on: one box
+ * could fill /var/lib/loginbox's file system (on most hosts `/`) and stop
+ * every service writing there.  Project quota would bound it, but the
+ * overlay writes its upper with the helper's credentials, and
+ * CAP_SYS_RESOURCE ignores quota hard limits (fs/quota/dquot.c,
+ * ignore_hardlimit), so a quota needs the overlay to be created without
+ * that capability; loginbox does not do that yet.  Until then a disk or
+ * persistent layer needs the admin's explicit upper_size = max.
+ */
+static int check_upper_bound(const struct lb_box *b, struct lb_err *err)
+{
+	const char *kind = b->pol.upper == LB_UPPER_DISK ? "disk" : "persistent";
+
+	if (b->pol.upper == LB_UPPER_TMPFS) {
+		if (b->pol.upper_size != LB_UNLIMITED)
+			return 0;
+		lb_fail(err, EINVAL, "upper = tmpfs with upper_size = max: a "
+				     "tmpfs layer needs a size");
+		return lb_hint(err, "set upper_size to a size (e.g. 1G) in "
+				    "[%s] of %s",
+			       b->pol.section, b->pol.source);
+	}
+	if (b->pol.upper_size == LB_UNLIMITED)
+		return 0;
+	lb_fail(err, EFBIG, "upper = %s: loginbox cannot bound a writable "
+			    "layer on disk to upper_size = %lluM (no project "
+			    "quota); refusing an unbounded one",
+		kind, (unsigned long long)(b->pol.upper_size >> 20));
+	return lb_hint(err, "set upper_size = max in [%s] of %s to accept a "
+			    "layer that can fill the file system of %s, or use "
+			    "upper = tmpfs (loginbox.conf(5), upper_size)",
+		       b->pol.section, b->pol.source, LB_STATEDIR);
+}
+
 static int make_upper(struct lb_box *b, char *upper, char *work, size_t len,
 		      struct lb_err *err)
 {
 	char base[256];
 
 	upper[0] = work[0] = '\0'; /* named in the caller's message */
+	if (check_upper_bound(b, err) < 0)
+		return -1;
 	if (b->pol.upper == LB_UPPER_PERSISTENT) {
 		snprintf(base, sizeof(base), "%s/users/%s", LB_STATEDIR,
 			 b->user.name);
@@ -145,12 +183,21 @@ static int make_upper(struct lb_box *b, char *upper, char *work, size_t len,
 		lock_persistent(b, base);
 	}
 	if (b->pol.upper == LB_UPPER_TMPFS) {
-		char size[64];
-		const char *opts[] = {size, "mode=0700", NULL};
+		char size[64], ino[64];
+		const char *opts[] = {size, ino, "mode=0700", NULL};
 		cleanup_close int mfd = -1, tfd = -1;
+		/* upper_size = max reaches here only as the fallback of a
+		 * persistent layer in use: that tmpfs gets the default. */
+		uint64_t bytes = b->pol.upper_size == LB_UNLIMITED
+					 ? 1ULL << 30
+					 : b->pol.upper_size;
 
+		/* Inodes bounded too, as for every tmpfs (mounts.c). */
 		snprintf(size, sizeof(size), "size=%llu",
-			 (unsigned long long)b->pol.upper_size);
+			 (unsigned long long)bytes);
+		snprintf(ino, sizeof(ino), "nr_inodes=%llu",
+			 (unsigned long long)(bytes / 4096 < 1024 ? 1024
+							  : bytes / 4096));
 		if (mkdirat(b->dirfd, "rw", 0700) < 0)
 			return lb_fail(err, errno, "mkdir %s/rw", b->dir);
 		mfd = mnt_new("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,

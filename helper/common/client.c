@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "macros.h"
@@ -39,15 +40,14 @@ static int connect_box(unsigned long id, struct lb_err *err)
 }
 
 static int send_spawn(int sock, enum lb_spawn_mode mode, bool pty,
-		      char *const *args, int nargs, char *const *env,
-		      struct lb_err *err)
+		      const int *fds, char *const *args, int nargs,
+		      char *const *env, struct lb_err *err)
 {
 	cleanup_free char *buf = NULL;
 	struct lb_msg_spawn *m;
 	struct winsize ws = {0};
 	size_t len = sizeof(*m), off;
 	int envc = 0, i;
-	int fds[3] = {0, 1, 2};
 
 	for (i = 0; i < nargs; i++)
 		len += strlen(args[i]) + 1;
@@ -118,7 +118,7 @@ static int read_ctl(int sock, int *wstatus, int *master, struct lb_err *err)
 		char buf[1024];
 		struct lb_msg_hdr hdr;
 	} u;
-	int fds[1], nfds;
+	int fds[1], nfds, r = 0;
 	ssize_t n;
 
 	n = lb_proto_recv(sock, u.buf, sizeof(u.buf), fds, 1, &nfds, err);
@@ -129,36 +129,96 @@ static int read_ctl(int sock, int *wstatus, int *master, struct lb_err *err)
 	switch (u.hdr.type) {
 	case LB_MSG_EXIT:
 		*wstatus = ((struct lb_msg_int *)u.buf)->value;
-		return 1;
+		r = 1;
+		break;
 	case LB_MSG_PTY:
-		if (nfds == 1 && master)
+		if (nfds == 1 && master && *master < 0) {
 			*master = fds[0];
-		else if (nfds == 1)
-			close(fds[0]);
-		return 0;
+			nfds = 0;
+		}
+		break;
 	case LB_MSG_ERROR:
 		u.buf[sizeof(u.buf) - 1] = '\0';
-		return lb_fail(err, 0, "%s", ((struct lb_msg_error *)u.buf)->text);
+		r = lb_fail(err, 0, "%s", ((struct lb_msg_error *)u.buf)->text);
+		break;
 	default:
-		while (nfds > 0)
-			close(fds[--nfds]);
-		return 0;
+		break;
 	}
+	lb_proto_close_fds(fds, &nfds);
+	return r;
 }
 
-static int relay(int sock, int sfd, int master, int *wstatus,
+/* A closed fd 0-2 would be taken by our control socket and go to the
+ * box as its stdio: fill the holes with /dev/null first. */
+static int fill_stdio(struct lb_err *err)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (fcntl(i, F_GETFD) < 0 && open("/dev/null", O_RDWR) != i)
+			return lb_fail(err, errno, "open /dev/null as fd %d", i);
+	return 0;
+}
+
+/*
+ * Direct mode: a terminal among stdout and stderr is not handed to the
+ * box (anything in the box could read the caller's keyboard through it,
+ * change its modes or send it ioctls: `su - user -c cmd </dev/null` run
+ * by root keeps root's terminal on fds 1 and 2).  The box gets the write
+ * end of a pipe instead and relay() copies to the terminal.  Returns 0
+ * with fds[] to send and outs[] to copy from.
+ */
+static int prepare_stdio(int fds[3], int outs[3], int owned[3],
+			 struct lb_err *err)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		fds[i] = i;
+		outs[i] = owned[i] = -1;
+	}
+	/* Stdin is never a terminal here: that is pty mode. */
+	for (i = 1; i < 3; i++) {
+		int p[2];
+
+		if (isatty(i) != 1)
+			continue;
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return lb_fail(err, errno, "pipe for fd %d", i);
+		outs[i] = p[0];
+		owned[i] = p[1];
+		fds[i] = p[1];
+	}
+	return 0;
+}
+
+/* Copy the relayed stdout/stderr pipes that have data; EOF closes one. */
+static void pump_outs(int outs[3], const struct pollfd *p)
+{
+	int i;
+
+	for (i = 1; i < 3; i++)
+		if (outs[i] >= 0 && p[i - 1].revents && pump(outs[i], i) < 0) {
+			close(outs[i]);
+			outs[i] = -1;
+		}
+}
+
+static int relay(int sock, int sfd, int master, int outs[3], int *wstatus,
 		 struct lb_err *err)
 {
 	bool in_open = master >= 0;
 
 	for (;;) {
-		struct pollfd p[4] = {{.fd = sock, .events = POLLIN},
+		struct pollfd p[6] = {{.fd = sock, .events = POLLIN},
 				      {.fd = sfd, .events = POLLIN},
 				      {.fd = in_open ? 0 : -1, .events = POLLIN},
-				      {.fd = master, .events = POLLIN}};
+				      {.fd = master, .events = POLLIN},
+				      {.fd = outs[1], .events = POLLIN},
+				      {.fd = outs[2], .events = POLLIN}};
 		int r;
 
-		if (poll(p, 4, -1) < 0) {
+		if (poll(p, 6, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return lb_fail(err, errno, "poll");
@@ -168,6 +228,7 @@ static int relay(int sock, int sfd, int master, int *wstatus,
 			 * follows on the socket. */
 			master = -1;
 		}
+		pump_outs(outs, &p[4]);
 		if (p[2].revents && pump(0, master) < 0) {
 			in_open = false;
 			lb_proto_send_int(sock, LB_MSG_SIGNAL, SIGHUP, err);
@@ -193,14 +254,29 @@ static int relay(int sock, int sfd, int master, int *wstatus,
 			if (r < 0)
 				return -1;
 			if (r == 1) {
-				/* Drain what the program wrote last. */
-				while (master >= 0) {
-					struct pollfd q = {.fd = master,
-							   .events = POLLIN};
+				/* Drain what the program wrote last; a
+				 * background child keeping a pipe open
+				 * does not hold us beyond a quiet 50 ms,
+				 * nor a chatty one beyond 2 s. */
+				struct timespec t0, t;
 
-					if (poll(&q, 1, 50) <= 0 ||
-					    pump(master, 1) < 0)
+				clock_gettime(CLOCK_MONOTONIC, &t0);
+				for (;;) {
+					struct pollfd q[3] = {
+						{.fd = master, .events = POLLIN},
+						{.fd = outs[1], .events = POLLIN},
+						{.fd = outs[2], .events = POLLIN}};
+
+					if (master < 0 && outs[1] < 0 &&
+					    outs[2] < 0)
 						break;
+					clock_gettime(CLOCK_MONOTONIC, &t);
+					if (t.tv_sec - t0.tv_sec > 2 ||
+					    poll(q, 3, 50) <= 0)
+						break;
+					if (q[0].revents && pump(master, 1) < 0)
+						master = -1;
+					pump_outs(outs, &q[1]);
 				}
 				return 0;
 			}
@@ -213,12 +289,16 @@ int lb_client_run(unsigned long id, enum lb_spawn_mode mode,
 		  int *wstatus, struct lb_err *err)
 {
 	cleanup_close int sock = -1, sfd = -1, master = -1;
+	cleanup_close int out1 = -1, out2 = -1, own1 = -1, own2 = -1;
 	struct termios saved, raw;
 	bool pty = isatty(0) == 1;
 	bool restore = false;
 	sigset_t mask, old;
+	int fds[3], outs[3] = {-1, -1, -1}, owned[3] = {-1, -1, -1};
 	int r;
 
+	if (fill_stdio(err) < 0)
+		return -1;
 	sock = connect_box(id, err);
 	if (sock < 0)
 		return -1;
@@ -234,7 +314,22 @@ int lb_client_run(unsigned long id, enum lb_spawn_mode mode,
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
 		return lb_fail(err, errno, "signalfd");
-	if (send_spawn(sock, mode, pty, args, nargs, env, err) < 0)
+	if (!pty) {
+		r = prepare_stdio(fds, outs, owned, err);
+		own1 = owned[1];
+		own2 = owned[2];
+		out1 = outs[1];
+		out2 = outs[2];
+		if (r < 0)
+			return -1;
+	}
+	r = send_spawn(sock, mode, pty, fds, args, nargs, env, err);
+	/* Our copies of the pipes' write ends go now, or they never see
+	 * EOF; init holds its own. */
+	lb_closep(&own1);
+	lb_closep(&own2);
+	own1 = own2 = -1;
+	if (r < 0)
 		return -1;
 	if (pty) {
 		do
@@ -250,7 +345,9 @@ int lb_client_run(unsigned long id, enum lb_spawn_mode mode,
 			restore = tcsetattr(0, TCSADRAIN, &raw) == 0;
 		}
 	}
-	r = relay(sock, sfd, master, wstatus, err);
+	r = relay(sock, sfd, master, outs, wstatus, err);
+	out1 = outs[1]; /* relay() closes a pipe at EOF and sets it to -1 */
+	out2 = outs[2];
 	if (restore)
 		tcsetattr(0, TCSADRAIN, &saved);
 	sigprocmask(SIG_SETMASK, &old, NULL);

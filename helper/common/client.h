@@ -8,7 +8,10 @@
  * process puts the caller's terminal in raw mode and copies bytes both
  * ways, and passes window size changes on.  Otherwise stdin, stdout and
  * stderr themselves are handed to the program (ssh host cmd, scp, sftp,
- * rsync keep their pipes and exit codes).
+ * rsync keep their pipes and exit codes), except a stdout or stderr that
+ * is a terminal (`su - user -c cmd </dev/null` from root's terminal):
+ * the program gets a pipe and this process copies it to the terminal, so
+ * no terminal of the caller ever reaches a box (init refuses one too).
  */
 #ifndef LB_CLIENT_H
 #define LB_CLIENT_H

@@ -75,8 +75,9 @@ struct lb_policy {
 	char hostname[LB_TEMPLATE_MAX]; /* template, %u %h %s %% */
 	enum lb_inside inside_uid;
 	enum lb_upper upper;
-	uint64_t upper_size;           /* bytes; tmpfs size of the upper layer */
+	uint64_t upper_size;           /* bytes or LB_UNLIMITED: bound of the upper layer */
 	enum lb_home home;
+	uint64_t tmpfs_size;           /* bytes; /tmp, /dev/shm, a tmpfs home (each) */
 	char shell[256];               /* absolute path inside the box */
 	enum lb_seccomp seccomp;
 	uint64_t caps;                 /* bounding set for root-in-box, bit = CAP_* */
@@ -102,6 +103,7 @@ enum lb_key {
 	LB_KEY_UPPER,
 	LB_KEY_UPPER_SIZE,
 	LB_KEY_HOME,
+	LB_KEY_TMPFS_SIZE,
 	LB_KEY_SHELL,
 	LB_KEY_SECCOMP,
 	LB_KEY_CAPABILITIES,
@@ -176,7 +178,8 @@ struct lb_policy_origin {
 };
 
 /* Fill the built-in defaults (image=host, network=none, hostname=%u-box,
- * inside_uid=self, upper=tmpfs, upper_size=1G, home=bind, shell=/bin/bash,
+ * inside_uid=self, upper=tmpfs, upper_size=1G, home=bind, tmpfs_size=1G,
+ * shell=/bin/bash,
  * seccomp=default, capabilities=default, priority=0, box=yes, limits unset). */
 void lb_policy_defaults(struct lb_policy *p);
 

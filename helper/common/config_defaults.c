@@ -51,6 +51,7 @@ void lb_policy_defaults(struct lb_policy *p)
 	p->upper = LB_UPPER_TMPFS;
 	p->upper_size = 1ULL << 30;
 	p->home = LB_HOME_BIND;
+	p->tmpfs_size = 1ULL << 30;
 	snprintf(p->shell, sizeof(p->shell), "/bin/bash");
 	p->seccomp = LB_SECCOMP_DEFAULT;
 	p->caps = lb_caps_default();

@@ -177,8 +177,17 @@ int lb_helper_close(const struct lb_handle *h, struct lb_err *err)
 			      NULL};
 	int fd, r;
 
+	/* The box's init is our child (CLONE_PARENT, box.c).  End and reap
+	 * it before the helper tears the box down: an exited but unreaped
+	 * init still pins the session's cgroup, whose rmdir then fails with
+	 * EBUSY and leaves the node behind.  The pid is signalled only while
+	 * waitpid says it is our unreaped child, so it cannot be reused. */
+	if (h->init_pid > 0 && waitpid(h->init_pid, NULL, WNOHANG) == 0) {
+		kill(h->init_pid, SIGKILL);
+		reap(h->init_pid);
+	}
 	snprintf(ids, sizeof(ids), "%lu", h->id);
 	r = run(argv, buf, sizeof(buf), &fd, NULL, err);
-	reap(h->init_pid); /* the helper killed it */
+	reap(h->init_pid); /* in case the helper had to kill it */
 	return r;
 }

@@ -2,6 +2,7 @@
 #include "proto.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -41,6 +42,16 @@ int lb_proto_send(int sock, const void *msg, size_t len, const int *fds,
 	return 0;
 }
 
+void lb_proto_close_fds(int *fds, int *nfds)
+{
+	while (*nfds > 0) {
+		int fd = fds[--*nfds];
+
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 ssize_t lb_proto_recv(int sock, void *buf, size_t cap, int *fds, int maxfds,
 		      int *nfds, struct lb_err *err)
 {
@@ -55,6 +66,7 @@ ssize_t lb_proto_recv(int sock, void *buf, size_t cap, int *fds, int maxfds,
 			    .msg_controllen = sizeof(u.buf)};
 	const struct lb_msg_hdr *h = buf;
 	struct cmsghdr *c;
+	bool too_many = false;
 	ssize_t n;
 
 	*nfds = 0;
@@ -63,30 +75,40 @@ ssize_t lb_proto_recv(int sock, void *buf, size_t cap, int *fds, int maxfds,
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return lb_fail(err, errno, "recvmsg on control socket");
+	/* Every fd the kernel installed is either handed to the caller or
+	 * closed here: a peer must not be able to grow our fd table (init
+	 * lives as long as the box) by attaching fds to any message. */
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		int i, k;
+		size_t i, k;
 
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0))
 			continue;
-		k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < k; i++) {
 			int fd;
 
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (*nfds < maxfds)
+			if (*nfds < maxfds) {
 				fds[(*nfds)++] = fd;
-			else
+			} else {
 				close(fd);
+				too_many = true;
+			}
 		}
 	}
-	if (n == 0)
+	if (n == 0) {
+		/* Orderly close, or an empty SEQPACKET message: no fds. */
+		lb_proto_close_fds(fds, nfds);
 		return 0;
-	/* A truncated message or fds cut off would desynchronise us. */
-	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+	}
+	/* A truncated message or fds cut off (MSG_CTRUNC: the kernel
+	 * dropped those that did not fit) would desynchronise us; more fds
+	 * than the caller takes is a peer we do not understand. */
+	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || too_many ||
 	    (size_t)n < sizeof(*h) || h->magic != LB_PROTO_MAGIC ||
 	    h->len != (uint32_t)n) {
-		while (*nfds > 0)
-			close(fds[--*nfds]);
+		lb_proto_close_fds(fds, nfds);
 		return lb_fail(err, EPROTO, "malformed control message");
 	}
 	return n;

@@ -78,11 +78,16 @@ int lb_proto_send(int sock, const void *msg, size_t len, const int *fds,
 
 /*
  * Receive one message into buf (cap bytes).  Attached fds are stored in
- * fds[0..*nfds) (at most maxfds; extra ones are closed).  Returns the
- * message length, 0 on orderly close, -1 on error or a malformed message.
+ * fds[0..*nfds) and belong to the caller, who must close or keep each one
+ * (lb_proto_close_fds).  Returns the message length; 0 on orderly close
+ * (no fds then); -1 on error or a malformed message: truncated data or
+ * control data, or more than maxfds fds (all of them closed then).
  */
 ssize_t lb_proto_recv(int sock, void *buf, size_t cap, int *fds, int maxfds,
 		      int *nfds, struct lb_err *err);
+
+/* Close fds[0..*nfds) (entries < 0 are skipped) and set *nfds to 0. */
+void lb_proto_close_fds(int *fds, int *nfds);
 
 int lb_proto_send_int(int sock, enum lb_msg_type type, int32_t value,
 		      struct lb_err *err);

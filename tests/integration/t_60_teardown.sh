@@ -70,7 +70,7 @@ else
 fi
 
 # ---- upper = disk: the per-session upper exists during the session only
-{ base_conf; printf '[user.lbt-root]\nupper = disk\n'; } | write_conf
+{ base_conf; printf '[user.lbt-root]\nupper = disk\nupper_size = max\n'; } | write_conf
 if bg_session lbt-root disk 'echo disk-data >/etc/lbt-on-disk; echo WROTE; sleep 60'; then
 	for i in $(seq 1 25); do grep -q WROTE "$W/disk.out" && break; sleep 0.2; done
 	# ID-BOOTID: never a leftover of an earlier boot's same id (t_65)
@@ -101,7 +101,7 @@ else
 fi
 
 # ---- upper = persistent: kept for the user between logins (by design)
-{ base_conf; printf '[user.lbt-root]\nupper = persistent\n'; } | write_conf
+{ base_conf; printf '[user.lbt-root]\nupper = persistent\nupper_size = max\n'; } | write_conf
 ssh_as lbt-root 'echo kept >/etc/lbt-persist' >/dev/null 2>&1
 out=$(ssh_as lbt-root 'cat /etc/lbt-persist' 2>&1)
 t_is "$out" kept "upper = persistent: a file written to / is there at the next login"

@@ -191,7 +191,9 @@ static void fz_resolve(const char *user, const char *const *groups, int n)
 		 !strchr(p.image, '/'));
 	FZ_CHECK(p.shell[0] == '/' && !strstr(p.shell, ".."));
 	FZ_CHECK(p.n_keep_groups >= 0 && p.n_keep_groups <= LB_MAX_KEEP_GROUPS);
-	FZ_CHECK(p.upper_size >= (1u << 20) && p.upper_size <= (1ULL << 40));
+	FZ_CHECK(p.upper_size == LB_UNLIMITED ||
+		 (p.upper_size >= (1u << 20) && p.upper_size <= (1ULL << 40)));
+	FZ_CHECK(p.tmpfs_size >= (1u << 20) && p.tmpfs_size <= (1ULL << 40));
 	FZ_CHECK(p.priority >= -1000 && p.priority <= 1000);
 	fz_check_hostname(&p);
 	fz_check_limits(&p.session);

@@ -203,7 +203,13 @@ static void t_values(void)
 	bad("memory_max = 18446744073709551616G", "is not a size");
 	bad("memory_max = 512K", "is less than 1M");
 	bad("memory_high = 1.5G", "is not a size");
-	bad("upper_size = max", "is not a size (use e.g. 512M, 2G)");
+	/* max: an unbounded disk or persistent layer, the admin's choice */
+	s = one("upper_size = max");
+	ok(s && s->values.upper_size == LB_UNLIMITED, "upper_size max");
+	s = one("tmpfs_size = 256M");
+	ok(s && s->values.tmpfs_size == 256ULL << 20, "tmpfs_size 256M");
+	bad("tmpfs_size = max", "is not a size (use e.g. 512M, 2G)");
+	bad("tmpfs_size = 512K", "is not between 1M and 1T");
 	bad("upper_size = 2T", "is not between 1M and 1T");
 	bad("upper_size = 512K", "is not between 1M and 1T");
 	bad("cpu_max = 0", "cpu_max: \"0\" is not a number of cores");
