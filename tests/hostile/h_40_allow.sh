@@ -64,7 +64,7 @@ assert_no_leftovers "su under a low RLIMIT_NOFILE: nothing is left behind" 10
 
 # ---- 3. a FIFO in the persistent upper, where the helper reads /etc/group
 rm -rf "${LB_USERSDIR:?}/lbt-root"
-{ allow_conf; printf '[user.lbt-root]\nupper = persistent\n'; } | write_conf
+{ allow_conf; printf '[user.lbt-root]\nupper = persistent\nupper_size = max\n'; } | write_conf
 out=$(ssh_as lbt-root 'echo "@@H=$(hostname)@@"; rm -f /etc/group && mkfifo /etc/group && test -p /etc/group && echo "@@FIFO=p@@"' 2>&1)
 t_is "$(marker "$out" H)/$(marker "$out" FIFO)" lbt-root-box/p "box root made /etc/group a FIFO in its persistent upper (the attacker's step)"
 start=$(date +%s)

@@ -39,7 +39,7 @@ for l in "users:$LB_USERSDIR/lbt-alice" "upper:$LB_USERSDIR/lbt-alice/upper" "ru
 	ln -sfn "${l#*:}" "$AHOME/.lbt-$TAG-${l%%:*}"
 done
 chown -h lbt-alice "$AHOME"/.lbt-"$TAG"-*
-{ base_conf; printf '[user.lbt-alice]\nupper = persistent\n'; } | write_conf
+{ base_conf; printf '[user.lbt-alice]\nupper = persistent\nupper_size = max\n'; } | write_conf
 out=$(ssh_as lbt-alice "echo @@IN=\$LOGINBOX_SESSION@@; for n in users upper run sessions; do echo \"@@L_\$n=\$(ls -A ~/.lbt-$TAG-\$n/ 2>&1 | tr '\n' ' ' | sed 's/.*: //')@@\"; done; touch ~/.lbt-$TAG-upper/lbt-x 2>&1 | sed 's/^/T=/'" 2>&1)
 t_like "$(marker "$out" IN)" '^[0-9]+$' "home links: control: a persistent-upper login with the links in the home ran"
 t_is "$(stat -c '%U %a' "$LB_USERSDIR/lbt-alice")" "root 700" "home links: the persistent upper's directory is root's, 0700, whatever the home links to it"
@@ -53,7 +53,7 @@ rm -rf "${LB_USERSDIR:?}/lbt-alice"
 reset_conf
 
 # ---- a disk upper, removed by root at logout
-{ base_conf; printf '[user.lbt-root]\nupper = disk\n'; } | write_conf
+{ base_conf; printf '[user.lbt-root]\nupper = disk\nupper_size = max\n'; } | write_conf
 HC_CMD="ln -s /etc /lbt-evil; mkdir -p /lbt-dir; ln -s /etc/passwd /lbt-dir/pw; ln /etc/hostname /lbt-hl; mkfifo /lbt-fifo; ln -s ../../../../../../etc /lbt-dir/up; echo @@PLANTED=\$(ls / | grep -c lbt-)@@" \
 	hc_box_start lbt-root
 if [ -n "$HC_SID" ]; then
@@ -78,7 +78,7 @@ unset HC_CMD
 
 # ---- a persistent upper: what session 1 plants, session 2's helper meets
 rm -rf "${LB_USERSDIR:?}/lbt-root"
-{ base_conf; printf '[user.lbt-root]\nupper = persistent\n'; } | write_conf
+{ base_conf; printf '[user.lbt-root]\nupper = persistent\nupper_size = max\n'; } | write_conf
 out=$(ssh_as lbt-root "ln -s /etc/shadow /etc/krb5.keytab && echo @@KT=ok@@
 	ln /etc/shadow /etc/shadow.hl 2>&1 | sed 's/^/HL=/'
 	mv /etc/shadow /etc/shadow.mv 2>&1 | sed 's/^/MVS=/'; test -e /etc/shadow.mv && echo @@MOVED=yes@@
@@ -104,11 +104,11 @@ rm -f "$P"
 # home's mount point by a link while the home is off (home = none) ...
 make_image lbt-pimg
 rm -rf "${LB_USERSDIR:?}/lbt-root"
-{ base_conf; printf '[user.lbt-root]\nupper = persistent\nimage = lbt-pimg\nshell = /bin/sh\nhome = none\n'; } | write_conf
+{ base_conf; printf '[user.lbt-root]\nupper = persistent\nupper_size = max\nimage = lbt-pimg\nshell = /bin/sh\nhome = none\n'; } | write_conf
 out=$(ssh_as lbt-root "rm -rf $RHOME; mkdir -p /home; ln -s ../../../../../../etc $RHOME && echo @@PL=ok@@" 2>&1)
 t_is "$(marker "$out" PL)" ok "persistent image: control: box root planted $RHOME -> ../../../../../../etc with home = none"
 # ... and the next session binds the real home there, as root.
-{ base_conf; printf '[user.lbt-root]\nupper = persistent\nimage = lbt-pimg\nshell = /bin/sh\nhome = bind\n'; } | write_conf
+{ base_conf; printf '[user.lbt-root]\nupper = persistent\nupper_size = max\nimage = lbt-pimg\nshell = /bin/sh\nhome = bind\n'; } | write_conf
 out=$(ssh_as lbt-root "echo @@RAN@@; ls $RHOME/ | head -n 3 | tr '\n' ' ' | sed 's/^/HL=/'; echo" 2>&1)
 if printf '%s' "$out" | grep -q '@@RAN@@'; then
 	tap_ok "persistent image, session 2: the login is built (the link resolved inside the box)"

@@ -118,7 +118,7 @@ t_like "$out" '@@RAN@@' "subid ranges restored: lbt-alice logs in again"
 assert_no_leftovers "overlapping ranges: nothing is left behind" 5
 
 # ---- disk uppers: never reused, orphans swept by gc
-{ base_conf; printf '[user.lbt-root]\nupper = disk\n'; } | write_conf
+{ base_conf; printf '[user.lbt-root]\nupper = disk\nupper_size = max\n'; } | write_conf
 # plant_upper NAME: a leftover upper with a file the next box must not see
 plant_upper() {
 	mkdir -p "$LB_SESSIONS/$1/upper/etc" "$LB_SESSIONS/$1/work"
@@ -175,7 +175,7 @@ assert_no_leftovers "disk uppers: nothing remains after logout"
 # ---- per-user teardown locks
 # lbt-root's box makes a large tree in its disk upper; its teardown (by
 # loginbox kill) removes it while lbt-bob logs in.
-{ base_conf; printf '[user.lbt-root]\nupper = disk\n'; } | write_conf
+{ base_conf; printf '[user.lbt-root]\nupper = disk\nupper_size = max\n'; } | write_conf
 tree='import os
 os.makedirs("/var/tmp/t", exist_ok=True)
 for s in range(8):

@@ -126,7 +126,7 @@ assert_no_leftovers "helper not installed, on_error = allow: nothing remains" 5
 # completes for a directory image) made a symlink, or a directory.
 for how in symlink directory; do
 	rm -rf "${LB_USERSDIR:?}/lbt-root"
-	{ allow_conf; printf '[user.lbt-root]\nupper = persistent\n'; } | write_conf
+	{ allow_conf; printf '[user.lbt-root]\nupper = persistent\nupper_size = max\n'; } | write_conf
 	case $how in
 	symlink) cmd='rm -f /etc/passwd && ln -s /nonexistent /etc/passwd' ;;
 	directory) cmd='rm -f /etc/passwd && mkdir /etc/passwd' ;;
