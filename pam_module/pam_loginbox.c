@@ -53,6 +53,7 @@
 #include "macros.h"
 #include "paths.h"
 #include "policy.h"
+#include "su_argv.h"
 #include "user.h"
 
 #define DATA_SESSION "pam_loginbox.session"
@@ -91,61 +92,43 @@ static bool service_unboxable(const char *service)
 }
 
 /*
- * util-linux su runs another shell than the target's passwd shell when a
- * non-root caller gives -s/--shell, or -m/-p/--preserve-environment (the
- * caller's $SHELL), and the passwd shell is listed in /etc/shells (which
- * loginbox-shell is).  That shell would run on the host.  su's argv is
- * ours to read: parse it as su's getopt_long does (options may follow the
- * user name).  Root callers are trusted.
+ * su from a non-root caller: did it ask for another shell than the
+ * passwd one (su_argv.h)?  su's argv is ours to read in /proc/self/cmdline.
+ * Returns the verdict; anything we cannot read is LB_SU_UNREADABLE.
+ * Root callers are trusted.
  */
-static bool su_shell_override(const char *service)
+#define SU_MAX_ARGS 256
+static enum lb_su_verdict su_shell_override(const char *service,
+					    char *what, size_t what_len)
 {
-	char buf[4096], *p, *end;
-	bool skip_value = false;
+	char buf[4096], *argv[SU_MAX_ARGS + 1], *p, *end;
+	enum lb_su_verdict v;
+	const char *w = NULL;
+	int fd, argc = 0;
 	ssize_t n;
-	int fd;
 
+	snprintf(what, what_len, "%s", "/proc/self/cmdline");
 	if (!service || (strcmp(service, "su") && strcmp(service, "su-l")) ||
 	    getuid() == 0)
-		return false;
+		return LB_SU_OK;
 	fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return true; /* cannot tell: fail closed */
+		return LB_SU_UNREADABLE; /* cannot tell: fail closed */
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0 || n == (ssize_t)sizeof(buf) - 1)
-		return true;
+		return LB_SU_UNREADABLE;
 	buf[n] = '\0';
 	end = buf + n;
-	for (p = buf + strlen(buf) + 1; p < end; p += strlen(p) + 1) {
-		if (skip_value) {
-			skip_value = false;
-			continue;
-		}
-		if (!strcmp(p, "--"))
-			break;
-		if (!strncmp(p, "--", 2)) {
-			if (!strncmp(p, "--sh", 4) || !strncmp(p, "--pr", 4))
-				return true;
-			/* --command, --group, --supp-group, --whitelist-env */
-			if (!strchr(p, '=') &&
-			    (!strncmp(p, "--c", 3) || !strncmp(p, "--g", 3) ||
-			     !strncmp(p, "--su", 4) || !strncmp(p, "--w", 3)))
-				skip_value = true;
-			continue;
-		}
-		if (p[0] != '-' || !p[1])
-			continue;
-		for (const char *c = p + 1; *c; c++) {
-			if (strchr("smp", *c))
-				return true;
-			if (strchr("cgGw", *c)) {
-				skip_value = c[1] == '\0';
-				break;
-			}
-		}
+	for (p = buf; p < end; p += strlen(p) + 1) {
+		if (argc == SU_MAX_ARGS)
+			return LB_SU_UNREADABLE;
+		argv[argc++] = p;
 	}
-	return false;
+	argv[argc] = NULL;
+	v = lb_su_argv_check(argc, argv, &w);
+	snprintf(what, what_len, "%s", w ? w : "");
+	return v;
 }
 
 static void free_data(pam_handle_t *pamh, void *data, int status)
@@ -239,7 +222,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	struct args a;
 	struct lb_handle h;
 	int netns = -1, r;
-	char env[64], data[64];
+	char env[64], data[64], what[128];
 
 	lb_err_clear(&err);
 	parse_args(pamh, argc, argv, &a);
@@ -287,11 +270,20 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		lb_hint(&err, "usermod -s %s %s", LB_SHELL_PATH, user);
 		return fail(pamh, &u, &pol, &err);
 	}
-	if (su_shell_override(service)) {
+	switch (su_shell_override(service, what, sizeof(what))) {
+	case LB_SU_OK:
+		break;
+	case LB_SU_OTHER_SHELL:
 		lb_fail(&err, 0, "user %s is boxed ([%s]) and su was asked for "
 				 "another shell or the caller's environment "
-				 "(-s, -m, -p), which would run outside the box",
-			user, pol.section);
+				 "(%s; -s, -m, -p), which would run outside "
+				 "the box", user, pol.section, what);
+		return deny(pamh, &u, &pol, &err);
+	default:
+		lb_fail(&err, 0, "user %s is boxed ([%s]) and su's command "
+				 "line could not be read as su reads it (at "
+				 "`%s`), so a shell outside the box cannot be "
+				 "ruled out", user, pol.section, what);
 		return deny(pamh, &u, &pol, &err);
 	}
 	if (lb_helper_open(user, service ? service : "unknown", &h, &netns,
