@@ -17,6 +17,13 @@
  * Module arguments:
  *   deny          this service cannot be boxed (cron, systemd-user): boxed
  *                 users are refused here, others pass
+ *   scrub         only strip the variables of envscrub.h from the PAM
+ *                 environment of boxed users (no box is built): a line
+ *                 placed after pam_env.so user_readenv=1, which Debian's
+ *                 /etc/pam.d/sshd runs after common-session, so that
+ *                 ~/.pam_environment cannot set LD_PRELOAD for what sshd
+ *                 runs on the host (docs/SECURITY.md).  The box-building
+ *                 line strips them too, for what ran before it.
  *   debug         log each decision
  *
  * A boxed user's passwd shell must be loginbox-shell.  sshd's ForceCommand
@@ -48,6 +55,7 @@
 
 #include "allow_token.h"
 #include "config.h"
+#include "envscrub.h"
 #include "err.h"
 #include "helper_call.h"
 #include "macros.h"
@@ -60,7 +68,7 @@
 #define DATA_TOKEN "pam_loginbox.allow_token"
 
 struct args {
-	bool deny, debug;
+	bool deny, debug, scrub;
 };
 
 static void parse_args(pam_handle_t *pamh, int argc, const char **argv,
@@ -74,6 +82,8 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv,
 			a->deny = true;
 		else if (!strcmp(argv[i], "debug"))
 			a->debug = true;
+		else if (!strcmp(argv[i], "scrub"))
+			a->scrub = true;
 		else
 			pam_syslog(pamh, LOG_ERR, "unknown option %s", argv[i]);
 	}
@@ -129,6 +139,33 @@ static enum lb_su_verdict su_shell_override(const char *service,
 	v = lb_su_argv_check(argc, argv, &w);
 	snprintf(what, what_len, "%s", w ? w : "");
 	return v;
+}
+
+/* Drop every variable a host program would load or source (envscrub.h)
+ * from the PAM environment; <0 when one could not be removed. */
+static int scrub_env(pam_handle_t *pamh, const char *user, bool debug)
+{
+	char **list = pam_getenvlist(pamh), name[256];
+	int i, r = 0;
+
+	if (!list)
+		return 0;
+	for (i = 0; list[i]; i++) {
+		if (r == 0 && lb_env_dangerous(list[i])) {
+			snprintf(name, sizeof(name), "%.*s",
+				 (int)strcspn(list[i], "="), list[i]);
+			/* pam_putenv("NAME") deletes it */
+			if (pam_putenv(pamh, name) != PAM_SUCCESS)
+				r = -1;
+			else
+				pam_syslog(pamh, debug ? LOG_DEBUG : LOG_NOTICE,
+					   "user %s is boxed: %s removed from "
+					   "the environment", user, name);
+		}
+		free(list[i]);
+	}
+	free(list);
+	return r;
 }
 
 static void free_data(pam_handle_t *pamh, void *data, int status)
@@ -230,8 +267,16 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		return PAM_USER_UNKNOWN;
 	/* Listed twice in a stack (own line + common-session): one box. */
 	if (pam_get_data(pamh, DATA_SESSION, (const void **)&service) ==
-	    PAM_SUCCESS && service)
+	    PAM_SUCCESS && service) {
+		/* A scrub line after pam_env: this login is in a box. */
+		if (a.scrub && scrub_env(pamh, user, a.debug) < 0) {
+			pam_syslog(pamh, LOG_ERR, "user %s: login refused: a "
+				   "loader variable could not be removed "
+				   "from the environment", user);
+			return PAM_SESSION_ERR;
+		}
 		return PAM_SUCCESS;
+	}
 	service = NULL;
 	pam_get_item(pamh, PAM_SERVICE, (const void **)&service);
 	if (lb_user_lookup(user, &u, &err) < 0)
@@ -252,6 +297,14 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 			pam_syslog(pamh, LOG_DEBUG, "user %s: not boxed", user);
 		return PAM_IGNORE;
 	}
+	if (scrub_env(pamh, user, a.debug) < 0) {
+		lb_fail(&err, 0, "user %s is boxed ([%s]) and a loader "
+				 "variable could not be removed from the "
+				 "login's environment", user, pol.section);
+		return deny(pamh, &u, &pol, &err);
+	}
+	if (a.scrub)
+		return PAM_SUCCESS; /* the box is the other line's job */
 	if (a.deny || service_unboxable(service)) {
 		pam_syslog(pamh, LOG_NOTICE,
 			   "user %s is boxed ([%s]) and service %s cannot be "
@@ -319,8 +372,11 @@ LB_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 	const char *data = NULL;
 	struct lb_err err;
 	struct lb_handle h = {0};
-	int init_pid = 0;
+	int init_pid = 0, i;
 
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "scrub"))
+			return PAM_IGNORE; /* the box is the other line's */
 	lb_err_clear(&err);
 	if (pam_get_data(pamh, DATA_TOKEN, (const void **)&data) ==
 		    PAM_SUCCESS && data) {
