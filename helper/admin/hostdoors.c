@@ -69,6 +69,7 @@ static const char *const dropin_settings[] = {
 	"PermitUserRC no",		 /* ~/.ssh/rc via /bin/sh on the host */
 	"AllowStreamLocalForwarding no", /* host unix sockets, host groups */
 	"PermitTunnel no",		 /* tun devices of sshd's namespace */
+	"AllowAgentForwarding no",	 /* a socket in the host's /tmp */
 	NULL,
 };
 
