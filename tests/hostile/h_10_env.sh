@@ -274,7 +274,7 @@ port=$(start_stock_sshd h10-fwd sshd-stock "$STOCK/doors.conf")
 fwd() { # USER -> what a client of the forwarded port reads, and ssh's stderr
 	local lport pid
 	lport=$(free_port)
-	ssh "${SSH_COMMON[@]}" -p "$port" -o LogLevel=INFO -N -L "127.0.0.1:$lport:$SOCK" "$1@127.0.0.1" \
+	ssh "${SSH_COMMON[@]}" -p "$port" -N -L "127.0.0.1:$lport:$SOCK" "$1@127.0.0.1" \
 		2>"$STOCK/fwd.$1.err" &
 	pid=$!
 	wait_port "$lport" 10
@@ -290,14 +290,15 @@ out=$(fwd lbt-plain 2>&1)
 t_like "$out" '^READ=HOSTSOCK$' "unix-socket forwarding: control: unboxed lbt-plain reaches the host socket"
 out=$(fwd lbt-alice 2>&1)
 t_unlike "$out" 'HOSTSOCK' "unix-socket forwarding: boxed lbt-alice does not reach the host socket"
-t_like "$out" 'administratively prohibited' "unix-socket forwarding: sshd refuses the channel (AllowStreamLocalForwarding no)"
+t_like "$(cat "$STOCK/srv.h10-fwd/sshd.log")" "refused streamlocal port forward: .*target $SOCK" \
+	"unix-socket forwarding: sshd refuses the boxed user's channel (AllowStreamLocalForwarding no)"
 stop_stock_sshd h10-fwd
 stop_pid "$SOCK_PID"
 SOCK_PID=
 
 # ---- su and login with their stock stacks
 clear_marks
-out=$(timeout -k 5 "$LBT_T" in_stock_ns su - lbt-alice -c "$SHOWENV" 2>&1)
+out=$(in_stock_ns timeout -k 5 "$LBT_T" su - lbt-alice -c "$SHOWENV" 2>&1)
 t_is "$(marker "$out" H)" lbt-alice-box "stock su -: the boxed user lands in the box"
 t_unlike "$out" '@@DANGER' "stock su -: no loader variable reaches the box's command"
 no_host_marker "stock su -: nothing runs as lbt-alice on the host"

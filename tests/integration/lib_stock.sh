@@ -45,7 +45,7 @@ in_stock_ns() {
 # stack) and common-session has the loginbox line.  Prints the port.
 start_stock_sshd() {
 	local name=$1 variant=$2 extra=${3:-/dev/null} d port pid
-	d="$STOCK/$name"
+	d="$STOCK/srv.$name"
 	mkdir -p "$d"
 	chmod 755 "$d"
 	port=$(free_port)
@@ -65,7 +65,7 @@ start_stock_sshd() {
 }
 
 stop_stock_sshd() { # NAME
-	stop_pid "$(cat "$STOCK/$1/pid" 2>/dev/null)"
+	stop_pid "$(cat "$STOCK/srv.$1/pid" 2>/dev/null)"
 }
 
 ssh_port() { # PORT USER [SSH-OPTION...] CMD

@@ -24,6 +24,11 @@ trap cleanup_t80 EXIT
 stock_setup
 WHERE='echo "@@H=$(hostname)@@"; echo "@@P=$(cat /proc/1/comm)@@"'
 
+# ---- loginbox-shell runs on the host: no dynamic loader may run for it
+t_unlike "$(readelf -l "$LB_SHELL" 2>&1)" 'INTERP|Requesting program interpreter' \
+	"loginbox-shell has no program interpreter (static): LD_PRELOAD/LD_AUDIT reach nothing"
+t_like "$(file -b "$LB_SHELL" 2>/dev/null || echo static-pie)" 'static-pie' "loginbox-shell is static-pie"
+
 # ---- sshd with Debian's stack: boxed users land in the box, others not
 for variant in sshd-stock sshd-scrub; do
 	port=$(start_stock_sshd "$variant" "$variant") ||
@@ -37,9 +42,9 @@ for variant in sshd-stock sshd-scrub; do
 done
 
 # ---- su and login with their stock stacks
-out=$(timeout -k 5 "$LBT_T" in_stock_ns su - lbt-alice -c "$WHERE" 2>&1)
+out=$(in_stock_ns timeout -k 5 "$LBT_T" su - lbt-alice -c "$WHERE" 2>&1)
 t_is "$(marker "$out" H)" lbt-alice-box "stock su: su - boxed user lands in the box"
-out=$(timeout -k 5 "$LBT_T" in_stock_ns su lbt-alice -c "$WHERE" 2>&1)
+out=$(in_stock_ns timeout -k 5 "$LBT_T" su lbt-alice -c "$WHERE" 2>&1)
 t_is "$(marker "$out" P)" loginbox-init "stock su: su boxed user -c lands in the box"
 out=$(pty_run --expect "$PROMPT_RE" --send "$(marker_cmd H '$(hostname)')exit\\n" -- \
 	unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && exec login -f lbt-alice' \
