@@ -27,7 +27,7 @@ WHERE='echo "@@H=$(hostname)@@"; echo "@@P=$(cat /proc/1/comm)@@"'
 # ---- loginbox-shell runs on the host: no dynamic loader may run for it
 t_unlike "$(readelf -l "$LB_SHELL" 2>&1)" 'INTERP|Requesting program interpreter' \
 	"loginbox-shell has no program interpreter (static): LD_PRELOAD/LD_AUDIT reach nothing"
-t_like "$(file -b "$LB_SHELL" 2>/dev/null || echo static-pie)" 'static-pie' "loginbox-shell is static-pie"
+t_like "$(file -b "$LB_SHELL" 2>&1)" 'static-pie' "loginbox-shell is static-pie"
 
 # ---- sshd with Debian's stack: boxed users land in the box, others not
 for variant in sshd-stock sshd-scrub; do
