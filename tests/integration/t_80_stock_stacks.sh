@@ -29,6 +29,15 @@ t_unlike "$(readelf -l "$LB_SHELL" 2>&1)" 'INTERP|Requesting program interpreter
 	"loginbox-shell has no program interpreter (static): LD_PRELOAD/LD_AUDIT reach nothing"
 t_like "$(file -b "$LB_SHELL" 2>&1)" 'static-pie' "loginbox-shell is static-pie"
 
+# ---- loginbox-shell fails closed when it cannot tell box from host
+out=$(setpriv --reuid=lbt-alice --regid=lbt-alice --init-groups "$LB_SHELL" -c 'echo @@RAN@@' 2>&1)
+t_like "$out" 'this login has no box' "loginbox-shell on the host without a box: refused (control: it can tell)"
+out=$(unshare -m sh -c 'mount -t tmpfs tmpfs /proc && exec setpriv --reuid=lbt-alice --regid=lbt-alice --init-groups "$1" -c "echo @@RAN@@"' \
+	sh "$LB_SHELL" 2>&1)
+t_unlike "$out" '@@RAN@@' "loginbox-shell without a readable uid_map runs nothing"
+t_like "$out" 'cannot tell whether this runs inside a box .*refusing' \
+	"loginbox-shell without a readable uid_map: refused with its own message"
+
 # ---- sshd with Debian's stack: boxed users land in the box, others not
 for variant in sshd-stock sshd-scrub; do
 	port=$(start_stock_sshd "$variant" "$variant") ||
