@@ -457,7 +457,7 @@ static int pam_doors(const char *service, FILE *out)
 {
 	cleanup_free struct pam_line *v = calloc(PAM_MAX_LINES, sizeof(*v));
 	char path[160];
-	int n = 0, i, last_lb = -1, main_lb = -1, found = 0;
+	int n = 0, i, last_lb = -1, main_lb = -1, found = 0, tainted;
 
 	snprintf(path, sizeof(path), "%s/%s", PAM_DIR, service);
 	if (!v || access(path, F_OK) != 0)
@@ -486,6 +486,27 @@ static int pam_doors(const char *service, FILE *out)
 			     "unboxed; fix: make it required\n",
 			v[main_lb].file, v[main_lb].line, v[main_lb].control);
 		found++;
+	}
+	/* pam_exec runs its command with the PAM environment, as root: after
+	 * a user_readenv line and before a loginbox line that scrubs, the
+	 * user's LD_PRELOAD reaches a root process. */
+	for (i = 0, tainted = -1; i < n; i++) {
+		if (!strcmp(v[i].module, "pam_loginbox.so") &&
+		    !has_word(v[i].args, "deny"))
+			tainted = -1;
+		else if (!strcmp(v[i].module, "pam_env.so") &&
+			 strstr(v[i].args, "user_readenv=1"))
+			tainted = i;
+		else if (!strcmp(v[i].module, "pam_exec.so") && tainted >= 0) {
+			fprintf(out, "warning: %s line %d: pam_exec.so runs "
+				     "after pam_env.so user_readenv=1 (%s line "
+				     "%d) with the environment a boxed user "
+				     "wrote, as root; fix: put `session required "
+				     "pam_loginbox.so scrub` between them\n",
+				v[i].file, v[i].line, v[tainted].file,
+				v[tainted].line);
+			found++;
+		}
 	}
 	for (i = last_lb + 1; i < n; i++) {
 		if (strcmp(v[i].module, "pam_env.so") ||

@@ -70,6 +70,11 @@ t_unlike "$out" 'no pam_loginbox.so session line' "check: with the common-sessio
 out=$(unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && mount --bind "$2" /etc/pam.d/sshd && exec "$3" check' \
 	sh "$STOCK/common-session" "$STOCK/sshd-scrub" "$LB_ADMIN" 2>&1)
 t_unlike "$out" '^warning: /etc/pam.d/sshd' "check: Debian's sshd stack with the scrub line at its end is not flagged"
+{ cat /etc/pam.d/sshd; printf 'session optional pam_exec.so /bin/true\n'; } >"$STOCK/sshd-exec"
+out=$(unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && mount --bind "$2" /etc/pam.d/sshd && exec "$3" check' \
+	sh "$STOCK/common-session" "$STOCK/sshd-exec" "$LB_ADMIN" 2>&1)
+t_like "$out" "^warning: /etc/pam.d/sshd line $(($(wc -l </etc/pam.d/sshd) + 1)): pam_exec.so runs after pam_env.so user_readenv=1 \(/etc/pam.d/sshd line $envline\).*fix: put" \
+	"check: a pam_exec line after pam_env user_readenv=1 is flagged"
 grep -v 'pam_loginbox\.so' /etc/pam.d/common-session >"$STOCK/common-session-none"
 out=$(unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && exec "$2" check' \
 	sh "$STOCK/common-session-none" "$LB_ADMIN" 2>&1)
