@@ -178,7 +178,7 @@ quickstart-undo:
 	-groupdel loginbox-demo 2>/dev/null
 	rm -f /etc/loginbox/conf.d/50-quickstart-demo.conf
 	-[ ! -f /etc/pam.d/sshd ] || sed -i -e '/^# loginbox quickstart: after pam_env user_readenv=1$$/d' \
-	  -e '/^session    required     pam_loginbox.so scrub$$/d' /etc/pam.d/sshd
+	  -e '/^session \[success=ok ignore=ignore module_unknown=ignore default=bad\] pam_loginbox.so scrub$$/d' /etc/pam.d/sshd
 	-[ ! -x /usr/sbin/loginbox ] || [ ! -d /etc/ssh/sshd_config.d ] || /usr/sbin/loginbox sshd-config --write
 
 bench: all

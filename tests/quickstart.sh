@@ -56,7 +56,7 @@ fi
 # loader variables of boxed users after it (docs/SECURITY.md).
 if [ -f /etc/pam.d/sshd ] && ! grep -q 'pam_loginbox.so scrub' /etc/pam.d/sshd; then
 	printf '%s\n%s\n' '# loginbox quickstart: after pam_env user_readenv=1' \
-		'session    required     pam_loginbox.so scrub' >>/etc/pam.d/sshd
+		'session [success=ok ignore=ignore module_unknown=ignore default=bad] pam_loginbox.so scrub' >>/etc/pam.d/sshd
 fi
 loginbox check
 

@@ -501,10 +501,9 @@ static int pam_doors(const char *service, FILE *out)
 			fprintf(out, "warning: %s line %d: pam_exec.so runs "
 				     "after pam_env.so user_readenv=1 (%s line "
 				     "%d) with the environment a boxed user "
-				     "wrote, as root; fix: put `session required "
-				     "pam_loginbox.so scrub` between them\n",
+				     "wrote, as root; fix: put `%s` between them\n",
 				v[i].file, v[i].line, v[tainted].file,
-				v[tainted].line);
+				v[tainted].line, LB_SCRUB_LINE);
 			found++;
 		}
 	}
@@ -515,9 +514,9 @@ static int pam_doors(const char *service, FILE *out)
 		fprintf(out, "warning: %s line %d: pam_env.so user_readenv=1 "
 			     "runs after the last pam_loginbox.so line, so "
 			     "~/.pam_environment can set LD_PRELOAD and the like "
-			     "for what %s runs on the host; fix: add `session "
-			     "required pam_loginbox.so scrub` after that line\n",
-			v[i].file, v[i].line, service);
+			     "for what %s runs on the host; fix: add `%s` after "
+			     "that line\n",
+			v[i].file, v[i].line, service, LB_SCRUB_LINE);
 		found++;
 	}
 	return found;

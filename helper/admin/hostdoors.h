@@ -18,6 +18,13 @@
 
 #define LB_SSHD_DROPIN "/etc/ssh/sshd_config.d/loginbox.conf"
 
+/* The line that goes after pam_env.so user_readenv=1 (pam_loginbox(8)):
+ * a failure counts, a module that is gone (package removed) does not lock
+ * everybody out of sshd. */
+#define LB_SCRUB_LINE                                                          \
+	"session [success=ok ignore=ignore module_unknown=ignore default=bad] " \
+	"pam_loginbox.so scrub"
+
 /* Write the drop-in's text for `cfg` to `out`. */
 void lb_sshd_dropin(const struct lb_config *cfg, FILE *out);
 

@@ -30,7 +30,7 @@ stock_setup() {
 	{
 		cat /etc/pam.d/sshd
 		printf '# loginbox: after pam_env user_readenv=1\n'
-		printf 'session    required     pam_loginbox.so scrub\n'
+		printf '%s\n' 'session [success=ok ignore=ignore module_unknown=ignore default=bad] pam_loginbox.so scrub'
 	} >"$STOCK/sshd-scrub"
 	chmod 644 "$STOCK"/common-session "$STOCK"/sshd-*
 }

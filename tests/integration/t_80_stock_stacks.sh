@@ -63,7 +63,7 @@ t_is "$(marker "$out" H)" lbt-alice-box "stock login: login -f boxed user lands 
 # ---- loginbox check: the PAM stacks
 envline=$(grep -n 'pam_env.so.*user_readenv=1' /etc/pam.d/sshd | head -n 1 | cut -d: -f1)
 out=$(in_stock_ns "$LB_ADMIN" check 2>&1)
-t_like "$out" "^warning: /etc/pam.d/sshd line $envline: pam_env.so user_readenv=1 runs after the last pam_loginbox.so line.*fix: add \`session required pam_loginbox.so scrub\`" \
+t_like "$out" "^warning: /etc/pam.d/sshd line $envline: pam_env.so user_readenv=1 runs after the last pam_loginbox.so line.*fix: add \`session \[success=ok ignore=ignore module_unknown=ignore default=bad\] pam_loginbox.so scrub\`" \
 	"check: Debian's sshd stack without the scrub line is flagged at the pam_env line ($envline)"
 t_unlike "$out" '^warning: /etc/pam.d/(su|login)' "check: Debian's su and login stacks (pam_env before common-session) are not flagged"
 t_unlike "$out" 'no pam_loginbox.so session line' "check: with the common-session line no stack lacks the module"
