@@ -100,10 +100,24 @@ void lb_sshd_dropin(const struct lb_config *cfg, FILE *out)
 		"tun\n# devices.  See loginbox(8) and docs/SECURITY.md.\n",
 		LB_SSHD_DROPIN);
 	if (default_boxes(cfg)) {
-		/* default = SECTION boxes everyone no section names */
-		fprintf(out, "# [global] default = %s: every user but root is "
-			     "boxed or may be\n", cfg->default_section);
-		match_block(out, "User", "*,!root");
+		/* default = SECTION boxes everyone no section names, but
+		 * root and users whose own section says box = no */
+		snprintf(users, sizeof(users), "*,!root");
+		for (i = 0; i < cfg->n_sections; i++) {
+			const struct lb_section *s = &cfg->sections[i];
+			size_t len = strlen(users);
+
+			if (s->kind != LB_SEC_USER || section_boxes(s) ||
+			    !plain_name(s->target) ||
+			    len + strlen(s->target) + 3 >= sizeof(users))
+				continue;
+			snprintf(users + len, sizeof(users) - len, ",!%s",
+				 s->target);
+		}
+		fprintf(out, "# [global] default = %s: every user but root and "
+			     "box = no users is boxed or may be\n",
+			cfg->default_section);
+		match_block(out, "User", users);
 		return;
 	}
 	for (i = 0; i < cfg->n_sections; i++) {

@@ -146,6 +146,14 @@ t_like "$out" 'loginbox.conf: out of date with the config; fix: loginbox sshd-co
 	"check: a drop-in older than the config is flagged"
 out=$("$LB_ADMIN" sshd-config 2>&1)
 t_like "$out" '^Match Group lbt-boxed,lbt-rootbox$' "sshd-config: one Match Group line for the boxed groups"
+{ base_conf | sed 's/^default = none$/default = group.lbt-boxed/'; printf '[user.lbt-plain]\nbox = no\n'; } | write_conf
+out=$("$LB_ADMIN" sshd-config 2>&1)
+t_like "$out" '^Match User \*,!root,!lbt-plain$' "sshd-config: with a default section every user but root and box = no users gets the block"
+{ base_conf; printf '[group.lbt-docker]\nbox = no\npriority = 100\n[user.lbt-bob]\nhostname = b\n'; } | write_conf
+out=$("$LB_ADMIN" sshd-config 2>&1)
+t_like "$out" '^Match User lbt-bob$' "sshd-config: a boxed user section gets a Match User block"
+t_unlike "$out" 'lbt-docker' "sshd-config: a box = no group is not matched"
+reset_conf
 
 # ---- sshd settings no Match block can fix, and internal-sftp
 sed -e 's#^Subsystem.*#Subsystem sftp internal-sftp#' /etc/ssh/sshd_config >"$STOCK/sshd_config.bad"
