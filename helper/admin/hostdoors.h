@@ -28,6 +28,9 @@
 /* Write the drop-in's text for `cfg` to `out`. */
 void lb_sshd_dropin(const struct lb_config *cfg, FILE *out);
 
+/* Findings for the PAM stack of one service (pam_doors.c). */
+int lb_pam_doors(const char *service, FILE *out);
+
 /* Print one line per open door to `out`; returns how many. */
 int lb_host_doors(const struct lb_config *cfg, FILE *out);
 
