@@ -54,7 +54,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 # libsubid is dlopen()ed only when nsswitch.conf names a subid source.
 LIBS_BOX   = -lseccomp -lcap -liniparser
 LIBS_ADMIN = -lseccomp -lcap -liniparser
-LIBS_SHELL = -liniparser
+LIBS_SHELL =
 LIBS_PAM   = -lpam -liniparser -lcap
 
 .PHONY: all check check-unit check-integration check-hostile check-vm check-package install uninstall \
@@ -76,8 +76,30 @@ $(B)/libcommon.a: $(call obj,$(COMMON_SRC))
 $(B)/loginbox-helper: $(call obj,$(BOX_SRC)) $(B)/libcommon.a
 	$(CC) -pie $(ALL_LDFLAGS) -o $@ $^ $(LIBS_BOX)
 
+# loginbox-shell runs on the host in an environment a boxed user can fill
+# (~/.pam_environment, ~/.ssh/environment): static-pie, so no ld.so runs
+# and no LD_PRELOAD/LD_AUDIT/LD_LIBRARY_PATH is read.  A static glibc still
+# dlopen()s for NSS and iconv (honouring LD_LIBRARY_PATH) and reads locale
+# files: our code must call none of that.  A throw-away dynamic link lists
+# exactly the libc functions our code calls (nm -D -u); the static binary
+# must hold no NSS at all and have no program interpreter.  (libc.a's own
+# gettext pulls in setlocale's code, but with the locale never set it
+# stays "C" and opens nothing.)
+SHELL_FORBIDDEN = getpw|getgr|getgrouplist|initgroups|getspnam|getlogin|setlocale|newlocale|uselocale|iconv|bindtextdomain|textdomain|catopen|dlopen|dlmopen|gethostby|getaddrinfo|getservby|getprotoby|getnetby
 $(B)/loginbox-shell: $(call obj,$(SHELL_SRC)) $(B)/libcommon.a
-	$(CC) -pie $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SHELL)
+	@$(CC) -pie $(ALL_LDFLAGS) -o $@.dyn $^ $(LIBS_SHELL)
+	@if nm -D --undefined-only $@.dyn | grep -E ' ($(SHELL_FORBIDDEN))'; then \
+	  echo "loginbox-shell: calls functions that load code or files at run time (above)" >&2; \
+	  rm -f $@.dyn; exit 1; fi
+	@rm -f $@.dyn
+	$(CC) -static-pie $(ALL_LDFLAGS) -o $@.tmp $^ $(LIBS_SHELL)
+	@if nm $@.tmp | grep -E ' (__nss_|_nss_|nss_)'; then \
+	  echo "loginbox-shell: the static binary holds NSS (above)" >&2; \
+	  rm -f $@.tmp; exit 1; fi
+	@if readelf -l $@.tmp | grep -q INTERP; then \
+	  echo "loginbox-shell: has a program interpreter (not static)" >&2; \
+	  rm -f $@.tmp; exit 1; fi
+	@mv $@.tmp $@
 
 # The admin command reuses the box code (run, kill, gc) without its main().
 $(B)/loginbox: $(call obj,$(ADMIN_SRC)) $(call obj,$(filter-out helper/box/main.c,$(BOX_SRC))) $(B)/libcommon.a
@@ -158,6 +180,9 @@ quickstart-undo:
 	-userdel -r lbdemo 2>/dev/null
 	-groupdel loginbox-demo 2>/dev/null
 	rm -f /etc/loginbox/conf.d/50-quickstart-demo.conf
+	-[ ! -f /etc/pam.d/sshd ] || sed -i -e '/^# loginbox quickstart: after pam_env user_readenv=1$$/d' \
+	  -e '/^session \[success=ok ignore=ignore module_unknown=ignore default=bad\] pam_loginbox.so scrub$$/d' /etc/pam.d/sshd
+	-[ ! -x /usr/sbin/loginbox ] || [ ! -d /etc/ssh/sshd_config.d ] || /usr/sbin/loginbox sshd-config --write
 
 bench: all
 	@bench/run.sh

@@ -17,6 +17,13 @@
  * Module arguments:
  *   deny          this service cannot be boxed (cron, systemd-user): boxed
  *                 users are refused here, others pass
+ *   scrub         only strip the variables of envscrub.h from the PAM
+ *                 environment of boxed users (no box is built): a line
+ *                 placed after pam_env.so user_readenv=1, which Debian's
+ *                 /etc/pam.d/sshd runs after common-session, so that
+ *                 ~/.pam_environment cannot set LD_PRELOAD for what sshd
+ *                 runs on the host (docs/SECURITY.md).  The box-building
+ *                 line strips them too, for what ran before it.
  *   debug         log each decision
  *
  * A boxed user's passwd shell must be loginbox-shell.  sshd's ForceCommand
@@ -49,18 +56,20 @@
 
 #include "allow_token.h"
 #include "config.h"
+#include "envscrub.h"
 #include "err.h"
 #include "helper_call.h"
 #include "macros.h"
 #include "paths.h"
 #include "policy.h"
+#include "su_argv.h"
 #include "user.h"
 
 #define DATA_SESSION "pam_loginbox.session"
 #define DATA_TOKEN "pam_loginbox.allow_token"
 
 struct args {
-	bool deny, debug;
+	bool deny, debug, scrub;
 };
 
 static void parse_args(pam_handle_t *pamh, int argc, const char **argv,
@@ -74,6 +83,8 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv,
 			a->deny = true;
 		else if (!strcmp(argv[i], "debug"))
 			a->debug = true;
+		else if (!strcmp(argv[i], "scrub"))
+			a->scrub = true;
 		else
 			pam_syslog(pamh, LOG_ERR, "unknown option %s", argv[i]);
 	}
@@ -92,61 +103,70 @@ static bool service_unboxable(const char *service)
 }
 
 /*
- * util-linux su runs another shell than the target's passwd shell when a
- * non-root caller gives -s/--shell, or -m/-p/--preserve-environment (the
- * caller's $SHELL), and the passwd shell is listed in /etc/shells (which
- * loginbox-shell is).  That shell would run on the host.  su's argv is
- * ours to read: parse it as su's getopt_long does (options may follow the
- * user name).  Root callers are trusted.
+ * su from a non-root caller: did it ask for another shell than the
+ * passwd one (su_argv.h)?  su's argv is ours to read in /proc/self/cmdline.
+ * Returns the verdict; anything we cannot read is LB_SU_UNREADABLE.
+ * Root callers are trusted.
  */
-static bool su_shell_override(const char *service)
+#define SU_MAX_ARGS 256
+static enum lb_su_verdict su_shell_override(const char *service,
+					    char *what, size_t what_len)
 {
-	char buf[4096], *p, *end;
-	bool skip_value = false;
+	char buf[4096], *argv[SU_MAX_ARGS + 1], *p, *end;
+	enum lb_su_verdict v;
+	const char *w = NULL;
+	int fd, argc = 0;
 	ssize_t n;
-	int fd;
 
+	snprintf(what, what_len, "%s", "/proc/self/cmdline");
 	if (!service || (strcmp(service, "su") && strcmp(service, "su-l")) ||
 	    getuid() == 0)
-		return false;
+		return LB_SU_OK;
 	fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return true; /* cannot tell: fail closed */
+		return LB_SU_UNREADABLE; /* cannot tell: fail closed */
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0 || n == (ssize_t)sizeof(buf) - 1)
-		return true;
+		return LB_SU_UNREADABLE;
 	buf[n] = '\0';
 	end = buf + n;
-	for (p = buf + strlen(buf) + 1; p < end; p += strlen(p) + 1) {
-		if (skip_value) {
-			skip_value = false;
-			continue;
-		}
-		if (!strcmp(p, "--"))
-			break;
-		if (!strncmp(p, "--", 2)) {
-			if (!strncmp(p, "--sh", 4) || !strncmp(p, "--pr", 4))
-				return true;
-			/* --command, --group, --supp-group, --whitelist-env */
-			if (!strchr(p, '=') &&
-			    (!strncmp(p, "--c", 3) || !strncmp(p, "--g", 3) ||
-			     !strncmp(p, "--su", 4) || !strncmp(p, "--w", 3)))
-				skip_value = true;
-			continue;
-		}
-		if (p[0] != '-' || !p[1])
-			continue;
-		for (const char *c = p + 1; *c; c++) {
-			if (strchr("smp", *c))
-				return true;
-			if (strchr("cgGw", *c)) {
-				skip_value = c[1] == '\0';
-				break;
-			}
-		}
+	for (p = buf; p < end; p += strlen(p) + 1) {
+		if (argc == SU_MAX_ARGS)
+			return LB_SU_UNREADABLE;
+		argv[argc++] = p;
 	}
-	return false;
+	argv[argc] = NULL;
+	v = lb_su_argv_check(argc, argv, &w);
+	snprintf(what, what_len, "%s", w ? w : "");
+	return v;
+}
+
+/* Drop every variable a host program would load or source (envscrub.h)
+ * from the PAM environment; <0 when one could not be removed. */
+static int scrub_env(pam_handle_t *pamh, const char *user, bool debug)
+{
+	char **list = pam_getenvlist(pamh), name[256];
+	int i, r = 0;
+
+	if (!list)
+		return 0;
+	for (i = 0; list[i]; i++) {
+		if (r == 0 && lb_env_dangerous(list[i])) {
+			snprintf(name, sizeof(name), "%.*s",
+				 (int)strcspn(list[i], "="), list[i]);
+			/* pam_putenv("NAME") deletes it */
+			if (pam_putenv(pamh, name) != PAM_SUCCESS)
+				r = -1;
+			else
+				pam_syslog(pamh, debug ? LOG_DEBUG : LOG_NOTICE,
+					   "user %s is boxed: %s removed from "
+					   "the environment", user, name);
+		}
+		free(list[i]);
+	}
+	free(list);
+	return r;
 }
 
 static void free_data(pam_handle_t *pamh, void *data, int status)
@@ -252,7 +272,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	struct args a;
 	struct lb_handle h;
 	int netns = -1, r;
-	char env[64], data[64];
+	char env[64], data[64], what[128];
 
 	lb_err_clear(&err);
 	parse_args(pamh, argc, argv, &a);
@@ -260,8 +280,16 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		return PAM_USER_UNKNOWN;
 	/* Listed twice in a stack (own line + common-session): one box. */
 	if (pam_get_data(pamh, DATA_SESSION, (const void **)&service) ==
-	    PAM_SUCCESS && service)
+	    PAM_SUCCESS && service) {
+		/* A scrub line after pam_env: this login is in a box. */
+		if (a.scrub && scrub_env(pamh, user, a.debug) < 0) {
+			pam_syslog(pamh, LOG_ERR, "user %s: login refused: a "
+				   "loader variable could not be removed "
+				   "from the environment", user);
+			return PAM_SESSION_ERR;
+		}
 		return PAM_SUCCESS;
+	}
 	service = NULL;
 	pam_get_item(pamh, PAM_SERVICE, (const void **)&service);
 	if (lb_user_lookup(user, &u, &err) < 0)
@@ -276,6 +304,14 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 			pam_syslog(pamh, LOG_DEBUG, "user %s: not boxed", user);
 		return PAM_IGNORE;
 	}
+	if (scrub_env(pamh, user, a.debug) < 0) {
+		lb_fail(&err, 0, "user %s is boxed ([%s]) and a loader "
+				 "variable could not be removed from the "
+				 "login's environment", user, pol.section);
+		return deny(pamh, &u, &pol, &err);
+	}
+	if (a.scrub)
+		return PAM_SUCCESS; /* the box is the other line's job */
 	if (a.deny || service_unboxable(service)) {
 		pam_syslog(pamh, LOG_NOTICE,
 			   "user %s is boxed ([%s]) and service %s cannot be "
@@ -295,11 +331,20 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		lb_hint(&err, "usermod -s %s %s", LB_SHELL_PATH, user);
 		return refuse_or_allow(pamh, &u, &pol, &err);
 	}
-	if (su_shell_override(service)) {
+	switch (su_shell_override(service, what, sizeof(what))) {
+	case LB_SU_OK:
+		break;
+	case LB_SU_OTHER_SHELL:
 		lb_fail(&err, 0, "user %s is boxed ([%s]) and su was asked for "
 				 "another shell or the caller's environment "
-				 "(-s, -m, -p), which would run outside the box",
-			user, pol.section);
+				 "(%s; -s, -m, -p), which would run outside "
+				 "the box", user, pol.section, what);
+		return deny(pamh, &u, &pol, &err);
+	default:
+		lb_fail(&err, 0, "user %s is boxed ([%s]) and su's command "
+				 "line could not be read as su reads it (at "
+				 "`%s`), so a shell outside the box cannot be "
+				 "ruled out", user, pol.section, what);
 		return deny(pamh, &u, &pol, &err);
 	}
 	if (lb_helper_open(user, service ? service : "unknown", &h, &netns,
@@ -335,8 +380,11 @@ LB_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 	const char *data = NULL;
 	struct lb_err err;
 	struct lb_handle h = {0};
-	int init_pid = 0;
+	int init_pid = 0, i;
 
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "scrub"))
+			return PAM_IGNORE; /* the box is the other line's */
 	lb_err_clear(&err);
 	if (pam_get_data(pamh, DATA_TOKEN, (const void **)&data) ==
 		    PAM_SUCCESS && data) {

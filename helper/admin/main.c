@@ -2,7 +2,10 @@
 /*
  * loginbox(8): the admin command.
  *
- *   loginbox check [FILE]          validate the config (or one file)
+ *   loginbox check [FILE]          validate the config (or one file); for
+ *                                  the system config also list the host's
+ *                                  open doors around the box (hostdoors.c)
+ *   loginbox sshd-config [--write] the sshd drop-in for the boxed groups
  *   loginbox policy USER           effective policy and the section that won
  *   loginbox run -u USER [-- CMD]  build USER's box as a login would, run
  *                                  CMD (or a login shell) in it, tear down
@@ -12,6 +15,7 @@
  *   loginbox gc                    end boxes whose login is gone
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +29,7 @@
 #include "client.h"
 #include "config.h"
 #include "helper_call.h"
+#include "hostdoors.h"
 #include "paths.h"
 #include "policy.h"
 #include "policy_nss.h"
@@ -72,7 +77,69 @@ static int cmd_check(int argc, char **argv)
 		printf("%s[%s]", i ? " " : ": ", cfg->sections[i].name);
 	printf("\n");
 	lb_policy_groups_report(cfg, stdout);
+	/* The config is valid either way: findings are warnings, one line
+	 * each, and do not change the exit status. */
+	if (argc <= 1)
+		lb_host_doors(cfg, stdout);
 	free(cfg);
+	return 0;
+}
+
+/* loginbox sshd-config [--write]: print the drop-in, or install it
+ * (written beside, then renamed: sshd never reads half a file). */
+static int cmd_sshd_config(int argc, char **argv)
+{
+	struct lb_config *cfg;
+	struct lb_err err;
+	char tmp[256];
+	FILE *f;
+	int fd;
+
+	lb_err_clear(&err);
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--write") != 0)) {
+		fprintf(stderr, "usage: loginbox sshd-config [--write]\n");
+		return 2;
+	}
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return 1;
+	if (lb_config_load(cfg, &err) < 0) {
+		free(cfg);
+		return die_err(&err);
+	}
+	if (argc == 1) {
+		lb_sshd_dropin(cfg, stdout);
+		free(cfg);
+		return 0;
+	}
+	if (need_root() < 0) {
+		free(cfg);
+		return 1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", LB_SSHD_DROPIN, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		fprintf(stderr, "loginbox: create %s: %s (is openssh-server "
+				"installed? its sshd_config.d must exist)\n",
+			tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(cfg);
+		return 1;
+	}
+	lb_sshd_dropin(cfg, f);
+	free(cfg);
+	if (fchmod(fd, 0644) < 0 || fflush(f) != 0 || fsync(fd) < 0 ||
+	    fclose(f) != 0 || rename(tmp, LB_SSHD_DROPIN) < 0) {
+		fprintf(stderr, "loginbox: write %s: %s\n", LB_SSHD_DROPIN,
+			strerror(errno));
+		unlink(tmp);
+		return 1;
+	}
+	printf("wrote %s (sshd reads it at its next connection)\n",
+	       LB_SSHD_DROPIN);
 	return 0;
 }
 
@@ -390,6 +457,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: loginbox check [FILE]\n"
+		"       loginbox sshd-config [--write]\n"
 		"       loginbox policy USER\n"
 		"       loginbox run [--timing] -u USER [-- CMD [ARG...]]\n"
 		"       loginbox list\n"
@@ -407,6 +475,8 @@ int main(int argc, char **argv)
 	argv++;
 	if (!strcmp(argv[0], "check"))
 		return cmd_check(argc, argv);
+	if (!strcmp(argv[0], "sshd-config"))
+		return cmd_sshd_config(argc, argv);
 	if (!strcmp(argv[0], "policy"))
 		return cmd_policy(argc, argv);
 	if (!strcmp(argv[0], "run"))

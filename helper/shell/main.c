@@ -14,7 +14,17 @@
  * through a service the admin forgot to box.  The exceptions are a login
  * the admin allowed unboxed (on_error = allow: a root-made token in
  * /run/loginbox) and a call from inside a box (tmux or screen reading the
- * passwd shell), where the box's own shell is run directly.
+ * passwd shell), where the box's own shell is run directly.  When it
+ * cannot tell whether it runs inside a box (no readable uid_map), it
+ * refuses: guessing "host" or "box" wrongly both give the wrong shell.
+ *
+ * It runs on the host with the environment sshd, su or login built for
+ * the login, which a boxed user can fill (~/.pam_environment,
+ * ~/.ssh/environment, AcceptEnv).  So it is linked static-pie: no dynamic
+ * loader runs, and LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH reach nothing.
+ * It calls nothing that loads code or data at run time (no NSS lookup, no
+ * setlocale, no iconv; the Makefile checks the binary with nm), and it
+ * drops those variables (envscrub.h) before it execs or forwards anything.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +38,7 @@
 
 #include "allow_token.h"
 #include "client.h"
+#include "envscrub.h"
 #include "paths.h"
 
 extern char **environ;
@@ -57,16 +68,23 @@ static void exec_shell(const char *shell, int login, const char *cmd)
 	exit(127);
 }
 
+/*
+ * 1 inside a user namespace (a box), 0 in the initial one (the host), -1
+ * when it cannot tell: the host's uid_map is exactly "0 0 4294967295".
+ */
 static int inside_a_box(void)
 {
 	char buf[128] = "";
 	FILE *f = fopen("/proc/self/uid_map", "re");
-	unsigned long a = 1, b = 1, c = 0;
+	unsigned long a, b, c;
 
 	if (!f)
-		return 0;
-	if (fgets(buf, sizeof(buf), f))
-		sscanf(buf, "%lu %lu %lu", &a, &b, &c);
+		return -1;
+	if (!fgets(buf, sizeof(buf), f) ||
+	    sscanf(buf, "%lu %lu %lu", &a, &b, &c) != 3) {
+		fclose(f);
+		return -1;
+	}
 	fclose(f);
 	return !(a == 0 && b == 0 && c == 4294967295UL);
 }
@@ -112,10 +130,13 @@ int main(int argc, char **argv)
 	enum lb_spawn_mode mode;
 	unsigned long id;
 	struct lb_err err;
-	int wstatus;
+	int wstatus, where;
 	char *end;
 
 	lb_err_clear(&err);
+	/* Nothing a host program could load or source from the user's
+	 * environment goes on: not to a shell exec'd here, not to the box. */
+	lb_env_scrub(environ);
 	/* Nothing in the user's reach may ptrace the relay of a terminal
 	 * that may be root's (su). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -127,7 +148,16 @@ int main(int argc, char **argv)
 	sess = getenv(LB_ENV_SESSION);
 	if (sess && !strncmp(sess, LB_TOKEN_PREFIX, strlen(LB_TOKEN_PREFIX)))
 		try_unboxed(sess, login, cmd);
-	if (inside_a_box()) {
+	where = inside_a_box();
+	if (where < 0) {
+		fprintf(stderr,
+			"%s: cannot tell whether this runs inside a box "
+			"(/proc/self/uid_map unreadable): refusing. Ask your "
+			"administrator to check that /proc is mounted.\n",
+			prog);
+		return 1;
+	}
+	if (where) {
 		const char *sh = getenv("SHELL");
 
 		if (!sh || sh[0] != '/' || !strcmp(sh, LB_SHELL_PATH))

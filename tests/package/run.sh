@@ -52,6 +52,8 @@ apt-get install -y -qq "$T"/loginbox_*_amd64.deb "$T"/libpam-loginbox_*_amd64.de
 ok $? "both packages install with apt-get"
 grep -qx /usr/sbin/loginbox-shell /etc/shells; ok $? "loginbox-shell registered in /etc/shells"
 grep -q pam_loginbox /etc/pam.d/common-session; ok $? "pam-auth-update added the session line"
+grep -q '^# /etc/ssh/sshd_config.d/loginbox.conf' /etc/ssh/sshd_config.d/loginbox.conf
+ok $? "postinst wrote the sshd drop-in (loginbox sshd-config --write)"
 [ -d /var/lib/loginbox/images ]; ok $? "/var/lib/loginbox/images exists"
 dpkg-query -W -f='${Conffiles}\n' loginbox | grep -q /etc/loginbox/loginbox.conf
 ok $? "/etc/loginbox/loginbox.conf is a conffile"
@@ -97,7 +99,8 @@ kill "$sleeper" 2>/dev/null; wait "$sleeper" 2>/dev/null; sleeper=
 # 5. Nothing is left.
 left=$(ls -d /usr/sbin/loginbox /usr/sbin/loginbox-shell /usr/libexec/loginbox \
 	/lib/*/security/pam_loginbox.so /usr/share/pam-configs/loginbox \
-	/etc/loginbox /var/lib/loginbox /run/loginbox 2>/dev/null)
+	/etc/loginbox /var/lib/loginbox /run/loginbox \
+	/etc/ssh/sshd_config.d/loginbox.conf 2>/dev/null)
 [ -z "$left" ]; ok $? "purge leaves no files ($left)"
 ! grep -qx /usr/sbin/loginbox-shell /etc/shells; ok $? "purge removed the /etc/shells line"
 ! grep -q pam_loginbox /etc/pam.d/common-session /etc/pam.d/common-session-noninteractive

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The PAM side of `loginbox check` (hostdoors.h): the session lines of a
+ * service, with @include and include/substack expanded, read the way
+ * Linux-PAM reads them, and what they lack for a boxed login: the module,
+ * a `required` control for it, and no pam_env.so user_readenv=1 (nor
+ * pam_exec.so run with what it read) after its last line.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hostdoors.h"
+#include "macros.h"
+
+#define PAM_DIR "/etc/pam.d"
+
+struct pam_line {
+	char file[128];
+	int line;
+	char control[64];
+	char module[64]; /* basename */
+	char args[256];
+};
+
+#define PAM_MAX_LINES 128
+
+/* The session lines of a service, includes and substacks expanded. */
+static int pam_session_lines(const char *name, struct pam_line *v, int *n,
+			     int depth)
+{
+	char path[160], line[1024];
+	cleanup_fclose FILE *f = NULL;
+	int ln = 0;
+
+	if (depth > 8 || strchr(name, '/'))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", PAM_DIR, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *type, *control, *module, *args;
+		size_t cl;
+
+		ln++;
+		p[strcspn(p, "#\n")] = '\0';
+		p += strspn(p, " \t");
+		if (!*p)
+			continue;
+		if (!strncmp(p, "@include", 8)) {
+			p += 8;
+			p += strspn(p, " \t");
+			p[strcspn(p, " \t")] = '\0';
+			pam_session_lines(p, v, n, depth + 1);
+			continue;
+		}
+		type = p;
+		p += strcspn(p, " \t");
+		if (*p)
+			*p++ = '\0';
+		if (strcmp(type, "session") && strcmp(type, "-session"))
+			continue;
+		p += strspn(p, " \t");
+		control = p;
+		cl = *p == '[' ? strcspn(p, "]") + 1 : strcspn(p, " \t");
+		if (cl > strlen(p))
+			cl = strlen(p);
+		p += cl;
+		if (*p)
+			*p++ = '\0';
+		p += strspn(p, " \t");
+		module = p;
+		p += strcspn(p, " \t");
+		if (*p)
+			*p++ = '\0';
+		args = p + strspn(p, " \t");
+		args[strcspn(args, "\r")] = '\0';
+		if (!strcmp(control, "include") || !strcmp(control, "substack")) {
+			pam_session_lines(module, v, n, depth + 1);
+			continue;
+		}
+		if (*n >= PAM_MAX_LINES)
+			break;
+		snprintf(v[*n].file, sizeof(v[*n].file), "%s", path);
+		v[*n].line = ln;
+		snprintf(v[*n].control, sizeof(v[*n].control), "%s", control);
+		snprintf(v[*n].module, sizeof(v[*n].module), "%s",
+			 strrchr(module, '/') ? strrchr(module, '/') + 1 : module);
+		snprintf(v[*n].args, sizeof(v[*n].args), "%s", args);
+		(*n)++;
+	}
+	return 0;
+}
+
+static bool has_word(const char *args, const char *word)
+{
+	size_t wl = strlen(word);
+	const char *p = args;
+
+	while ((p = strstr(p, word))) {
+		if ((p == args || p[-1] == ' ' || p[-1] == '\t') &&
+		    (p[wl] == '\0' || p[wl] == ' ' || p[wl] == '\t'))
+			return true;
+		p += wl;
+	}
+	return false;
+}
+
+int lb_pam_doors(const char *service, FILE *out)
+{
+	cleanup_free struct pam_line *v = calloc(PAM_MAX_LINES, sizeof(*v));
+	char path[160];
+	int n = 0, i, last_lb = -1, main_lb = -1, found = 0, tainted;
+
+	snprintf(path, sizeof(path), "%s/%s", PAM_DIR, service);
+	if (!v || access(path, F_OK) != 0)
+		return 0;
+	if (pam_session_lines(service, v, &n, 0) < 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].module, "pam_loginbox.so") ||
+		    has_word(v[i].args, "deny"))
+			continue;
+		last_lb = i;
+		if (!has_word(v[i].args, "scrub") && main_lb < 0)
+			main_lb = i;
+	}
+	if (main_lb < 0) {
+		fprintf(out, "warning: %s: no pam_loginbox.so session line "
+			     "(nor in what it includes): boxed users cannot "
+			     "log in through %s; fix: pam-auth-update --enable "
+			     "loginbox\n", path, service);
+		return 1;
+	}
+	if (strcmp(v[main_lb].control, "required") &&
+	    strcmp(v[main_lb].control, "requisite")) {
+		fprintf(out, "warning: %s line %d: pam_loginbox.so is `%s`: a "
+			     "box that cannot be built would let the login in "
+			     "unboxed; fix: make it required\n",
+			v[main_lb].file, v[main_lb].line, v[main_lb].control);
+		found++;
+	}
+	/* pam_exec runs its command with the PAM environment, as root: after
+	 * a user_readenv line and before a loginbox line that scrubs, the
+	 * user's LD_PRELOAD reaches a root process. */
+	for (i = 0, tainted = -1; i < n; i++) {
+		if (!strcmp(v[i].module, "pam_loginbox.so") &&
+		    !has_word(v[i].args, "deny"))
+			tainted = -1;
+		else if (!strcmp(v[i].module, "pam_env.so") &&
+			 strstr(v[i].args, "user_readenv=1"))
+			tainted = i;
+		else if (!strcmp(v[i].module, "pam_exec.so") && tainted >= 0) {
+			fprintf(out, "warning: %s line %d: pam_exec.so runs "
+				     "after pam_env.so user_readenv=1 (%s line "
+				     "%d) with the environment a boxed user "
+				     "wrote, as root; fix: put `%s` between them\n",
+				v[i].file, v[i].line, v[tainted].file,
+				v[tainted].line, LB_SCRUB_LINE);
+			found++;
+		}
+	}
+	for (i = last_lb + 1; i < n; i++) {
+		if (strcmp(v[i].module, "pam_env.so") ||
+		    !strstr(v[i].args, "user_readenv=1"))
+			continue;
+		fprintf(out, "warning: %s line %d: pam_env.so user_readenv=1 "
+			     "runs after the last pam_loginbox.so line, so "
+			     "~/.pam_environment can set LD_PRELOAD and the like "
+			     "for what %s runs on the host; fix: add `%s` after "
+			     "that line\n",
+			v[i].file, v[i].line, service, LB_SCRUB_LINE);
+		found++;
+	}
+	return found;
+}
