@@ -82,7 +82,8 @@ cleanup() {
 				rm -f "$LB_CONF"
 			fi
 			rm -f "$LB_CONFD"/lbt-*.conf
-			rm -f "$PAM_SSHD" "$PAM_TESTER" "$PAM_DENY"
+			# shellcheck disable=SC2086
+			rm -f $PAM_LBT_FILES
 			rm -rf "$LB_IMAGES"/lbt-* "$LB_USERSDIR"/lbt-*
 			[ -f "$LBT_TMP/created-run-sshd" ] && rmdir /run/sshd
 		fi
