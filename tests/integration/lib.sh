@@ -742,12 +742,15 @@ assert_session_gone() {
 	fi
 }
 
-# hold_cmd TAG: shell text for a boxed login to run: prints @@S=<session
-# id>@@ and waits (at most $LBT_T s) for release_login USER TAG, so the
-# host can look at the live session first.
+# hold_cmd TAG USER: shell text for USER's (boxed) login to run: prints
+# @@S=<session id>@@ and waits (at most $LBT_T s) for release_login USER
+# TAG, so the host can look at the live session first.  (The home is
+# bound at its host path inside the box, whatever $HOME is there.)
 hold_cmd() {
-	printf 'echo "@@""S=$LOGINBOX_SESSION@@"; i=0; while [ ! -e "$HOME/.lbt-go-%s" ] && [ $i -lt %d ]; do sleep 0.1; i=$((i + 1)); done; echo "@@""HELD=$i@@"' \
-		"$1" $((LBT_T * 10))
+	local h
+	h=$(getent passwd "$2" | cut -d: -f6)
+	printf 'echo "@@""S=$LOGINBOX_SESSION@@"; i=0; while [ ! -e %s/.lbt-go-%s ] && [ $i -lt %d ]; do sleep 0.1; i=$((i + 1)); done; echo "@@""HELD=$i@@"' \
+		"$h" "$1" $((LBT_T * 10))
 }
 
 # release_login USER TAG: let the login waiting in hold_cmd TAG go on.

@@ -217,7 +217,7 @@ refused "on_error = deny in the user's section" lbt-bob 'nosuch'
 NOBOX_RE='loginbox-shell: this login has no box'
 { base_conf | sed 's/^on_error = deny/on_error = allow/'; printf '[user.lbt-bob]\nimage = nosuch\n'; } | write_conf
 unrelease_login lbt-bob tok
-timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" lbt-bob@127.0.0.1 "$(hold_cmd tok)" >"$W/tok.out" 2>&1 &
+timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" lbt-bob@127.0.0.1 "$(hold_cmd tok lbt-bob)" >"$W/tok.out" 2>&1 &
 tpid=$!
 track_pid "$tpid"
 tok=$(wait_marker "$W/tok.out" S 20)
@@ -263,7 +263,7 @@ t_refused "loginbox-shell with a malformed LOGINBOX_SESSION refuses to run anyth
 # another user's live session id gets nothing either (the control socket's
 # mode stops lbt-bob; the session is proven live first)
 unrelease_login lbt-alice other
-timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" lbt-alice@127.0.0.1 "$(hold_cmd other)" >"$W/alice.out" 2>&1 &
+timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" lbt-alice@127.0.0.1 "$(hold_cmd other lbt-alice)" >"$W/alice.out" 2>&1 &
 apid=$!
 track_pid "$apid"
 asid=$(wait_marker "$W/alice.out" S 20)
