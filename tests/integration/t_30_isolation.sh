@@ -448,8 +448,8 @@ t_is "$(kv "$out" SHADOW)" "" "self, nested user namespace: /etc/shadow stays em
 t_is "$(kv "$out" HOMES)" "lbt-alice" "self, nested user namespace: still only the own home"
 
 # Box root cannot look into the box's init (it holds host fds), nor end it
-# from inside.
-out=$(ssh_as lbt-root 'for f in fd cwd root environ map_files; do if ls /proc/1/$f/ >/dev/null 2>&1 || cat /proc/1/$f >/dev/null 2>&1; then echo "P1_$f=open"; else echo "P1_$f=denied"; fi; done; kill -9 1; kill -STOP 1; sleep 0.3; echo "INIT=$(cat /proc/1/comm) $(sed -n "s/^State:[[:space:]]*//p" /proc/1/status)"; kill -CONT 1' 2>&1)
+# from inside (a stop would show as State T: polled for 2 s, not slept).
+out=$(ssh_as lbt-root 'for f in fd cwd root environ map_files; do if ls /proc/1/$f/ >/dev/null 2>&1 || cat /proc/1/$f >/dev/null 2>&1; then echo "P1_$f=open"; else echo "P1_$f=denied"; fi; done; kill -9 1; kill -STOP 1; i=0; while [ $i -lt 20 ] && ! grep -q "^State:[[:space:]]*T" /proc/1/status; do sleep 0.1; i=$((i + 1)); done; echo "INIT=$(cat /proc/1/comm) $(sed -n "s/^State:[[:space:]]*//p" /proc/1/status)"; kill -CONT 1' 2>&1)
 for f in fd cwd root environ map_files; do
 	t_is "$(kv "$out" "P1_$f")" denied "root: box root cannot open /proc/1/$f of the box's init"
 done

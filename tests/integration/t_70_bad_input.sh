@@ -125,6 +125,7 @@ rm -f "$LB_IMAGES/lbt-nopw/etc/passwd" "$LB_IMAGES/lbt-nopw/etc/group"
 img_conf lbt-nopw
 out=$(ssh_as lbt-bob 'echo "WHO=$(id -un 2>/dev/null)"; echo "PW=$(grep -c "^lbt-bob:" /etc/passwd 2>/dev/null)"' 2>&1)
 t_is "$(kv "$out" WHO)" lbt-bob "image without the user in its /etc/passwd: the user is still known inside (id -un)"
+t_is "$(kv "$out" PW)" 1 "image without the user in its /etc/passwd: the box's /etc/passwd lists them once"
 assert_no_leftovers "images: nothing of these sessions remains"
 
 # ---- broken config refuses boxed logins
