@@ -19,8 +19,10 @@
 # /etc/subgid, the config (restored, or removed if there was none), its PAM
 # service files, its images, then `make uninstall`.
 #
-# Output is TAP; the last line is
+# Output is TAP with the plan first (the files' t_plan lines; at the end
+# when a file has none); the last line is
 #   integration: N passed, M failed, K skipped
+# where tests planned but never run count as failed.
 # and the exit status is non-zero when anything failed.
 
 set -u
@@ -102,8 +104,18 @@ cleanup() {
 	p=$(count pass)
 	f=$(count fail)
 	s=$(count skip)
+	local plan
+	plan=$(cat "$LBT_TMP/plan" 2>/dev/null)
 	rm -rf "$LBT_TMP"
-	echo "1..$n"
+	if [ -z "$plan" ]; then
+		echo "1..$n"
+	elif [ "$n" -lt "$plan" ]; then
+		# an aborted run: the tests that never ran are failures
+		echo "# planned $plan tests, ran $n: $((plan - n)) did not run"
+		f=$((f + plan - n))
+	elif [ "$n" -gt "$plan" ]; then
+		echo "# planned $plan tests, ran $n"
+	fi
 	echo "${LBT_TIER:-integration}: $p passed, $f failed, $s skipped"
 	[ "$f" -eq 0 ] && exit 0
 	exit 1
@@ -171,15 +183,36 @@ if [ $# -gt 0 ]; then
 else
 	files=$(ls "$HERE"/t_*.sh | sort)
 fi
+# The plan first: the sum of the files' "t_plan N" lines (lib.sh).  Files
+# without one are counted at the end only, as before.
+file_plan() { sed -n 's/^t_plan \([0-9][0-9]*\)$/\1/p' "$1" 2>/dev/null | head -n 1; }
+PLANNED=0
+unplanned=""
+for t in $files; do
+	p=$(file_plan "$t")
+	if [ -n "$p" ]; then PLANNED=$((PLANNED + p)); else unplanned="$unplanned ${t##*/}"; fi
+done
+if [ -z "$unplanned" ]; then
+	echo "1..$PLANNED"
+	echo "$PLANNED" >"$LBT_TMP/plan"
+else
+	diag "no t_plan line in:$unplanned: the plan comes at the end"
+fi
 for t in $files; do
 	[ -f "$t" ] || { tap_fail "test file $t exists"; continue; }
 	echo "# ${t##*/}"
 	ensure_installed
 	reset_conf
+	before=$(count n)
 	timeout -k 10 300 bash "$t"
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
 		tap_fail "${t##*/} ran to its end" "it exited with status $rc (124: timed out)"
+	fi
+	p=$(file_plan "$t")
+	ran=$(($(count n) - before))
+	if [ -n "$p" ] && [ "$ran" -ne "$p" ]; then
+		tap_fail "${t##*/} ran its planned $p tests" "it ran $ran"
 	fi
 	clean_test_sessions
 done

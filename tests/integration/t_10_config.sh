@@ -4,6 +4,7 @@
 # winning section (priority, user sections, conf.d, default, box = no).
 set -u
 . "$(dirname "$0")/lib.sh"
+t_plan 44
 
 D=$LBT_TMP/conf-check
 mkdir -p "$D"

@@ -6,6 +6,7 @@
 # inside the box only.
 set -u
 . "$(dirname "$0")/lib.sh"
+t_plan 12
 
 W=$LBT_TMP/t40
 mkdir -p "$W/www"

@@ -7,6 +7,7 @@
 # namespace only.
 set -u
 . "$(dirname "$0")/lib.sh"
+t_plan 41
 
 W=$LBT_TMP/t50
 mkdir -p "$W"

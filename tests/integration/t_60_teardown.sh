@@ -6,6 +6,7 @@
 # open_session sweep; loginbox list/show/kill.
 set -u
 . "$(dirname "$0")/lib.sh"
+t_plan 63
 
 W=$LBT_TMP/t60
 mkdir -p "$W"

@@ -6,6 +6,7 @@
 # login in unboxed; a sane busybox image boots.
 set -u
 . "$(dirname "$0")/lib.sh"
+t_plan 119
 
 W=$LBT_TMP/t70
 mkdir -p "$W"
