@@ -54,6 +54,7 @@ SUBUID_BAK="$LBT_TMP/subuid.bak"
 SUBGID_BAK="$LBT_TMP/subgid.bak"
 SHELLS_BAK="$LBT_TMP/shells.bak"
 CONF_BAK="$LBT_TMP/loginbox.conf.bak"
+PREV_INSTALL="$LBT_TMP/prev-install.tar"
 CONF_EXISTED=no
 INSTALLED=no
 STARTED=no
@@ -89,8 +90,11 @@ cleanup() {
 			rm -rf "$LB_IMAGES"/lbt-* "$LB_USERSDIR"/lbt-*
 			[ -f "$LBT_TMP/created-run-sshd" ] && rmdir /run/sshd
 		fi
-		# 5. the install
+		# 5. the install, and the one that was here before (quickstart)
 		[ "$INSTALLED" = yes ] && make -C "$REPO" uninstall
+		if [ -s "$PREV_INSTALL" ]; then
+			lb_restore_install "$PREV_INSTALL" && echo "restored the install found before the run"
+		fi
 	} >>"$CLEANUP_LOG" 2>&1
 	if [ "$STARTED" = yes ] && [ -x "$LB_ADMIN" ] && [ -n "$(test_session_ids 2>/dev/null)" ]; then
 		diag "cleanup: test sessions remain in $LB_RUN: $(test_session_ids | tr '\n' ' ')"
@@ -150,6 +154,9 @@ fi
 STARTED=yes
 
 # ---------------------------------------------------------------- install
+# An install already here (make quickstart: common-session names the
+# module) is put back after our uninstall.
+lb_save_install "$PREV_INSTALL" && diag "note: loginbox is already installed here: restored after the run"
 diag "make install"
 if ! make -C "$REPO" install >"$LBT_TMP/install.log" 2>&1; then
 	diag_file "$LBT_TMP/install.log"

@@ -71,11 +71,18 @@ if [ ! -s "$initrd" ] || [ "$here/initramfs-init.sh" -nt "$initrd" ]; then
 fi
 
 # The guest tests the installed project: install it, and undo that after.
+# An install already here (make quickstart) is put back afterwards.
+# shellcheck source=../shlib.sh
+. "$top/tests/shlib.sh"
 had_conf=0
 [ -e /etc/loginbox/loginbox.conf ] && had_conf=1
+prev=$(mktemp)
+lb_save_install "$prev" || rm -f "$prev"
 make -s -C "$top" install >/dev/null || { echo "vm: make install failed"; exit 1; }
 cleanup() {
 	make -s -C "$top" uninstall >/dev/null 2>&1
+	[ -s "$prev" ] && lb_restore_install "$prev"
+	rm -f "$prev"
 	[ "$had_conf" = 1 ] || rm -rf /etc/loginbox
 }
 trap cleanup EXIT
