@@ -231,7 +231,9 @@ static int deny(pam_handle_t *pamh, const struct lb_user *u,
 
 /* The box (or allow token) an earlier line of this stack made for this
  * login, ended now: pam_close_session is never called for a session whose
- * pam_open_session failed, so nothing else would. */
+ * pam_open_session failed, so nothing else would.  This process stays in
+ * the ended box's network namespace: the login is refused, nothing of it
+ * runs there. */
 static void drop_earlier_session(pam_handle_t *pamh)
 {
 	const char *data = NULL;
