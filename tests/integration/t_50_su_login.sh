@@ -50,11 +50,9 @@ out=$(pty_run --expect '[Pp]assword: ?$' --send "wrong-$LBT_PASSWORD\\n" -- \
 	unshare -m sh -c 'mount --bind "$1" /etc/pam.d/su && exec su lbt-plain -c "su lbt-alice -c \"echo @@RAN@@\""' \
 	sh "$LBT_TMP/pam-su" 2>&1)
 rc=$?
-if [ "$rc" -ne 0 ] && ! printf '%s' "$out" | grep -q '@@RAN@@'; then
-	tap_ok "su from lbt-plain with a wrong password: refused"
-else
-	tap_fail "su from lbt-plain with a wrong password: refused" "status $rc" "$out"
-fi
+t_refused "su from lbt-plain with a wrong password: refused by su's authentication" \
+	"$rc" "$out" 1 '^su: Authentication failure' '@@RAN@@'
+
 
 # ---- su from lbt-plain asking for another shell or the caller's environment
 # (-s, --shell, -m, -p, options after the user name): such a shell would run
