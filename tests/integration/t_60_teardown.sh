@@ -259,8 +259,19 @@ crash_login() {
 	CRASH_OK=yes
 }
 
+# wait_owner_reaped: sshd has reaped the killed [priv] process ($owner):
+# it has seen the crash.  Polled with a bound instead of a sleep.
+wait_owner_reaped() {
+	local i
+	for i in $(seq 1 100); do
+		[ -d "/proc/$owner" ] || return 0
+		sleep 0.1
+	done
+	diag "the killed [priv] process $owner is still there after 10 s"
+}
+
 if crash_login lbt-alice crash1; then
-	sleep 1.5
+	wait_owner_reaped
 	if session_alive "$SID"; then
 		tap_ok "kill -9 of sshd [priv]: the box stays (nothing swept it yet)"
 	else
@@ -289,12 +300,19 @@ fi
 
 if crash_login lbt-alice crash2; then
 	old=$SID
-	sleep 1
+	wait_owner_reaped
 	if session_alive "$old"; then
 		tap_ok "kill -9 of sshd [priv] (2): the box stays until the next login"
 	else
 		tap_fail "kill -9 of sshd [priv] (2): the box stays until the next login" "session $old is already gone"
 	fi
+	# open_session sweeps at most once a second ($LB_RUN/.gc holds the
+	# last sweep's time): wait until a sweep is due, by that file's state.
+	for i in $(seq 1 30); do
+		[ -e "$LB_RUN/.gc" ] || break
+		[ "$(date +%s)" -gt "$(stat -c %Y "$LB_RUN/.gc")" ] && break
+		sleep 0.1
+	done
 	ssh_as lbt-bob 'true' >/dev/null 2>&1
 	if [ -d "$LB_RUN/$old" ]; then
 		tap_fail "the next open_session (another user's login) sweeps the stale box" "$LB_RUN/$old is still there"
