@@ -67,6 +67,7 @@
 
 #define DATA_SESSION "pam_loginbox.session"
 #define DATA_TOKEN "pam_loginbox.allow_token"
+#define DATA_DENIED "pam_loginbox.denied"
 
 struct args {
 	bool deny, debug, scrub;
@@ -262,6 +263,38 @@ static int deny(pam_handle_t *pamh, const struct lb_user *u,
 	return PAM_PERM_DENIED;
 }
 
+/* The box (or allow token) an earlier line of this stack made for this
+ * login, ended now: pam_close_session is never called for a session whose
+ * pam_open_session failed, so nothing else would.  This process stays in
+ * the ended box's network namespace: the login is refused, nothing of it
+ * runs there. */
+static void drop_earlier_session(pam_handle_t *pamh)
+{
+	const char *data = NULL;
+	struct lb_handle h = {0};
+	struct lb_err err;
+	int init_pid = 0;
+
+	lb_err_clear(&err);
+	if (pam_get_data(pamh, DATA_TOKEN, (const void **)&data) ==
+		    PAM_SUCCESS && data) {
+		unlink(data);
+		pam_set_data(pamh, DATA_TOKEN, NULL, NULL);
+	}
+	data = NULL;
+	if (pam_get_data(pamh, DATA_SESSION, (const void **)&data) !=
+		    PAM_SUCCESS || !data)
+		return;
+	if (sscanf(data, "%lu %d", &h.id, &init_pid) < 1)
+		h.id = 0;
+	h.init_pid = init_pid;
+	if (h.id && lb_helper_close(&h, &err) < 0)
+		pam_syslog(pamh, LOG_ERR, "box %lu: teardown: %s (loginbox gc "
+					  "will retry)", h.id, err.msg);
+	pam_set_data(pamh, DATA_SESSION, NULL, NULL);
+	pam_putenv(pamh, LB_ENV_SESSION);
+}
+
 LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 				  const char **argv)
 {
@@ -278,10 +311,23 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	parse_args(pamh, argc, argv, &a);
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user)
 		return PAM_USER_UNKNOWN;
-	/* Listed twice in a stack (own line + common-session): one box. */
-	if (pam_get_data(pamh, DATA_SESSION, (const void **)&service) ==
-	    PAM_SUCCESS && service) {
-		/* A scrub line after pam_env: this login is in a box. */
+	/*
+	 * Listed more than once in a stack (a service's own line and the one
+	 * pam-auth-update puts in common-session): one decision per login.
+	 * A `deny` line refused it: no later line builds a box (`required`
+	 * runs the rest of the stack).  An earlier line built the box or
+	 * let the login in unboxed (allow token): later lines add nothing,
+	 * except a `deny` line, which still refuses, whatever the order, and
+	 * a `scrub` line after pam_env, which strips loader variables.
+	 */
+	if (pam_get_data(pamh, DATA_DENIED, (const void **)&service) ==
+	    PAM_SUCCESS && service)
+		return PAM_PERM_DENIED;
+	if (!a.deny &&
+	    ((pam_get_data(pamh, DATA_SESSION, (const void **)&service) ==
+		      PAM_SUCCESS && service) ||
+	     (pam_get_data(pamh, DATA_TOKEN, (const void **)&service) ==
+		      PAM_SUCCESS && service))) {
 		if (a.scrub && scrub_env(pamh, user, a.debug) < 0) {
 			pam_syslog(pamh, LOG_ERR, "user %s: login refused: a "
 				   "loader variable could not be removed "
@@ -321,6 +367,8 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 				  : "it does not run the login shell");
 		pam_error(pamh, "loginbox: %s is not available for boxed "
 				"accounts.", service ? service : "this service");
+		drop_earlier_session(pamh);
+		pam_set_data(pamh, DATA_DENIED, strdup("1"), free_data);
 		return PAM_PERM_DENIED;
 	}
 	if (strcmp(u.shell, LB_SHELL_PATH) != 0) {

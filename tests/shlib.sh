@@ -54,3 +54,30 @@ lb_sshd_config() {
 	} >"$dir/sshd_config"
 	mkdir -p /run/sshd
 }
+
+# An install already on the machine (make install, make quickstart) that a
+# tier's own `make install` / `make uninstall` would overwrite and remove,
+# leaving common-session naming a module that is gone.  The tiers save it
+# first and put it back after their uninstall.
+LB_INSTALL_PATHS="/usr/sbin/loginbox /usr/sbin/loginbox-shell /usr/libexec/loginbox
+	/usr/share/pam-configs/loginbox /usr/share/doc/loginbox
+	/usr/share/man/man5/loginbox.conf.5 /usr/share/man/man8/loginbox.8
+	/usr/share/man/man8/loginbox-helper.8 /usr/share/man/man8/loginbox-shell.8
+	/usr/share/man/man8/pam_loginbox.8"
+
+# lb_save_install TARFILE: save an existing install to TARFILE; status 1
+# (and no file) when there is none.
+lb_save_install() {
+	local p list=""
+	for p in $LB_INSTALL_PATHS /lib/*/security/pam_loginbox.so; do
+		[ -e "$p" ] && list="$list ${p#/}"
+	done
+	[ -n "$list" ] || return 1
+	# shellcheck disable=SC2086
+	tar -cpf "$1" -C / $list
+}
+
+# lb_restore_install TARFILE: put a saved install back (after uninstall).
+lb_restore_install() {
+	[ -s "$1" ] && tar -xpf "$1" -C /
+}

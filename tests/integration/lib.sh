@@ -43,6 +43,15 @@ LB_PAM_MODULE=/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/
 PAM_SSHD=/etc/pam.d/sshd-loginbox-test
 PAM_TESTER=/etc/pam.d/lbt-pamtester
 PAM_DENY=/etc/pam.d/lbt-pamdeny
+# The module where pam-auth-update's profile puts it (in common-session,
+# after pam_systemd), and the rest of the session stack without it: copies
+# of the host's common-session, made whatever state it is in (a quickstart
+# or an installed package may have listed the module there already).
+PAM_CS_PROFILE=/etc/pam.d/lbt-common-session
+PAM_CS_PLAIN=/etc/pam.d/lbt-common-session-plain
+PAM_DOUBLE=/etc/pam.d/lbt-pamdouble
+PAM_DENY_AFTER=/etc/pam.d/lbt-pamdeny-after
+PAM_LBT_FILES="$PAM_SSHD $PAM_TESTER $PAM_DENY $PAM_CS_PROFILE $PAM_CS_PLAIN $PAM_DOUBLE $PAM_DENY_AFTER"
 LBT_USERS="lbt-alice lbt-bob lbt-root lbt-plain lbt-nosub lbt-small"
 LBT_GROUPS="lbt-boxed lbt-rootbox lbt-docker"
 LBT_PASSWORD='Lbt-pass-4711'
@@ -51,6 +60,12 @@ PTY_RUN="$LBT_DIR/pty_run.py"
 LBT_T=${LBT_T:-30}
 
 # ----------------------------------------------------------------- TAP ---
+
+# t_plan N: this file runs N tests.  run.sh reads the line before it runs
+# anything (so the whole plan is printed first) and checks each file's
+# count after it: a file that stopped early cannot lose tests silently.
+# Write it right after sourcing lib.sh, as a plain "t_plan N" line.
+t_plan() { :; }
 
 _tap_bump() { # FILE -> prints the new value
 	local f="$LBT_TMP/tap/$1" n
@@ -147,9 +162,60 @@ t_unlike() {
 	fi
 }
 
-# kv TEXT KEY: the value of the first "KEY=value" line of TEXT.
+# kv TEXT KEY: the value of the first "KEY=value" line of TEXT.  A missing
+# key is loud: it prints "<no KEY= line>" and returns 1, so a probe that
+# died before printing KEY never passes `t_is "$(kv "$out" KEY)" ''`.
+# (Polling until a line appears: kv_opt, or test kv's status.)
 kv() {
+	local line
+	line=$(printf '%s\n' "$1" | tr -d '\r' | grep -m 1 -- "^$2=") || {
+		printf '<no %s= line>\n' "$2"
+		return 1
+	}
+	printf '%s\n' "${line#"$2="}"
+}
+
+# kv_opt TEXT KEY: like kv, but prints nothing for a missing key (for
+# polling loops and for keys that are absent on purpose).
+kv_opt() {
 	printf '%s\n' "$1" | tr -d '\r' | sed -n "s/^$2=//p" | head -n 1
+}
+
+# t_refused NAME STATUS OUTPUT WANT-STATUS ERE [RAN-ERE]: a refusal is its
+# own status and its own message: STATUS is WANT-STATUS ("nonzero" for
+# any failure status), OUTPUT matches ERE, and (when given) nothing matches
+# RAN-ERE, the marker the refused command would have printed.
+t_refused() {
+	local name=$1 rc=$2 out=$3 want=$4 re=$5 ran=${6:-}
+	if [ "$want" = nonzero ] && [ "$rc" -eq 0 ]; then
+		tap_fail "$name" "exit status 0, expected a refusal" "output: $out"
+	elif [ "$want" != nonzero ] && [ "$rc" != "$want" ]; then
+		tap_fail "$name" "exit status $rc, expected $want" "output: $out"
+	elif [ -n "$ran" ] && printf '%s\n' "$out" | grep -Eq -- "$ran"; then
+		tap_fail "$name" "the refused command ran (/$ran/ matched)" "output: $out"
+	elif ! printf '%s\n' "$out" | grep -Eq -- "$re"; then
+		tap_fail "$name" "status $rc, but the refusal's message /$re/ is not there:" "$out"
+	else
+		tap_ok "$name"
+	fi
+}
+
+# t_ge GOT MIN NAME: GOT is a number and at least MIN (a count with a
+# lower bound: 0 processes must not pass a "at most N" check).
+t_ge() {
+	case $1 in
+	'' | *[!0-9]*) tap_fail "$3" "got '$1', not a number" ;;
+	*) if [ "$1" -ge "$2" ]; then tap_ok "$3"; else tap_fail "$3" "got $1, expected at least $2"; fi ;;
+	esac
+}
+
+# t_between GOT MIN MAX NAME
+t_between() {
+	case $1 in
+	'' | *[!0-9]*) tap_fail "$4" "got '$1', not a number" ;;
+	*) if [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; then tap_ok "$4"; else
+		tap_fail "$4" "got $1, expected $2..$3"; fi ;;
+	esac
 }
 
 # --------------------------------------------------------- processes ---
@@ -427,45 +493,85 @@ setup_users() {
 	return 0
 }
 
-# The PAM stacks of the test services.
+# The PAM stacks of the test services.  The host's common-session may or
+# may not list pam_loginbox (make quickstart, the package): the stacks
+# include our copies instead, so every run sees the same stacks:
+#   lbt-common-session        the module after pam_systemd, as Debian's
+#                             profile puts it (Priority 0, Additional)
+#   lbt-common-session-plain  the same without the module
+#   sshd-loginbox-test, login the module in lbt-common-session only (a
+#                             stock Debian service after pam-auth-update)
+#   lbt-pamtester, su         minimal: the module's own line + plain
+#   lbt-pamdouble             own line + lbt-common-session (listed twice)
+#   lbt-pamdeny               own `deny` line, then lbt-common-session
+#   lbt-pamdeny-after         lbt-common-session, then a `deny` line
 setup_pam() {
+	local cs=/etc/pam.d/common-session
+	[ -f "$cs" ] || return 1
+	{
+		echo "# loginbox integration tests: $cs without pam_loginbox"
+		grep -v 'pam_loginbox' "$cs"
+	} >"$PAM_CS_PLAIN"
+	{
+		echo "# loginbox integration tests: $cs with pam_loginbox where"
+		echo "# pam-auth-update puts it (end of the Additional block)"
+		if grep -q '^# end of pam-auth-update config' "$cs"; then
+			grep -v 'pam_loginbox' "$cs" | sed '/^# end of pam-auth-update config/i session\trequired\tpam_loginbox.so'
+		else
+			grep -v 'pam_loginbox' "$cs"
+			printf 'session\trequired\tpam_loginbox.so\n'
+		fi
+	} >"$PAM_CS_PROFILE"
 	cat >"$PAM_SSHD" <<-'EOF'
 		# loginbox integration tests (tests/integration/run.sh removes it)
-		# (common-session after it: a stack of PAM_IGNOREs alone fails)
 		@include common-account
-		session required pam_loginbox.so
-		@include common-session
+		@include lbt-common-session
 	EOF
 	cat >"$PAM_TESTER" <<-'EOF'
+		# loginbox integration tests (tests/integration/run.sh removes it)
+		# (the session stack after it: a stack of PAM_IGNOREs alone fails)
+		auth sufficient pam_rootok.so
+		@include common-account
+		session required pam_loginbox.so
+		@include lbt-common-session-plain
+	EOF
+	cat >"$PAM_DOUBLE" <<-'EOF'
 		# loginbox integration tests (tests/integration/run.sh removes it)
 		auth sufficient pam_rootok.so
 		@include common-account
 		session required pam_loginbox.so
-		@include common-session
+		@include lbt-common-session
 	EOF
 	cat >"$PAM_DENY" <<-'EOF'
 		# loginbox integration tests (tests/integration/run.sh removes it)
 		auth sufficient pam_rootok.so
 		@include common-account
 		session required pam_loginbox.so deny
-		@include common-session
+		@include lbt-common-session
+	EOF
+	cat >"$PAM_DENY_AFTER" <<-'EOF'
+		# loginbox integration tests (tests/integration/run.sh removes it)
+		auth sufficient pam_rootok.so
+		@include common-account
+		@include lbt-common-session
+		session required pam_loginbox.so deny
 	EOF
 	cat >"$LBT_TMP/pam-su" <<-'EOF'
 		auth sufficient pam_rootok.so
 		@include common-auth
 		@include common-account
 		session required pam_loginbox.so
-		@include common-session
+		@include lbt-common-session-plain
 	EOF
 	cat >"$LBT_TMP/pam-login" <<-'EOF'
 		auth requisite pam_nologin.so
 		@include common-auth
 		@include common-account
 		session required pam_loginuid.so
-		session required pam_loginbox.so
-		@include common-session
+		@include lbt-common-session
 	EOF
-	chmod 644 "$PAM_SSHD" "$PAM_TESTER" "$PAM_DENY" "$LBT_TMP/pam-su" "$LBT_TMP/pam-login"
+	# shellcheck disable=SC2086
+	chmod 644 $PAM_LBT_FILES "$LBT_TMP/pam-su" "$LBT_TMP/pam-login"
 }
 
 # ensure_installed: the installed files are there; if something else on the
@@ -553,6 +659,189 @@ assert_no_leftovers() {
 		tap_ok "$name"
 	else
 		tap_fail "$name" "still there after ${secs}s:" "$left"
+	fi
+}
+
+# ------------------------------------ proof first, then "nothing remains" ---
+
+# session_proof SID: while session SID is live, record what it has on the
+# host ($LBT_TMP/proof/SID: its dir, its init by pid and start time, its
+# cgroup node, a disk upper); fails with a diagnostic when it is not live
+# (a login that never ran has nothing to prove gone).
+session_proof() {
+	local id=$1 init start cg upd p
+	case $id in '' | *[!0-9]*)
+		diag "session_proof: '$id' is not a session id"
+		return 1
+		;;
+	esac
+	if [ ! -f "$LB_RUN/$id/state" ]; then
+		diag "session_proof: $LB_RUN/$id/state does not exist"
+		return 1
+	fi
+	init=$(session_field "$id" init_pid)
+	start=$(session_field "$id" init_start)
+	if [ -z "$init" ] || [ "$(proc_start "$init")" != "$start" ] ||
+		[ "$(cat "/proc/$init/comm" 2>/dev/null)" != loginbox-init ]; then
+		diag "session_proof: the init of session $id (pid '$init') is not running"
+		return 1
+	fi
+	mkdir -p "$LBT_TMP/proof"
+	p=$LBT_TMP/proof/$id
+	{
+		echo "dir $LB_RUN/$id"
+		echo "init $init $start"
+	} >"$p"
+	cg=$(session_field "$id" cgroup)
+	if [ -n "$cg" ]; then
+		if [ ! -d "$cg" ]; then
+			diag "session_proof: the cgroup node $cg of session $id does not exist"
+			return 1
+		fi
+		echo "cgroup $cg" >>"$p"
+	fi
+	upd=$(session_field "$id" upper_dir)
+	case $upd in "$LB_SESSIONS"/*) [ -d "$upd" ] && echo "upper $upd" >>"$p" ;; esac
+	return 0
+}
+
+# proof_add_pid SID PID: a process of the session (seen on the host) that
+# must be gone with it.
+proof_add_pid() {
+	local st
+	st=$(proc_start "$2")
+	[ -n "$st" ] || return 1
+	echo "pid $2 $st" >>"$LBT_TMP/proof/$1"
+}
+
+_proof_left() { # PROOF-FILE
+	local kind a b
+	while read -r kind a b; do
+		case $kind in
+		dir | cgroup | upper) [ -e "$a" ] && echo "$kind $a still exists" ;;
+		init | pid) [ -n "$(proc_start "$a")" ] && [ "$(proc_start "$a")" = "$b" ] &&
+			[ "$(awk '{print $3}' "/proc/$a/stat" 2>/dev/null)" != Z ] &&
+			echo "$kind $a still runs" ;;
+		esac
+	done <"$1"
+}
+
+# assert_session_gone NAME SID [SECONDS]: everything session_proof saw of
+# SID is gone, and nothing else of any test session remains.  Fails when
+# there is no proof that SID ever existed.
+assert_session_gone() {
+	local name=$1 id=$2 secs=${3:-10} p=$LBT_TMP/proof/$2 i left
+	if [ -z "$id" ] || [ ! -s "$p" ]; then
+		tap_fail "$name" "no proof that session '$id' existed (the login did not run, or was not seen live)"
+		return 0
+	fi
+	for i in $(seq 1 $((secs * 5))); do
+		left=$(
+			_proof_left "$p"
+			_leftovers
+		)
+		[ -z "$left" ] && break
+		sleep 0.2
+	done
+	if [ -z "$left" ]; then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "still there after ${secs}s:" "$left"
+	fi
+}
+
+# hold_cmd TAG USER: shell text for USER's (boxed) login to run: prints
+# @@S=<session id>@@ and waits (at most $LBT_T s) for release_login USER
+# TAG, so the host can look at the live session first.  (The home is
+# bound at its host path inside the box, whatever $HOME is there.)
+hold_cmd() {
+	local h
+	h=$(getent passwd "$2" | cut -d: -f6)
+	printf 'echo "@@""S=$LOGINBOX_SESSION@@"; i=0; while [ ! -e %s/.lbt-go-%s ] && [ $i -lt %d ]; do sleep 0.1; i=$((i + 1)); done; echo "@@""HELD=$i@@"' \
+		"$h" "$1" $((LBT_T * 10))
+}
+
+# release_login USER TAG: let the login waiting in hold_cmd TAG go on.
+release_login() {
+	local h
+	h=$(getent passwd "$1" | cut -d: -f6)
+	touch "$h/.lbt-go-$2" && chmod 644 "$h/.lbt-go-$2"
+}
+
+# unrelease_login USER TAG: remove the release file again.
+unrelease_login() {
+	local h
+	h=$(getent passwd "$1" | cut -d: -f6)
+	rm -f "$h/.lbt-go-$2"
+}
+
+# wait_marker FILE KEY [SECONDS]: poll FILE until it holds @@KEY=value@@;
+# prints the value; status 1 when it never came.
+wait_marker() {
+	local i v
+	for i in $(seq 1 $((${3:-$LBT_T} * 10))); do
+		v=$(marker "$(cat "$1" 2>/dev/null)" "$2")
+		[ -n "$v" ] && {
+			printf '%s\n' "$v"
+			return 0
+		}
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_new_session USER BEFORE [SECONDS]: poll until a live session of USER
+# appears whose id is not in the list BEFORE; prints its id.
+wait_new_session() {
+	local i id
+	for i in $(seq 1 $((${3:-10} * 10))); do
+		for id in $(test_session_ids); do
+			printf '%s\n' "$2" | grep -qx "$id" && continue
+			[ "$(session_field "$id" user)" = "$1" ] && [ -n "$(session_field "$id" init_pid)" ] && {
+				echo "$id"
+				return 0
+			}
+		done
+		sleep 0.1
+	done
+	return 1
+}
+
+# must_not_reach NAME SECRET-ERE CONTROL-ERE CONTROL-CMD... -- PROBE-CMD...
+# A "cannot reach" that cannot pass on a broken path: first, in the same
+# session, CONTROL-CMD (retried for up to 10 s) must print a line matching
+# CONTROL-ERE (what is served inside the box comes through this path);
+# then PROBE-CMD's output must not match SECRET-ERE (the host's thing does
+# not).  One TAP line.
+must_not_reach() {
+	local name=$1 secret=$2 want=$3 i out="" ctl=() probe=()
+	shift 3
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		ctl+=("$1")
+		shift
+	done
+	[ "${1:-}" = -- ] && shift
+	probe=("$@")
+	if [ ${#ctl[@]} -eq 0 ] || [ ${#probe[@]} -eq 0 ]; then
+		tap_fail "$name" "must_not_reach: needs CONTROL-CMD -- PROBE-CMD"
+		return 0
+	fi
+	for i in $(seq 1 50); do
+		out=$("${ctl[@]}" 2>&1)
+		printf '%s\n' "$out" | grep -Eq -- "$want" && break
+		out="(control failed) $out"
+		sleep 0.2
+	done
+	case $out in "(control failed)"*)
+		tap_fail "$name" "positive control: '${ctl[*]}' never printed /$want/ (the path itself does not work, so 'not reached' would prove nothing)" "$out"
+		return 0
+		;;
+	esac
+	out=$("${probe[@]}" 2>&1)
+	if printf '%s\n' "$out" | grep -Eq -- "$secret"; then
+		tap_fail "$name" "the host's /$secret/ came through: $out"
+	else
+		tap_ok "$name"
 	fi
 }
 

@@ -19,8 +19,10 @@
 # /etc/subgid, the config (restored, or removed if there was none), its PAM
 # service files, its images, then `make uninstall`.
 #
-# Output is TAP; the last line is
+# Output is TAP with the plan first (the files' t_plan lines; at the end
+# when a file has none); the last line is
 #   integration: N passed, M failed, K skipped
+# where tests planned but never run count as failed.
 # and the exit status is non-zero when anything failed.
 
 set -u
@@ -52,6 +54,7 @@ SUBUID_BAK="$LBT_TMP/subuid.bak"
 SUBGID_BAK="$LBT_TMP/subgid.bak"
 SHELLS_BAK="$LBT_TMP/shells.bak"
 CONF_BAK="$LBT_TMP/loginbox.conf.bak"
+PREV_INSTALL="$LBT_TMP/prev-install.tar"
 CONF_EXISTED=no
 INSTALLED=no
 STARTED=no
@@ -82,12 +85,16 @@ cleanup() {
 				rm -f "$LB_CONF"
 			fi
 			rm -f "$LB_CONFD"/lbt-*.conf
-			rm -f "$PAM_SSHD" "$PAM_TESTER" "$PAM_DENY"
+			# shellcheck disable=SC2086
+			rm -f $PAM_LBT_FILES
 			rm -rf "$LB_IMAGES"/lbt-* "$LB_USERSDIR"/lbt-*
 			[ -f "$LBT_TMP/created-run-sshd" ] && rmdir /run/sshd
 		fi
-		# 5. the install
+		# 5. the install, and the one that was here before (quickstart)
 		[ "$INSTALLED" = yes ] && make -C "$REPO" uninstall
+		if [ -s "$PREV_INSTALL" ]; then
+			lb_restore_install "$PREV_INSTALL" && echo "restored the install found before the run"
+		fi
 	} >>"$CLEANUP_LOG" 2>&1
 	if [ "$STARTED" = yes ] && [ -x "$LB_ADMIN" ] && [ -n "$(test_session_ids 2>/dev/null)" ]; then
 		diag "cleanup: test sessions remain in $LB_RUN: $(test_session_ids | tr '\n' ' ')"
@@ -101,8 +108,18 @@ cleanup() {
 	p=$(count pass)
 	f=$(count fail)
 	s=$(count skip)
+	local plan
+	plan=$(cat "$LBT_TMP/plan" 2>/dev/null)
 	rm -rf "$LBT_TMP"
-	echo "1..$n"
+	if [ -z "$plan" ]; then
+		echo "1..$n"
+	elif [ "$n" -lt "$plan" ]; then
+		# an aborted run: the tests that never ran are failures
+		echo "# planned $plan tests, ran $n: $((plan - n)) did not run"
+		f=$((f + plan - n))
+	elif [ "$n" -gt "$plan" ]; then
+		echo "# planned $plan tests, ran $n"
+	fi
 	echo "${LBT_TIER:-integration}: $p passed, $f failed, $s skipped"
 	[ "$f" -eq 0 ] && exit 0
 	exit 1
@@ -137,6 +154,9 @@ fi
 STARTED=yes
 
 # ---------------------------------------------------------------- install
+# An install already here (make quickstart: common-session names the
+# module) is put back after our uninstall.
+lb_save_install "$PREV_INSTALL" && diag "note: loginbox is already installed here: restored after the run"
 diag "make install"
 if ! make -C "$REPO" install >"$LBT_TMP/install.log" 2>&1; then
 	diag_file "$LBT_TMP/install.log"
@@ -170,15 +190,36 @@ if [ $# -gt 0 ]; then
 else
 	files=$(ls "$HERE"/t_*.sh | sort)
 fi
+# The plan first: the sum of the files' "t_plan N" lines (lib.sh).  Files
+# without one are counted at the end only, as before.
+file_plan() { sed -n 's/^t_plan \([0-9][0-9]*\)$/\1/p' "$1" 2>/dev/null | head -n 1; }
+PLANNED=0
+unplanned=""
+for t in $files; do
+	p=$(file_plan "$t")
+	if [ -n "$p" ]; then PLANNED=$((PLANNED + p)); else unplanned="$unplanned ${t##*/}"; fi
+done
+if [ -z "$unplanned" ]; then
+	echo "1..$PLANNED"
+	echo "$PLANNED" >"$LBT_TMP/plan"
+else
+	diag "no t_plan line in:$unplanned: the plan comes at the end"
+fi
 for t in $files; do
 	[ -f "$t" ] || { tap_fail "test file $t exists"; continue; }
 	echo "# ${t##*/}"
 	ensure_installed
 	reset_conf
+	before=$(count n)
 	timeout -k 10 300 bash "$t"
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
 		tap_fail "${t##*/} ran to its end" "it exited with status $rc (124: timed out)"
+	fi
+	p=$(file_plan "$t")
+	ran=$(($(count n) - before))
+	if [ -n "$p" ] && [ "$ran" -ne "$p" ]; then
+		tap_fail "${t##*/} ran its planned $p tests" "it ran $ran"
 	fi
 	clean_test_sessions
 done

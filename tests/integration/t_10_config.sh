@@ -4,6 +4,7 @@
 # winning section (priority, user sections, conf.d, default, box = no).
 set -u
 . "$(dirname "$0")/lib.sh"
+t_plan 44
 
 D=$LBT_TMP/conf-check
 mkdir -p "$D"
@@ -49,12 +50,14 @@ for f in "$LB_SHELL" "$LB_ADMIN" "$LB_HELPER" "$LB_PAM_MODULE"; do
 done
 out=$(setpriv --reuid=lbt-plain --regid=lbt-plain --clear-groups "$LB_HELPER" open lbt-plain sshd 2>&1)
 rc=$?
-t_isnt "$rc" 0 "install: loginbox-helper refuses to run for a non-root caller"
+t_refused "install: loginbox-helper refuses to run for a non-root caller" "$rc" "$out" 2 \
+	'^loginbox-helper: must be started as root'
 for sub in "list" "gc" "kill 1" "run -u lbt-plain -- true"; do
 	# shellcheck disable=SC2086
 	out=$(setpriv --reuid=lbt-plain --regid=lbt-plain --clear-groups "$LB_ADMIN" $sub 2>&1)
 	rc=$?
-	t_isnt "$rc" 0 "install: loginbox $sub refuses a non-root caller"
+	t_refused "install: loginbox $sub refuses a non-root caller" "$rc" "$out" nonzero \
+		'^loginbox: this command must be run as root$'
 done
 
 # ---- good file
@@ -167,7 +170,8 @@ t_like "$out" '^inside_uid = root +#.*$' "policy: lbt-root gets inside_uid = roo
 
 out=$("$LB_ADMIN" policy lbt-no-such-user 2>&1)
 rc=$?
-t_isnt "$rc" 0 "policy: an unknown user is an error"
+t_refused "policy: an unknown user is an error naming the user" "$rc" "$out" nonzero 'lbt-no-such-user'
+
 
 # priority: alice is in lbt-boxed and lbt-docker
 write_conf <<-'EOF'

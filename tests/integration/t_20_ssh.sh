@@ -5,6 +5,7 @@
 # concurrent logins, and an unboxed user who logs in normally.
 set -u
 . "$(dirname "$0")/lib.sh"
+t_plan 42
 
 W=$LBT_TMP/t20
 mkdir -p "$W"
@@ -61,7 +62,7 @@ t_is "$(marker "$out" L)" "-bash" "ssh interactive: the shell is a login shell (
 
 out=$(pty_run --rows 40 --cols 100 --expect "$PROMPT_RE" \
 	--send "$(marker_cmd SZ1 '$(stty size)')" --expect '@@SZ1=' \
-	--winsize 50 132 --sleep 0.5 --send "$(marker_cmd SZ2 '$(stty size)')exit\\n" \
+	--winsize 50 132 --send "i=0; while [ \"\$(stty size)\" != '50 132' ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done\\n$(marker_cmd SZ2 '$(stty size)')exit\\n" \
 	-- ssh -tt "${SSH_OPTS[@]}" lbt-alice@127.0.0.1 2>&1)
 t_is "$(marker "$out" SZ2)" "50 132" "ssh interactive: a window resize (SIGWINCH) reaches the box's pty"
 
@@ -128,18 +129,28 @@ fi
 
 # ---- two concurrent logins of one user: two boxes
 { base_conf; printf '[user.lbt-alice]\nhostname = %%u-s%%s\n'; } | write_conf
-# Each login keeps a "sleep" running for 4 s and counts the sleeps it can
-# see after 1.5 s, while the other login's sleep runs too (comm, not args:
-# a forked bash shows its parent's args until it execs).
-probe='echo "S=$LOGINBOX_SESSION"; echo "H=$(hostname)"; echo "P=$(readlink /proc/self/ns/pid)"; echo "N=$(readlink /proc/self/ns/net)"; sleep 4 & sleep 1.5; echo "SLEEPS=$(ps -e -o comm= | grep -cx sleep)"; wait'
+# Each login starts a "sleep", says READY and waits until the host has
+# seen both READY (both logins live at once), then counts the sleeps it
+# can see (comm, not args: a forked bash shows its parent's args until it
+# execs) and ends its own.
+unrelease_login lbt-alice conc
+probe='echo "S=$LOGINBOX_SESSION"; echo "H=$(hostname)"; echo "P=$(readlink /proc/self/ns/pid)"; echo "N=$(readlink /proc/self/ns/net)"; sleep 60 & sp=$!; echo READY; i=0; while [ ! -e '"$AHOME"'/.lbt-go-conc ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done; echo "SLEEPS=$(ps -e -o comm= | grep -cx sleep)"; kill $sp; wait'
 ssh_as lbt-alice "$probe" >"$W/c1" 2>&1 &
 p1=$!
 ssh_as lbt-alice "$probe" >"$W/c2" 2>&1 &
 p2=$!
+for i in $(seq 1 200); do
+	grep -qx READY "$W/c1" && grep -qx READY "$W/c2" && break
+	sleep 0.1
+done
+t_check "concurrent logins: both are live at the same time (both said READY)" \
+	sh -c 'grep -qx READY "$1" && grep -qx READY "$2"' sh "$W/c1" "$W/c2"
+release_login lbt-alice conc
 wait "$p1"
 r1=$?
 wait "$p2"
 r2=$?
+unrelease_login lbt-alice conc
 c1=$(cat "$W/c1")
 c2=$(cat "$W/c2")
 if [ "$r1" -eq 0 ] && [ "$r2" -eq 0 ]; then

@@ -6,6 +6,7 @@
 # inside the box only.
 set -u
 . "$(dirname "$0")/lib.sh"
+t_plan 12
 
 W=$LBT_TMP/t40
 mkdir -p "$W/www"
@@ -24,55 +25,68 @@ fwd_start() {
 	track_pid "$FWD_PID"
 }
 
-# must_not_reach NAME CURL-ARGS...: the page does not come through.
-must_not_reach() {
-	local name=$1 out
-	shift
-	out=$(curl -s -m 5 "$@" 2>&1)
-	if printf '%s' "$out" | grep -q lbt-host-page; then
-		tap_fail "$name" "the host's page came through: $out"
+mkdir -p "$W/boxwww"
+chmod 755 "$W/boxwww"
+echo lbt-box-page >"$W/boxwww/marker"
+chmod 644 "$W/boxwww/marker"
+# A server the login starts inside its box on 127.0.0.1:PORT.
+box_server_cmd() {
+	echo "mkdir -p /tmp/w && echo lbt-box-page >/tmp/w/marker && exec python3 -m http.server --bind 127.0.0.1 --directory /tmp/w $1"
+}
+# box_server_in SID PORT: for a login that runs no command (-N), the same
+# server started from the host in the box's network namespace; sets BOXSRV.
+box_server_in() {
+	local init
+	init=$(session_field "$1" init_pid)
+	nsenter -t "$init" -n python3 -m http.server --bind 127.0.0.1 --directory "$W/boxwww" "$2" \
+		>"$W/boxsrv.log" 2>&1 &
+	BOXSRV=$!
+	track_pid "$BOXSRV"
+}
+
+# fwd_session NAME VARIANT USER SSH-FORWARD-ARGS...: one ssh login with the
+# forwardings, and a server inside its box on $B ("-N": started from the
+# host in the box's network namespace); sets FWD_PID and BOXSRV.
+fwd_session() {
+	local name=$1 variant=$2 u=$3 before sid
+	shift 3
+	BOXSRV=""
+	before=$(test_session_ids)
+	if [ "$variant" = -N ]; then
+		fwd_start "$name" -N "$@" "$u@127.0.0.1"
+		sid=$(wait_new_session "$u" "$before" 20) && box_server_in "$sid" "$B"
 	else
-		tap_ok "$name"
+		fwd_start "$name" "$@" "$u@127.0.0.1" "$(box_server_cmd "$B")"
 	fi
 }
 
-# ---- -L to the host's 127.0.0.1 service
+# ---- -L to the host's 127.0.0.1 service.  Positive control in the same
+# session: a second -L to the box's own 127.0.0.1:B brings the box's page.
 for variant in "-N" ""; do
 	L=$(free_port)
-	# shellcheck disable=SC2086
-	if [ -n "$variant" ]; then
-		fwd_start L$variant $variant -L "$L:127.0.0.1:$HTTP_PORT" lbt-alice@127.0.0.1
-	else
-		fwd_start L -L "$L:127.0.0.1:$HTTP_PORT" lbt-alice@127.0.0.1 'sleep 20'
-	fi
-	if wait_port "$L" 10; then
-		must_not_reach "-L ${variant:-with a command}: a host service on 127.0.0.1 is not reachable through the tunnel" \
-			"http://127.0.0.1:$L/marker"
-	else
-		tap_fail "-L ${variant:-with a command}: a host service on 127.0.0.1 is not reachable through the tunnel" \
-			"the forwarding never listened on $L" "$(cat "$W/L$variant.log")"
-	fi
+	L2=$(free_port)
+	B=$(free_port)
+	fwd_session "L$variant" "$variant" lbt-alice -L "$L:127.0.0.1:$HTTP_PORT" -L "$L2:127.0.0.1:$B"
+	must_not_reach "-L ${variant:-with a command}: a host service on 127.0.0.1 is not reachable through the tunnel (while the box's own service is)" \
+		lbt-host-page '^lbt-box-page$' curl -s -m 2 "http://127.0.0.1:$L2/marker" -- \
+		curl -s -m 5 "http://127.0.0.1:$L/marker"
+	[ -n "$BOXSRV" ] && stop_pid "$BOXSRV"
 	stop_pid "$FWD_PID"
 done
 
-# ---- -D (SOCKS) to the host's 127.0.0.1 service
+# ---- -D (SOCKS) to the host's 127.0.0.1 service.  Positive control: the
+# box's own 127.0.0.1:B comes through the same SOCKS port.
 for variant in "-N" ""; do
 	D=$(free_port)
-	# shellcheck disable=SC2086
-	if [ -n "$variant" ]; then
-		fwd_start D$variant $variant -D "$D" lbt-alice@127.0.0.1
-	else
-		fwd_start D -D "$D" lbt-alice@127.0.0.1 'sleep 20'
-	fi
-	if wait_port "$D" 10; then
-		must_not_reach "-D ${variant:-with a command}: a host service on 127.0.0.1 is not reachable through SOCKS" \
-			--socks5-hostname "127.0.0.1:$D" "http://127.0.0.1:$HTTP_PORT/marker"
-		must_not_reach "-D ${variant:-with a command}: nor by the name localhost" \
-			--socks5-hostname "127.0.0.1:$D" "http://localhost:$HTTP_PORT/marker"
-	else
-		tap_fail "-D ${variant:-with a command}: a host service on 127.0.0.1 is not reachable through SOCKS" \
-			"the SOCKS port never listened on $D" "$(cat "$W/D$variant.log")"
-	fi
+	B=$(free_port)
+	fwd_session "D$variant" "$variant" lbt-alice -D "$D"
+	must_not_reach "-D ${variant:-with a command}: a host service on 127.0.0.1 is not reachable through SOCKS (while the box's own service is)" \
+		lbt-host-page '^lbt-box-page$' curl -s -m 2 --socks5-hostname "127.0.0.1:$D" "http://127.0.0.1:$B/marker" -- \
+		curl -s -m 5 --socks5-hostname "127.0.0.1:$D" "http://127.0.0.1:$HTTP_PORT/marker"
+	must_not_reach "-D ${variant:-with a command}: nor by the name localhost" \
+		lbt-host-page '^lbt-box-page$' curl -s -m 2 --socks5-hostname "127.0.0.1:$D" "http://localhost:$B/marker" -- \
+		curl -s -m 5 --socks5-hostname "127.0.0.1:$D" "http://localhost:$HTTP_PORT/marker"
+	[ -n "$BOXSRV" ] && stop_pid "$BOXSRV"
 	stop_pid "$FWD_PID"
 done
 
@@ -113,14 +127,9 @@ if [ -z "$sid" ]; then
 else
 	tap_ok "-R -N: a box was built for the session ($sid)"
 	init=$(session_field "$sid" init_pid)
-	out=""
-	for i in $(seq 1 25); do
-		out=$(nsenter -t "$init" -n curl -s -m 2 "http://127.0.0.1:$R/marker" 2>&1)
-		[ "$out" = lbt-host-page ] && break
-		sleep 0.2
-	done
-	t_is "$out" lbt-host-page "-R -N: the forwarded port listens in the box's network namespace"
-	must_not_reach "-R -N: the forwarded port does not listen on the host" "http://127.0.0.1:$R/marker"
+	must_not_reach "-R -N: the forwarded port listens in the box's network namespace, not on the host" \
+		lbt-host-page '^lbt-host-page$' nsenter -t "$init" -n curl -s -m 2 "http://127.0.0.1:$R/marker" -- \
+		curl -s -m 5 "http://127.0.0.1:$R/marker"
 fi
 stop_pid "$FWD_PID"
 

@@ -6,6 +6,7 @@
 # `loginbox gc` and the user's next open_session; loginbox list/show/kill.
 set -u
 . "$(dirname "$0")/lib.sh"
+t_plan 63
 
 W=$LBT_TMP/t60
 mkdir -p "$W"
@@ -22,7 +23,7 @@ bg_session() {
 	BG_PID=$!
 	track_pid "$BG_PID"
 	for i in $(seq 1 50); do
-		SID=$(kv "$(cat "$W/$name.out")" S)
+		SID=$(kv_opt "$(cat "$W/$name.out")" S)
 		[ -n "$SID" ] && return 0
 		kill -0 "$BG_PID" 2>/dev/null || break
 		sleep 0.2
@@ -31,29 +32,105 @@ bg_session() {
 	return 1
 }
 
-# ---- every kind of logout
-ssh_as lbt-alice 'true' >/dev/null 2>&1
-assert_no_leftovers "logout of ssh CMD: nothing remains"
+# session_exists ID: its dir is there and its init is alive.
+session_alive() {
+	local init
+	[ -d "$LB_RUN/$1" ] || return 1
+	init=$(session_field "$1" init_pid)
+	[ -n "$init" ] && [ -d "/proc/$init" ] &&
+		[ "$(cat "/proc/$init/comm" 2>/dev/null)" = loginbox-init ]
+}
 
-pty_run --expect "$PROMPT_RE" --send 'sleep 0.2; exit\n' -- \
-	ssh -tt "${SSH_OPTS[@]}" lbt-alice@127.0.0.1 >"$W/tt.out" 2>&1
-assert_no_leftovers "logout of an interactive ssh -tt login: nothing remains"
+# check_held NAME USER TAG PID: PID is a login (a background client whose
+# box runs hold_cmd TAG; output in $W/TAG.out).  It printed its session id
+# from inside and its state is live (recorded); released, it ends with
+# status 0; then nothing of it remains.  Three TAP lines (plus whatever
+# $HELD_EXTRA SID adds while the login is held).
+check_held() {
+	local name=$1 u=$2 tag=$3 pid=$4 sid rc
+	sid=$(wait_marker "$W/$tag.out" S 20)
+	if [ -n "$sid" ] && session_proof "$sid"; then
+		tap_ok "$name: the login runs in box $sid (id printed inside, state live)"
+	else
+		tap_fail "$name: the login runs in a box" "$(tail -n 20 "$W/$tag.out")"
+	fi
+	[ -n "${HELD_EXTRA:-}" ] && "$HELD_EXTRA" "$sid"
+	release_login "$u" "$tag"
+	wait "$pid"
+	rc=$?
+	unrelease_login "$u" "$tag"
+	t_is "$rc/$(marker "$(cat "$W/$tag.out")" HELD | grep -c '^[0-9]')" 0/1 \
+		"$name: released, the login ends with status 0"
+	assert_session_gone "$name: nothing remains" "$sid"
+}
 
-printf 'ls\n' >"$W/batch"
-timeout -k 5 "$LBT_T" sftp "${SCP_OPTS[@]}" -b "$W/batch" lbt-alice@127.0.0.1 >/dev/null 2>&1
-assert_no_leftovers "end of an sftp session: nothing remains"
+# ---- every kind of logout, each seen live first
+ssh_as lbt-alice "$(hold_cmd cmd lbt-alice)" >"$W/cmd.out" 2>&1 &
+check_held "logout of ssh CMD" lbt-alice cmd $!
 
-su_as lbt-alice 'true' >/dev/null 2>&1
-assert_no_leftovers "end of su - USER -c: nothing remains"
+pty_run --expect "$PROMPT_RE" --send "$(hold_cmd tt lbt-alice); exit\\n" -- \
+	ssh -tt "${SSH_OPTS[@]}" lbt-alice@127.0.0.1 >"$W/tt.out" 2>&1 &
+check_held "logout of an interactive ssh -tt login" lbt-alice tt $!
 
-login_as lbt-alice 'exit\n' >/dev/null 2>&1
-assert_no_leftovers "logout of a console login (login -f): nothing remains"
+# sftp runs no command: its box is found as the new session of the user
+# while sftp waits for its next batch line.
+rm -f "$W/sftp.fifo"
+mkfifo "$W/sftp.fifo"
+before=$(test_session_ids)
+timeout -k 5 "$LBT_T" sftp "${SCP_OPTS[@]}" -b "$W/sftp.fifo" lbt-alice@127.0.0.1 >"$W/sftp.out" 2>&1 &
+spid=$!
+exec 7>"$W/sftp.fifo"
+echo 'pwd' >&7
+sid=$(wait_new_session lbt-alice "$before" 20)
+if [ -n "$sid" ] && session_proof "$sid"; then
+	tap_ok "end of an sftp session: the session runs in box $sid (state live)"
+else
+	tap_fail "end of an sftp session: the session runs in a box" "$(cat "$W/sftp.out")"
+fi
+echo 'bye' >&7
+exec 7>&-
+wait "$spid"
+rc=$?
+t_is "$rc" 0 "end of an sftp session: sftp ran its batch and exited 0"
+assert_session_gone "end of an sftp session: nothing remains" "$sid"
 
-ssh_as lbt-alice 'nohup sleep 300 >/dev/null 2>&1 & setsid sleep 301 </dev/null >/dev/null 2>&1 & echo started' >/dev/null 2>&1
-assert_no_leftovers "logout with background processes left in the box (nohup, setsid): all are gone"
+su_as lbt-alice "$(hold_cmd su lbt-alice)" >"$W/su.out" 2>&1 &
+check_held "end of su - USER -c" lbt-alice su $!
 
-ssh_as lbt-root 'echo data >/etc/lbt-upper-file; mkdir -p /var/tmp/lbt; true' >/dev/null 2>&1
-assert_no_leftovers "logout of an inside_uid = root login that wrote to /: nothing remains"
+login_as lbt-alice "$(hold_cmd login lbt-alice); exit\\n" >"$W/login.out" 2>&1 &
+check_held "logout of a console login (login -f)" lbt-alice login $!
+
+# bg_seen SID: both background jobs run (seen on the host as lbt-alice's
+# "sleep 300" and "sleep 301"); they join the proof of the session.
+bg_seen() {
+	local i pids=""
+	for i in $(seq 1 50); do
+		pids=$(pgrep -u lbt-alice -f '^sleep 30[01]$' | tr '\n' ' ')
+		[ "$(echo $pids | wc -w)" -eq 2 ] && break
+		sleep 0.1
+	done
+	t_is "$(echo $pids | wc -w)" 2 "logout with background jobs: nohup and setsid jobs are running first ($pids)"
+	for p in $pids; do proof_add_pid "$1" "$p"; done
+}
+HELD_EXTRA=bg_seen
+ssh_as lbt-alice "nohup sleep 300 >/dev/null 2>&1 & setsid sleep 301 </dev/null >/dev/null 2>&1 & $(hold_cmd bg lbt-alice)" >"$W/bg.out" 2>&1 &
+check_held "logout with background processes left in the box (nohup, setsid)" lbt-alice bg $!
+HELD_EXTRA=""
+
+ssh_as lbt-root "echo data >/etc/lbt-upper-file && mkdir -p /var/tmp/lbt && echo '@@''W=ok@@'; $(hold_cmd root lbt-root)" >"$W/root.out" 2>&1 &
+check_held "logout of an inside_uid = root login that wrote to /" lbt-root root $!
+t_is "$(marker "$(cat "$W/root.out")" W)" ok "inside_uid = root login: its writes to / succeeded"
+
+# pamtester open_session only: the process ends without close_session (and
+# this proves the stack builds a box for the open+close check below)
+out=$(timeout -k 5 "$LBT_T" pamtester -v lbt-pamtester lbt-alice open_session 2>&1)
+rc=$?
+t_is "$rc" 0 "pamtester open_session (no close): succeeds"
+left=$(test_session_ids)
+t_isnt "$left" "" "pamtester open_session (no close): its box is there after pamtester exited"
+for id in $left; do session_proof "$id" || diag "not live: $id"; done
+"$LB_ADMIN" gc >/dev/null 2>&1
+assert_session_gone "pamtester open_session (no close): loginbox gc removes the box" "$(echo $left | cut -d' ' -f1)"
 
 # pamtester: open and close in one process
 out=$(timeout -k 5 "$LBT_T" pamtester -v lbt-pamtester lbt-alice open_session close_session 2>&1)
@@ -62,16 +139,16 @@ t_is "$rc" 0 "pamtester open_session close_session: succeeds for a boxed user"
 assert_no_leftovers "pamtester open_session close_session: nothing remains"
 
 # a killed client: sshd notices the dropped connection and closes the session
-if bg_session lbt-alice client 'sleep 60'; then
+if bg_session lbt-alice client 'sleep 60' && session_proof "$SID"; then
 	stop_pid "$BG_PID"
-	assert_no_leftovers "the ssh client killed mid-session: sshd's close_session removes everything"
+	assert_session_gone "the ssh client killed mid-session: sshd's close_session removes everything" "$SID"
 else
 	tap_fail "the ssh client killed mid-session: sshd's close_session removes everything" "no session"
 fi
 
 # ---- upper = disk: the per-session upper exists during the session only
 { base_conf; printf '[user.lbt-root]\nupper = disk\nupper_size = max\n'; } | write_conf
-if bg_session lbt-root disk 'echo disk-data >/etc/lbt-on-disk; echo WROTE; sleep 60'; then
+if bg_session lbt-root disk 'echo disk-data >/etc/lbt-on-disk; echo WROTE; sleep 60' && session_proof "$SID"; then
 	for i in $(seq 1 25); do grep -q WROTE "$W/disk.out" && break; sleep 0.2; done
 	# ID-BOOTID: never a leftover of an earlier boot's same id (t_65)
 	d="$LB_SESSIONS/$SID-$(cat /proc/sys/kernel/random/boot_id)"
@@ -81,7 +158,7 @@ if bg_session lbt-root disk 'echo disk-data >/etc/lbt-on-disk; echo WROTE; sleep
 		tap_fail "upper = disk: the session's writes to / land in $d" "$(ls -la "$d" 2>&1)"
 	fi
 	stop_pid "$BG_PID"
-	assert_no_leftovers "upper = disk: after logout $d is gone"
+	assert_session_gone "upper = disk: after logout $d is gone" "$SID"
 	[ -e "$d" ] && diag "$(ls -la "$d" 2>&1)"
 else
 	tap_fail "upper = disk: the session's writes to / land in the disk upper" "no session"
@@ -92,8 +169,17 @@ mkdir -p "$W/victim/sub"
 echo keep >"$W/victim/f"
 echo keep >"$W/victim/sub/g"
 chmod -R 755 "$W/victim"
-ssh_as lbt-root "ln -s $W/victim /evil; mkdir -p /d/e; ln -s $W/victim /d/e/link; ln -s / /rootlink; ln -s $W/victim/f /d/flink; ln -s /etc /d/etc; mkdir -p /deep/a/b/c; chmod 000 /deep/a" >/dev/null 2>&1
-assert_no_leftovers "upper = disk with hostile symlinks and a mode-000 dir: the upper is removed"
+# links_seen SID: the hostile links are in the session's disk upper.
+links_seen() {
+	local upd n
+	upd=$(session_field "$1" upper_dir)
+	n=$(find "$upd" -type l \( -name evil -o -name link -o -name rootlink -o -name flink -o -name etc \) 2>/dev/null | wc -l)
+	t_is "$n" 5 "upper = disk with hostile symlinks: the 5 links are in the session's upper $upd first"
+}
+HELD_EXTRA=links_seen
+ssh_as lbt-root "ln -s $W/victim /evil; mkdir -p /d/e; ln -s $W/victim /d/e/link; ln -s / /rootlink; ln -s $W/victim/f /d/flink; ln -s /etc /d/etc; mkdir -p /deep/a/b/c; chmod 000 /deep/a; $(hold_cmd evil lbt-root)" >"$W/evil.out" 2>&1 &
+check_held "upper = disk with hostile symlinks and a mode-000 dir" lbt-root evil $!
+HELD_EXTRA=""
 if [ "$(cat "$W/victim/f" "$W/victim/sub/g" 2>&1)" = "$(printf 'keep\nkeep')" ] && [ -e /etc/passwd ]; then
 	tap_ok "upper = disk with hostile symlinks: nothing they point to was removed"
 else
@@ -109,11 +195,15 @@ t_is "$(ls -d "$LB_USERSDIR/lbt-root" 2>/dev/null)" "$LB_USERSDIR/lbt-root" \
 	"upper = persistent: it is kept in $LB_USERSDIR/lbt-root"
 # A second concurrent session cannot share the upper (overlayfs): it must
 # still work, and the first session's writes must persist.
-if bg_session lbt-root persist1 'echo first >/etc/lbt-p1; echo WROTE; sleep 4'; then
-	for i in $(seq 1 25); do grep -q WROTE "$W/persist1.out" && break; sleep 0.2; done
+unrelease_login lbt-root p1
+if bg_session lbt-root persist1 "echo first >/etc/lbt-p1 && echo '@@''WROTE=1@@'; $(hold_cmd p1 lbt-root)"; then
+	wait_marker "$W/persist1.out" WROTE 20 >/dev/null || diag "the first session did not write"
 	out=$(ssh_as lbt-root 'echo "S2=$LOGINBOX_SESSION"; echo second >/etc/lbt-p2 && echo "W2=ok"' 2>&1)
 	t_is "$(kv "$out" W2)" ok "upper = persistent: a second concurrent session works too"
+	t_check "upper = persistent: the first session was still live meanwhile" session_alive "$SID"
+	release_login lbt-root p1
 	wait "$BG_PID"
+	unrelease_login lbt-root p1
 	out=$(ssh_as lbt-root 'cat /etc/lbt-p1' 2>&1)
 	t_is "$out" first "upper = persistent: the first session's writes persist"
 else
@@ -181,7 +271,21 @@ box_processes_gone() {
 	[ -z "$(ps -o pid=,stat= -u "$2" 2>/dev/null | awk '$2 !~ /^Z/')" ]
 }
 
+
+# wait_owner_reaped: sshd has reaped the killed [priv] process ($owner):
+# it has seen the crash.  Polled with a bound instead of a sleep.
+wait_owner_reaped() {
+	local i
+	for i in $(seq 1 100); do
+		[ -d "/proc/$owner" ] || return 0
+		sleep 0.1
+	done
+	diag "the killed [priv] process $owner is still there after 10 s"
+}
+
+
 if crash_login lbt-alice crash1; then
+	wait_owner_reaped
 	# with session = login the box ends with its login (init holds a
 	# pidfd of it); the session dir and node wait for gc
 	for i in $(seq 1 50); do box_processes_gone "$SID" lbt-alice && break; sleep 0.2; done
@@ -214,11 +318,17 @@ fi
 
 if crash_login lbt-alice crash2; then
 	old=$SID
+	wait_owner_reaped
 	for i in $(seq 1 50); do box_processes_gone "$old" lbt-alice && break; sleep 0.2; done
 	# another user's login leaves it alone (never waits for someone
 	# else's teardown); the same user's next login sweeps it
-	# open_session sweeps at most once a second (.gc's mtime): make it due
-	touch -d '-10 sec' "$LB_RUN/.gc"
+	# open_session sweeps at most once a second ($LB_RUN/.gc holds the
+	# last sweep's time): wait until a sweep is due, by that file's state.
+	for i in $(seq 1 30); do
+		[ -e "$LB_RUN/.gc" ] || break
+		[ "$(date +%s)" -gt "$(stat -c %Y "$LB_RUN/.gc")" ] && break
+		sleep 0.1
+	done
 	ssh_as lbt-bob 'true' >/dev/null 2>&1
 	if [ -d "$LB_RUN/$old" ]; then
 		tap_ok "another user's open_session leaves the stale box to its user's login or gc"
@@ -238,15 +348,6 @@ else
 	tap_fail "the next open_session sweeps the stale box" "could not set up the crashed login"
 	stop_pid "$BG_PID"
 fi
-
-# pamtester open_session only: the process ends without close_session
-out=$(timeout -k 5 "$LBT_T" pamtester -v lbt-pamtester lbt-alice open_session 2>&1)
-rc=$?
-t_is "$rc" 0 "pamtester open_session (no close): succeeds"
-left=$(test_session_ids)
-t_isnt "$left" "" "pamtester open_session (no close): its box is there after pamtester exited"
-"$LB_ADMIN" gc >/dev/null 2>&1
-assert_no_leftovers "pamtester open_session (no close): loginbox gc removes the box"
 
 # ---- loginbox kill racing the login's own close_session (sshd notices the
 # box ended and closes the session at the same moment): kill must still

@@ -6,6 +6,7 @@
 # login in unboxed; a sane busybox image boots.
 set -u
 . "$(dirname "$0")/lib.sh"
+t_plan 119
 
 W=$LBT_TMP/t70
 mkdir -p "$W"
@@ -125,6 +126,7 @@ rm -f "$LB_IMAGES/lbt-nopw/etc/passwd" "$LB_IMAGES/lbt-nopw/etc/group"
 img_conf lbt-nopw
 out=$(ssh_as lbt-bob 'echo "WHO=$(id -un 2>/dev/null)"; echo "PW=$(grep -c "^lbt-bob:" /etc/passwd 2>/dev/null)"' 2>&1)
 t_is "$(kv "$out" WHO)" lbt-bob "image without the user in its /etc/passwd: the user is still known inside (id -un)"
+t_is "$(kv "$out" PW)" 1 "image without the user in its /etc/passwd: the box's /etc/passwd lists them once"
 assert_no_leftovers "images: nothing of these sessions remains"
 
 # ---- broken config refuses boxed logins
@@ -154,15 +156,33 @@ reset_conf
 out=$(ssh_as lbt-alice 'hostname' 2>&1)
 t_is "$out" lbt-alice-box "a fixed config: boxed logins work again"
 
-# ---- a service that cannot be boxed: pam_loginbox.so deny
-out=$(timeout -k 5 "$LBT_T" pamtester lbt-pamdeny lbt-alice open_session close_session 2>&1)
+# ---- a service that cannot be boxed: pam_loginbox.so deny.  The stacks
+# list the module twice, as a service's own line does next to the line
+# pam-auth-update puts in common-session (lib.sh, setup_pam).
+# Positive control first: the same stack without deny builds one box for
+# lbt-alice (so "no box" below is the deny line's doing).
+before=$(test_session_ids)
+out=$(timeout -k 5 "$LBT_T" pamtester lbt-pamdouble lbt-alice open_session 2>&1)
 rc=$?
-t_isnt "$rc" 0 "PAM option deny: a boxed user's session is refused"
-t_like "$out" 'not available for boxed' "PAM option deny: with a message saying so"
-out=$(timeout -k 5 "$LBT_T" pamtester lbt-pamdeny lbt-plain open_session close_session 2>&1)
-rc=$?
-t_is "$rc" 0 "PAM option deny: an unboxed user's session is allowed"
-assert_no_leftovers "PAM option deny: no box was built" 3
+t_is "$rc" 0 "module listed twice (own line + common-session): open_session succeeds"
+new=$(test_session_ids | grep -cvxF -e "${before:-@none@}")
+t_is "$new" 1 "module listed twice: exactly one box is built for the login"
+"$LB_ADMIN" gc >/dev/null 2>&1
+assert_no_leftovers "module listed twice: loginbox gc removes that box" 5
+for svc in lbt-pamdeny lbt-pamdeny-after; do
+	case $svc in
+	lbt-pamdeny) where="deny line first, module again in common-session" ;;
+	*) where="module in common-session first, deny line after" ;;
+	esac
+	out=$(timeout -k 5 "$LBT_T" pamtester "$svc" lbt-alice open_session close_session 2>&1)
+	rc=$?
+	t_refused "PAM option deny ($where): a boxed user's session is refused, saying why" \
+		"$rc" "$out" 1 "loginbox: $svc is not available for boxed accounts"
+	assert_no_leftovers "PAM option deny ($where): no box remains" 3
+	out=$(timeout -k 5 "$LBT_T" pamtester "$svc" lbt-plain open_session close_session 2>&1)
+	rc=$?
+	t_is "$rc" 0 "PAM option deny ($where): an unboxed user's session is allowed"
+done
 
 # ---- on_error = allow: an unboxed login when the box cannot be built
 { base_conf | sed 's/^on_error = deny/on_error = allow/'; printf '[user.lbt-bob]\nimage = nosuch\n'; } | write_conf
@@ -175,59 +195,94 @@ out=$(ssh_as lbt-alice 'hostname' 2>&1)
 t_is "$out" lbt-alice-box "on_error = allow: users whose box can be built still get one"
 assert_no_leftovers "on_error = allow: nothing remains (not even the allow token)"
 
+# Listed twice in the stack: one token, and close_session removes it.
+# Positive control: open_session alone leaves exactly one token.
+toks_before=$(ls "$LB_RUN" 2>/dev/null | grep '^allow-')
+out=$(timeout -k 5 "$LBT_T" pamtester lbt-pamdouble lbt-bob open_session 2>&1)
+rc=$?
+toks_new=$(ls "$LB_RUN" 2>/dev/null | grep '^allow-' | grep -vxF -e "${toks_before:-@none@}")
+t_is "$rc/$(printf '%s' "$toks_new" | grep -c .)" 0/1 \
+	"on_error = allow, module listed twice: open_session lets the login in with exactly one token"
+for t in $toks_new; do rm -f "${LB_RUN:?}/$t"; done
+out=$(timeout -k 5 "$LBT_T" pamtester lbt-pamdouble lbt-bob open_session close_session 2>&1)
+t_is "$?" 0 "on_error = allow, module listed twice: open_session close_session succeeds"
+assert_no_leftovers "on_error = allow, module listed twice: close_session leaves no token" 3
+
 { base_conf; printf '[user.lbt-bob]\nimage = nosuch\non_error = allow\n'; } | write_conf
 out=$(ssh_as lbt-bob 'hostname' 2>&1)
 t_is "$out" "$HOST_HOSTNAME" "on_error = allow in the user's section: unboxed login"
 { base_conf; printf '[user.lbt-bob]\nimage = nosuch\non_error = deny\n'; } | write_conf
 refused "on_error = deny in the user's section" lbt-bob 'nosuch'
 
-# the allow token cannot be reused by another user or after logout
+# The allow token works for its own login only: not for another user
+# while the login is live (the token file proven there), not after logout.
+NOBOX_RE='loginbox-shell: this login has no box'
 { base_conf | sed 's/^on_error = deny/on_error = allow/'; printf '[user.lbt-bob]\nimage = nosuch\n'; } | write_conf
-out=$(ssh_as lbt-bob 'echo "TOKEN=$LOGINBOX_SESSION"' 2>&1)
-tok=$(kv "$out" TOKEN)
+unrelease_login lbt-bob tok
+timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" lbt-bob@127.0.0.1 "$(hold_cmd tok lbt-bob)" >"$W/tok.out" 2>&1 &
+tpid=$!
+track_pid "$tpid"
+tok=$(wait_marker "$W/tok.out" S 20)
+case $tok in allow-*) ;; *) tok="" ;; esac
+if [ -n "$tok" ] && [ -f "$LB_RUN/$tok" ]; then
+	tap_ok "on_error = allow: the live unboxed login has its token $LB_RUN/$tok"
+	out=$(timeout -k 5 "$LBT_T" setpriv --reuid=lbt-alice --regid=lbt-alice --clear-groups \
+		env -i LOGINBOX_SESSION="$tok" PATH=/usr/bin:/bin "$LB_SHELL" -c 'echo "@@RAN@@"' 2>&1)
+	rc=$?
+	t_refused "on_error = allow: another user (lbt-alice) cannot use lbt-bob's live token" \
+		"$rc" "$out" 1 "$NOBOX_RE" '@@RAN@@'
+	t_check "on_error = allow: the token is still there during that try" test -f "$LB_RUN/$tok"
+else
+	tap_fail "on_error = allow: the live unboxed login has its token" "printed '$tok'" "$(cat "$W/tok.out")"
+	tap_fail "on_error = allow: another user (lbt-alice) cannot use lbt-bob's live token" "no token"
+	tap_fail "on_error = allow: the token is still there during that try" "no token"
+fi
+release_login lbt-bob tok
+wait "$tpid"
+rc=$?
+unrelease_login lbt-bob tok
+t_is "$rc/$(marker "$(cat "$W/tok.out")" HELD | grep -c '^[0-9]')" 0/1 "on_error = allow: the unboxed login ran to its end"
 reset_conf
 if [ -n "$tok" ]; then
 	out=$(timeout -k 5 "$LBT_T" setpriv --reuid=lbt-bob --regid=lbt-bob --clear-groups \
 		env -i LOGINBOX_SESSION="$tok" PATH=/usr/bin:/bin "$LB_SHELL" -c 'echo "@@RAN@@"' 2>&1)
 	rc=$?
-	if [ "$rc" -ne 0 ] && ! printf '%s' "$out" | grep -q '@@RAN@@'; then
-		tap_ok "on_error = allow: the token does not work after its login ended"
-	else
-		tap_fail "on_error = allow: the token does not work after its login ended" "status $rc" "$out"
-	fi
+	t_refused "on_error = allow: the token does not work after its login ended" "$rc" "$out" 1 "$NOBOX_RE" '@@RAN@@'
+else
+	tap_fail "on_error = allow: the token does not work after its login ended" "no token"
 fi
 out=$(timeout -k 5 "$LBT_T" setpriv --reuid=lbt-bob --regid=lbt-bob --clear-groups \
-	env -i LOGINBOX_SESSION=1 PATH=/usr/bin:/bin "$LB_SHELL" -c 'echo "@@RAN@@"' 2>&1)
+	env -i LOGINBOX_SESSION=999999999 PATH=/usr/bin:/bin "$LB_SHELL" -c 'echo "@@RAN@@"' 2>&1)
 rc=$?
-if [ "$rc" -ne 0 ] && ! printf '%s' "$out" | grep -q '@@RAN@@'; then
-	tap_ok "loginbox-shell without a box (forged LOGINBOX_SESSION) refuses to run anything"
-else
-	tap_fail "loginbox-shell without a box (forged LOGINBOX_SESSION) refuses to run anything" "status $rc" "$out"
-fi
+[ -e "$LB_RUN/999999999" ] && diag "a session 999999999 exists: the forged-id check below is not about a missing box"
+t_refused "loginbox-shell without a box (forged LOGINBOX_SESSION=999999999) refuses to run anything" \
+	"$rc" "$out" 1 '^loginbox-shell: connect to box 999999999 \(/run/loginbox/999999999/[^)]*\): No such file or directory' '@@RAN@@'
+out=$(timeout -k 5 "$LBT_T" setpriv --reuid=lbt-bob --regid=lbt-bob --clear-groups \
+	env -i LOGINBOX_SESSION=12x PATH=/usr/bin:/bin "$LB_SHELL" -c 'echo "@@RAN@@"' 2>&1)
+rc=$?
+t_refused "loginbox-shell with a malformed LOGINBOX_SESSION refuses to run anything" \
+	"$rc" "$out" 1 "$NOBOX_RE" '@@RAN@@'
 
-# another user's live session id gets nothing either
-timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" lbt-alice@127.0.0.1 'echo "S=$LOGINBOX_SESSION"; sleep 20' >"$W/alice.out" 2>&1 &
+# another user's live session id gets nothing either (the control socket's
+# mode stops lbt-bob; the session is proven live first)
+unrelease_login lbt-alice other
+timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" lbt-alice@127.0.0.1 "$(hold_cmd other lbt-alice)" >"$W/alice.out" 2>&1 &
 apid=$!
 track_pid "$apid"
-asid=""
-for i in $(seq 1 50); do
-	asid=$(kv "$(cat "$W/alice.out")" S)
-	[ -n "$asid" ] && break
-	sleep 0.2
-done
-if [ -n "$asid" ]; then
+asid=$(wait_marker "$W/alice.out" S 20)
+if [ -n "$asid" ] && session_proof "$asid"; then
 	out=$(timeout -k 5 "$LBT_T" setpriv --reuid=lbt-bob --regid=lbt-bob --clear-groups \
 		env -i LOGINBOX_SESSION="$asid" PATH=/usr/bin:/bin "$LB_SHELL" -c 'echo "@@RAN@@ $(id -un)"' 2>&1)
 	rc=$?
-	if [ "$rc" -ne 0 ] && ! printf '%s' "$out" | grep -q '@@RAN@@'; then
-		tap_ok "loginbox-shell with another user's live session id refuses to run anything"
-	else
-		tap_fail "loginbox-shell with another user's live session id refuses to run anything" "status $rc" "$out"
-	fi
+	t_refused "loginbox-shell with another user's live session id ($asid) refuses to run anything" \
+		"$rc" "$out" 1 "^loginbox-shell: connect to box $asid \\(/run/loginbox/$asid/[^)]*\\): Permission denied" '@@RAN@@'
 else
-	tap_fail "loginbox-shell with another user's live session id refuses to run anything" "alice's login did not start"
+	tap_fail "loginbox-shell with another user's live session id refuses to run anything" "alice's login did not start" "$(cat "$W/alice.out")"
 fi
-stop_pid "$apid"
+release_login lbt-alice other
+wait "$apid"
+unrelease_login lbt-alice other
+assert_session_gone "another user's session: alice's box is gone after her logout" "$asid"
 
 reset_conf
 assert_no_leftovers "bad input: nothing of any of these sessions remains"

@@ -3,15 +3,38 @@
 # log in over real ssh as a boxed user through the SYSTEM PAM stack
 # (/etc/pam.d/sshd -> common-session, where pam-auth-update put the
 # module), check that removal ends a live box, purge, and check that
-# nothing is left.  Prints TAP and "package: N passed, M failed".
+# nothing is left.  Prints its plan first, TAP, and
+# "package: N passed, M failed, K skipped"; tests that never ran (an early
+# stop) count as failed.
+#
+# A source install found here (make install, make quickstart: files not
+# owned by a package, the module in common-session) is saved, taken away
+# for the test (so "purge leaves nothing" means something), and put back
+# at the end with the PAM profile as it was.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../shlib.sh
 . "$top/tests/shlib.sh"
 T=$(mktemp -d /tmp/lbpkg.XXXXXX)
 chmod 0755 "$T"
+PLAN=19
 n=0 fail=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=$((fail + 1)); fi; }
+# summary: the last line; planned tests that did not run are failures.
+summary() {
+	local missing=$((PLAN - n))
+	[ "$missing" -gt 0 ] || missing=0
+	[ "$missing" -eq 0 ] || echo "# $missing planned tests did not run"
+	[ "$n" -le "$PLAN" ] || echo "# ran $n tests, more than the plan of $PLAN"
+	echo "package: $((n - fail)) passed, $((fail + missing)) failed, 0 skipped"
+	[ "$fail" = 0 ] && [ "$n" = "$PLAN" ]
+}
+# What a source install puts on the machine (Makefile install, quickstart).
+SRC_PATHS="/usr/sbin/loginbox /usr/sbin/loginbox-shell /usr/libexec/loginbox
+	$(ls -d /lib/*/security/pam_loginbox.so 2>/dev/null) /usr/share/pam-configs/loginbox
+	/usr/share/doc/loginbox /etc/loginbox /var/lib/loginbox
+	/etc/pam.d/common-session /etc/pam.d/common-session-noninteractive /etc/shells"
+SAVED=no
 U=lbp-user G=lbp-boxed PORT=2399
 sshd_pid= sleeper=
 
@@ -23,6 +46,11 @@ cleanup() {
 	fi
 	id "$U" >/dev/null 2>&1 && userdel -r "$U" 2>/dev/null
 	getent group "$G" >/dev/null && groupdel "$G"
+	# put a source install back as it was (files, PAM profile, shells)
+	if [ "$SAVED" = yes ] && [ -s "$T/source-install.tar" ]; then
+		tar -xpf "$T/source-install.tar" -C / &&
+			echo "# restored the source install found before the test"
+	fi
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -35,6 +63,23 @@ export DEBIAN_FRONTEND=noninteractive
 lb_ensure_packages "$T/apt.log" dpkg-dev debhelper lintian fakeroot \
 	openssh-server openssh-client libcap2-bin || {
 	echo "package: apt-get install failed"; exit 1; }
+# A source install (not owned by any package): save it, then take it away.
+if [ -e /usr/sbin/loginbox ] && ! dpkg -S /usr/sbin/loginbox >/dev/null 2>&1; then
+	existing=""
+	for p in $SRC_PATHS; do [ -e "$p" ] && existing="$existing ${p#/}"; done
+	# shellcheck disable=SC2086
+	tar -cpf "$T/source-install.tar" -C / $existing || {
+		echo "package: cannot save the source install found here"
+		exit 1
+	}
+	SAVED=yes
+	echo "# a source install is here (make install/quickstart): saved, removed for the test, restored after"
+	pam-auth-update --package --remove loginbox >/dev/null 2>&1
+	make -s -C "$top" uninstall >/dev/null 2>&1
+	rm -rf /etc/loginbox /usr/libexec/loginbox /usr/share/doc/loginbox
+	rmdir /var/lib/loginbox/images /var/lib/loginbox 2>/dev/null
+fi
+echo "1..$PLAN"
 # Build-deps as the package declares them (debian/control).
 apt-get build-dep -y -qq "$top" >/dev/null 2>&1 || true
 
@@ -42,10 +87,12 @@ apt-get build-dep -y -qq "$top" >/dev/null 2>&1 || true
 git -C "$top" ls-files -z | (cd "$top" && cpio -0pdm --quiet "$T/src")
 (cd "$T/src" && dpkg-buildpackage -us -uc -b >"$T/build.log" 2>&1)
 ok $? "dpkg-buildpackage -us -uc -b builds (log: last lines below on failure)"
-[ -f "$T"/loginbox_*_amd64.deb ] || { tail -n 20 "$T/build.log" | sed 's/^/# /'; echo "package: $n passed... build failed"; echo "package: $((n - 1)) passed, 1 failed"; exit 1; }
-lint=$(cd "$T" && lintian --tag-display-limit 0 ./*.changes 2>&1 | grep -v 'running with root')
+[ -f "$T"/loginbox_*_amd64.deb ] || { tail -n 20 "$T/build.log" | sed 's/^/# /'; summary; exit 1; }
+lint=$(cd "$T" && lintian --tag-display-limit 0 ./*.changes 2>&1)
+lrc=$?
+lint=$(echo "$lint" | grep -v 'running with root')
 echo "$lint" | sed 's/^/# lintian: /'
-! echo "$lint" | grep -q '^E:'; ok $? "lintian reports no errors"
+[ "$lrc" = 0 ] && ! echo "$lint" | grep -q '^E:'; ok $? "lintian runs and reports no errors (status $lrc)"
 
 # 2. Install; the maintainer scripts do the admin's set-up.
 apt-get install -y -qq "$T"/loginbox_*_amd64.deb "$T"/libpam-loginbox_*_amd64.deb >"$T/install.log" 2>&1
@@ -57,9 +104,14 @@ ok $? "postinst wrote the sshd drop-in (loginbox sshd-config --write)"
 [ -d /var/lib/loginbox/images ]; ok $? "/var/lib/loginbox/images exists"
 dpkg-query -W -f='${Conffiles}\n' loginbox | grep -q /etc/loginbox/loginbox.conf
 ok $? "/etc/loginbox/loginbox.conf is a conffile"
-! find $(dpkg -L loginbox libpam-loginbox | grep -v '^/\.$') -maxdepth 0 -perm /6000 2>/dev/null | grep -q .
+# The checks below read dpkg -L: first prove it lists what was installed.
+files=$(dpkg -L loginbox libpam-loginbox 2>/dev/null | grep -v '^/\.$')
+echo "$files" | grep -qx /usr/sbin/loginbox-shell && echo "$files" | grep -q '/security/pam_loginbox\.so$' &&
+	[ -x /usr/sbin/loginbox-shell ]
+ok $? "dpkg -L lists the installed files ($(echo "$files" | grep -c .) paths)"
+[ -n "$files" ] && ! find $files -maxdepth 0 -perm /6000 2>/dev/null | grep -q .
 ok $? "nothing setuid or setgid in the packages"
-! getcap $(dpkg -L loginbox libpam-loginbox) 2>/dev/null | grep -q .
+[ -n "$files" ] && ! getcap $files 2>/dev/null | grep -q .
 ok $? "no file capabilities"
 
 # 3. A boxed login over real ssh through the system PAM stack.
@@ -108,5 +160,4 @@ ok $? "purge removed the PAM line from common-session"
 ! ls -d /sys/fs/cgroup/unified/loginbox/u* /sys/fs/cgroup/loginbox/u* 2>/dev/null | grep -q .
 ok $? "no cgroup node left"
 
-echo "package: $((n - fail)) passed, $fail failed"
-[ "$fail" = 0 ]
+summary

@@ -403,7 +403,7 @@ static size_t fz_mutate(char *buf, size_t len, size_t cap)
 __attribute__((weak)) int main(void)
 {
 	static char buf[8192];
-	unsigned long i, rejected;
+	unsigned long i, rejected, returned = 0;
 	size_t len;
 	int m, k;
 
@@ -423,11 +423,15 @@ __attribute__((weak)) int main(void)
 		for (k = 0; k < m; k++)
 			len = fz_mutate(buf, len, sizeof(buf));
 		LLVMFuzzerTestOneInput((const uint8_t *)buf, len);
+		returned++;
 	}
 	rejected = FZ_ITERATIONS + ARRAY_SIZE(fz_seeds) - fz_parsed;
-	ok(1, "%d mutated inputs: %lu parsed (%lu of several files), %lu "
-	   "rejected, %lu boxed policies checked", FZ_ITERATIONS, fz_parsed,
-	   fz_merged, rejected, fz_boxed);
+	is_int(returned, FZ_ITERATIONS,
+	       "every one of %d mutated inputs returned: %lu parsed (%lu of "
+	       "several files), %lu rejected, %lu boxed policies checked",
+	       FZ_ITERATIONS, fz_parsed, fz_merged, rejected, fz_boxed);
+	ok(fz_boxed > 0, "some mutated inputs give a boxed policy, whose "
+			 "checks ran (%lu)", fz_boxed);
 	ok(fz_parsed > FZ_ITERATIONS / 50 && rejected > FZ_ITERATIONS / 50,
 	   "mutations reach both the accept and the reject paths");
 	ok(fz_merged > FZ_ITERATIONS / 100, "and merge drop-ins");

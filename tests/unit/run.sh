@@ -4,11 +4,13 @@
 #
 #   tests/unit/run.sh build/tests/test_config build/tests/test_policy ...
 #
-# A binary that exits 77 is skipped (its "1..0 # SKIP why" line says why).
-# A binary that crashes, exits non-zero, or runs fewer tests than it
-# planned counts as one failure on top of its "not ok" lines.  The last
-# line is always "unit: N passed, M failed"; the exit status is non-zero
-# when anything failed.
+# It prints its plan first ("# unit: plan N programs"), and counts every
+# program against it.  A binary that exits 77 is skipped (its "1..0 # SKIP
+# why" line says why) and counted as skipped in the last line.  A binary
+# that crashes, exits non-zero, or runs fewer tests than it planned counts
+# as one failure on top of its "not ok" lines.  The last line is always
+# "unit: N passed, M failed, K skipped"; the exit status is non-zero when
+# anything failed.
 
 passed=0
 failed=0
@@ -17,8 +19,12 @@ skipped_names=""
 tmp=$(mktemp) || exit 1
 trap 'rm -f "$tmp"' EXIT
 
+planned_programs=$#
+ran_programs=0
+echo "# unit: plan $planned_programs programs"
 for t in "$@"; do
 	name=$(basename "$t")
+	ran_programs=$((ran_programs + 1))
 	echo "# $name"
 	"$t" >"$tmp" 2>&1
 	rc=$?
@@ -48,6 +54,10 @@ for t in "$@"; do
 	fi
 done
 
+if [ "$ran_programs" -ne "$planned_programs" ] || [ "$planned_programs" -eq 0 ]; then
+	echo "not ok - planned $planned_programs programs, ran $ran_programs"
+	failed=$((failed + 1))
+fi
 [ "$skipped" -eq 0 ] || echo "# skipped $skipped:$skipped_names"
-echo "unit: $passed passed, $failed failed"
+echo "unit: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -6,7 +6,9 @@
 # whose root is this host's root over 9p (read-only, with a tmpfs overlay):
 # the guest runs the loginbox installed here.  MACHINE.md has the facts
 # (TCG only; switch_root, not chroot).  Downloads are cached in
-# tests/vm/cache/.  Prints TAP and "vm: N passed, M failed".
+# tests/vm/cache/.  Prints the guest's plan and TAP, and
+# "vm: N passed, M failed, 0 skipped" (planned tests that never ran count
+# as failed).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -69,11 +71,18 @@ if [ ! -s "$initrd" ] || [ "$here/initramfs-init.sh" -nt "$initrd" ]; then
 fi
 
 # The guest tests the installed project: install it, and undo that after.
+# An install already here (make quickstart) is put back afterwards.
+# shellcheck source=../shlib.sh
+. "$top/tests/shlib.sh"
 had_conf=0
 [ -e /etc/loginbox/loginbox.conf ] && had_conf=1
+prev=$(mktemp)
+lb_save_install "$prev" || rm -f "$prev"
 make -s -C "$top" install >/dev/null || { echo "vm: make install failed"; exit 1; }
 cleanup() {
 	make -s -C "$top" uninstall >/dev/null 2>&1
+	[ -s "$prev" ] && lb_restore_install "$prev"
+	rm -f "$prev"
 	[ "$had_conf" = 1 ] || rm -rf /etc/loginbox
 }
 trap cleanup EXIT
@@ -87,14 +96,25 @@ timeout 900 qemu-system-x86_64 -accel tcg -cpu max -m 2048 -smp 2 \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
 	</dev/null >"$log" 2>&1
 rc=$?
-tr -d '\r' <"$log" | grep -E '^(ok|not ok|#|VM:)' | grep -v '^# vm:'
+tr -d '\r' <"$log" | grep -E '^(ok|not ok|#|VM:|1\.\.[0-9]+$)' | grep -v '^# vm:'
 pass=$(tr -d '\r' <"$log" | grep -c '^ok ')
 fail=$(tr -d '\r' <"$log" | grep -c '^not ok ')
+plan=$(tr -d '\r' <"$log" | sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' | head -n 1)
+# The guest prints its plan first and "VM: done" after its last test; a
+# guest that stopped half-way misses one or both, and its missing tests
+# count as failed.
+if [ -z "$plan" ]; then
+	echo "not ok - the VM printed no plan (qemu exit $rc)"
+	fail=$((fail + 1))
+elif [ $((pass + fail)) -ne "$plan" ]; then
+	echo "not ok - the VM planned $plan tests and ran $((pass + fail))"
+	[ $((pass + fail)) -lt "$plan" ] && fail=$((fail + plan - pass - fail))
+fi
 if ! tr -d '\r' <"$log" | grep -q '^VM: done'; then
 	echo "not ok - the VM did not finish its tests (qemu exit $rc); last lines:"
 	tr -d '\r' <"$log" | tail -n 20 | sed 's/^/#   /'
 	fail=$((fail + 1))
 fi
 rm -f "$log"
-echo "vm: $pass passed, $fail failed"
+echo "vm: $pass passed, $fail failed, 0 skipped"
 [ "$fail" = 0 ]
