@@ -54,14 +54,14 @@ reset_conf
 
 # ---- a disk upper, removed by root at logout
 { base_conf; printf '[user.lbt-root]\nupper = disk\nupper_size = max\n'; } | write_conf
-HC_CMD="ln -s /etc /lbt-evil; mkdir -p /lbt-dir; ln -s /etc/passwd /lbt-dir/pw; ln /etc/hostname /lbt-hl; mkfifo /lbt-fifo; ln -s ../../../../../../etc /lbt-dir/up; echo @@PLANTED=\$(ls / | grep -c lbt-)@@" \
+HC_CMD="ln -s /etc /lbt-evil; mkdir -p /lbt-dir; ln -s /etc/passwd /lbt-dir/pw; ln /usr/bin/env /lbt-hl; mkfifo /lbt-fifo; ln -s ../../../../../../etc /lbt-dir/up; echo @@PLANTED=\$(ls / | grep -c lbt-)@@" \
 	hc_box_start lbt-root
 if [ -n "$HC_SID" ]; then
 	UP=$(session_field "$HC_SID" upper_dir)
 	t_is "$(marker "$(cat "$HC_OUT")" PLANTED)" 4 "disk upper: control: box root planted links, a hard link and a FIFO"
 	t_is "$(readlink "$UP/upper/lbt-evil")" /etc "disk upper: control: the host sees the planted link $UP/upper/lbt-evil -> /etc"
 	if [ -e "$UP/upper/lbt-hl" ]; then
-		t_isnt "$(stat -c %i "$UP/upper/lbt-hl")" "$(stat -c %i /etc/hostname)" "disk upper: the hard link to /etc/hostname is a copy (overlay copy-up), not the host's inode"
+		t_isnt "$(stat -c %i "$UP/upper/lbt-hl")" "$(stat -c %i /usr/bin/env)" "disk upper: the hard link to the image's /usr/bin/env (a hard link of the host's) is a copy (overlay copy-up), not the host's inode"
 	else
 		tap_fail "disk upper: the hard link landed in the upper" "$(ls -la "$UP/upper")"
 	fi
@@ -86,15 +86,18 @@ out=$(ssh_as lbt-root "ln -s /etc/shadow /etc/krb5.keytab && echo @@KT=ok@@
 	mkdir -p /var/lib/lbt && ln -s /var/lib/loginbox /var/lib/lbt/lb && echo @@LB=ok@@
 	rm -rf /root/* ; ln -s /etc /root/etc-$TAG && echo @@RH=ok@@" 2>&1)
 t_is "$(marker "$out" KT)" ok "persistent, session 1: control: box root planted /etc/krb5.keytab -> /etc/shadow"
-t_like "$(kv "$out" HL)" 'Invalid cross-device link' "persistent, session 1: /etc/shadow cannot be hard-linked from under its mask (EXDEV)"
-t_like "$(kv "$out" MVS)" 'cannot move' "persistent, session 1: mv /etc/shadow fails ($(kv "$out" MVS | sed 's/.*: //'))"
-t_is "$(marker "$out" MOVED)" "" "persistent, session 1: /etc/shadow was not renamed from under its mask"
-t_like "$(marker "$out" SSH2)" '^[1-9]' "persistent, session 1: control: /etc/ssh copied to /etc/ssh2 ($(marker "$out" SSH2) host key files)"
+# Box root's image is a directory image (inside_uid = root with image =
+# host is refused, t_75): it has no host secret and no mask to attack.
+for m in "/etc/shadow cannot be hard-linked from under its mask (EXDEV)" \
+	"mv /etc/shadow fails" "control: /etc/ssh copied to /etc/ssh2"; do
+	tap_skip "persistent, session 1: $m" "box root's directory image holds no host secret (no masks to attack)"
+done
+t_is "$(marker "$out" MOVED)" "" "persistent, session 1: /etc/shadow was not renamed"
 P=$(hc_put lbt-root)
 out=$(ssh_as lbt-root "python3 $P KT read /etc/krb5.keytab ';' SH read /etc/shadow ';' K2 read /etc/ssh2/ssh_host_ed25519_key ';' LB read /var/lib/lbt/lb/users ';' FDS fds; ls /var/lib/lbt/lb/ | tr '\n' ' ' | sed 's/^/LBLS=/'; echo; readlink /root/etc-$TAG | sed 's/^/RH=/'" 2>&1)
 t_is "$(kv "$out" RH)" /etc "persistent, session 2: control: session 1's files are there (/root/etc-$TAG)"
 t_like "$(kv "$out" KT)" '^(EMPTY|EACCES|ENOENT|ELOOP)$' "persistent, session 2: the planted /etc/krb5.keytab -> /etc/shadow shows no host secret ($(kv "$out" KT))"
-t_like "$(kv "$out" SH)" '^(EMPTY|EACCES)$' "persistent, session 2: /etc/shadow is still masked"
+t_like "$(kv "$out" SH)" '^(EMPTY|EACCES|ENOENT)$' "persistent, session 2: /etc/shadow shows no host secret ($(kv "$out" SH))"
 t_like "$(kv "$out" K2)" '^(EMPTY|EACCES|ENOENT)$' "persistent, session 2: the copy of a masked host key holds nothing ($(kv "$out" K2))"
 t_is "$(kv "$out" LBLS)" "" "persistent, session 2: /var/lib/loginbox through a planted link is the empty mask"
 t_unlike "$(kv "$out" FDS | tr '|' '\n')" '/var/lib/loginbox|lock' "persistent, session 2: no box process holds the upper's lock file (init's own host fd)"

@@ -38,7 +38,7 @@ cp "$AHOME/.lbt-mnt.sh" "$RHOME/.lbt-mnt.sh"
 # Box root itself holds no CAP_SYS_ADMIN (not in the default capability
 # set): it has no mount namespace of its own to play in, only a nested
 # user namespace (below).
-out=$(ssh_as lbt-root 'echo "@@ID=$(id -u)@@"; unshare -m true 2>&1 | sed "s/^/UNS=/"; mount -t tmpfs x /mnt 2>&1 | sed "s/^/MNT=/"' 2>&1)
+out=$(ssh_as lbt-root 'echo "@@ID=$(id -u)@@"; unshare -m true 2>&1 | sed "s/^/UNS=/"; mount -t tmpfs x /tmp 2>&1 | sed "s/^/MNT=/"' 2>&1)
 t_is "$(marker "$out" ID)" 0 "root: control: the probe runs as box root"
 t_like "$(kv "$out" UNS)" 'Operation not permitted' "root: box root cannot make a mount namespace (EPERM: no CAP_SYS_ADMIN)"
 t_like "$(kv "$out" MNT)" 'permission denied|not permitted' "root: box root cannot mount in the box's own namespace"
@@ -54,9 +54,19 @@ for who in alice-nested root-nested; do
 	t_is "$(kv "$out" OTR)" OK "$who: control: the recursive clone (masks included) is allowed"
 	t_is "$(marker "$out" RBIND)" ok "$who: control: a recursive bind of / works"
 	t_is "$(marker "$out" RSHADOW)" 0 "$who: the recursive bind shows /etc/shadow masked (empty)"
-	t_like "$(kv "$out" UMASK)" 'Invalid argument|not permitted|not mounted|busy' "$who: the mask under the recursive bind cannot be unmounted (locked)"
-	t_like "$(kv "$out" UMASK0)" '^(EINVAL|EPERM)$' "$who: the mask on /etc/shadow cannot be unmounted ($(kv "$out" UMASK0): locked)"
-	t_is "$(kv "$out" RWMASK)" EPERM "$who: the read-only mask cannot be remounted read-write (EPERM: locked flag)"
+	if [ "$who" = root-nested ]; then
+		# inside_uid = root needs a directory image (t_75): it holds
+		# no host secret, so there is no mask for box root to attack
+		for m in "the mask under the recursive bind cannot be unmounted" \
+			"the mask on /etc/shadow cannot be unmounted" \
+			"the read-only mask cannot be remounted read-write"; do
+			tap_skip "$who: $m" "box root's image is a directory image without host masks (inside_uid = root with image = host is refused); alice-nested attacks the masks"
+		done
+	else
+		t_like "$(kv "$out" UMASK)" 'Invalid argument|not permitted|not mounted|busy' "$who: the mask under the recursive bind cannot be unmounted (locked)"
+		t_like "$(kv "$out" UMASK0)" '^(EINVAL|EPERM)$' "$who: the mask on /etc/shadow cannot be unmounted ($(kv "$out" UMASK0): locked)"
+		t_is "$(kv "$out" RWMASK)" EPERM "$who: the read-only mask cannot be remounted read-write (EPERM: locked flag)"
+	fi
 	t_is "$(kv "$out" SUIDHOME)" EPERM "$who: nosuid cannot be taken off the home (EPERM: locked flag)"
 	t_is "$(kv "$out" DEVTMP)" EPERM "$who: nodev cannot be taken off /tmp (EPERM: locked flag)"
 	t_is "$(kv "$out" EXECDEV)" EPERM "$who: noexec cannot be taken off /dev (EPERM: locked flag)"
