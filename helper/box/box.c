@@ -305,7 +305,7 @@ static int build(struct lb_box *b, struct lb_err *err)
 	if (make_control(b, err) < 0)
 		return -1;
 	box_phase(b, "control");
-	if (sc_compile(b->pol.seccomp, &b->bpf, &b->bpf_len, err) < 0)
+	if (sc_compile(&b->pol, &b->bpf, &b->bpf_len, err) < 0)
 		return -1;
 	box_phase(b, "seccomp");
 	/* The box's processes start with exactly these groups

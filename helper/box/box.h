@@ -171,8 +171,9 @@ int net_lo_up(struct lb_err *err);
 int caps_drop_bounding(uint64_t keep, struct lb_err *err);
 int caps_set_final(uint64_t keep, bool root_inside, struct lb_err *err);
 
-/* seccomp.c */
-int sc_compile(enum lb_seccomp mode, void **prog, size_t *len,
+/* seccomp.c: the policy's filters as one buffer of programs (NULL for
+ * seccomp = none), and loading them all. */
+int sc_compile(const struct lb_policy *pol, void **prog, size_t *len,
 	       struct lb_err *err);
 int sc_load(const void *prog, size_t len, struct lb_err *err);
 
