@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "config_keys.h"
 #include "tap.h"
 
 static char *pfc(scmp_filter_ctx ctx)
@@ -281,8 +282,31 @@ static void t_kernel(void)
 	free(ps);
 }
 
+/* The keys: seccomp = strict and nested_userns, read back as written. */
+static void t_keys(void)
+{
+	const struct lb_keydef *sc = lb_key_find("seccomp");
+	const struct lb_keydef *nu = lb_key_find("nested_userns");
+	struct lb_policy p;
+	struct lb_err err;
+	char buf[64];
+
+	lb_policy_defaults(&p);
+	ok(!p.nested_userns, "nested_userns defaults to no");
+	ok(sc && lb_key_parse(sc, "strict", &p, &err) == 0 &&
+		   p.seccomp == LB_SECCOMP_STRICT,
+	   "seccomp = strict parses");
+	lb_key_format(sc, &p, buf, sizeof(buf));
+	is_str(buf, "strict", "seccomp = strict prints back");
+	ok(nu && lb_key_parse(nu, "yes", &p, &err) == 0 && p.nested_userns,
+	   "nested_userns = yes parses");
+	ok(lb_key_parse(nu, "sometimes", &p, &err) < 0,
+	   "nested_userns = sometimes is refused");
+}
+
 int main(void)
 {
+	t_keys();
 	t_pfc();
 	t_kernel();
 	return done_testing();
