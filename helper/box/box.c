@@ -5,9 +5,9 @@
  *   identity and policy -> subordinate ids and maps -> sweep stale boxes ->
  *   session dir -> cgroup node -> control socket -> seccomp program ->
  *   supplementary groups -> root filesystem (rootfs.c, private mount ns) ->
- *   clone init into new user/mount/pid/uts/ipc/net namespaces (and the
- *   cgroup node) -> write its maps -> wait until init has pivoted ->
- *   state file
+ *   clone init into new user/pid/uts/ipc/net namespaces (and the cgroup
+ *   node) -> write its maps -> /proc and /sys (kfs.c) -> init copies the
+ *   mount namespace and pivots -> state file
  *
  * Anything failing on the way is undone by box_abort(): nothing half-built
  * stays behind.
@@ -177,9 +177,11 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 	 * privileged process, su, login), which reaps it at close_session
 	 * (helper_call.c); the helper itself is gone long before. */
 	struct clone_args ca = {
-		.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
-			 CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
-			 CLONE_PARENT | CLONE_PIDFD,
+		/* No CLONE_NEWNS: init copies our mount namespace itself,
+		 * once /proc and /sys are in it (kfs.c). */
+		.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWUTS |
+			 CLONE_NEWIPC | CLONE_NEWNET | CLONE_PARENT |
+			 CLONE_PIDFD,
 		/* with CLONE_PARENT the kernel takes the helper's own exit
 		 * signal (SIGCHLD) and insists on 0 here */
 		.exit_signal = 0,
@@ -216,7 +218,8 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 	b->init_pid = pid;
 	b->init_pidfd = pidfd;
 	if (userns_write_maps(pid, &b->uidmap, &b->gidmap,
-			      b->pol.inside_uid == LB_INSIDE_ROOT, err) < 0) {
+			      b->pol.inside_uid == LB_INSIDE_ROOT, err) < 0 ||
+	    kfs_mount(b, err) < 0) {
 		close(sv[0]);
 		return -1;
 	}
@@ -309,7 +312,7 @@ static int build(struct lb_box *b, struct lb_err *err)
 	if (make_control(b, err) < 0)
 		return -1;
 	box_phase(b, "control");
-	if (sc_compile(b->pol.seccomp, &b->bpf, &b->bpf_len, err) < 0)
+	if (sc_compile(&b->pol, &b->bpf, &b->bpf_len, err) < 0)
 		return -1;
 	box_phase(b, "seccomp");
 	/* The box's processes start with exactly these groups

@@ -8,6 +8,7 @@
  *   userns.c    user namespaces: the idmap namespace, writing the maps
  *   rootfs.c    the root: idmapped lower layer, upper layer, overlay
  *   mounts.c    what goes on top: /dev, /tmp, /run, home, masks
+ *   kfs.c       /proc and /sys with runc's masks, locked in the box
  *   fsutil.c    fd-based path handling (openat2 RESOLVE_IN_ROOT), rm -rf
  *   init.c      the box's PID 1: finishing the root inside, event loop
  *   net.c       bringing lo up
@@ -163,6 +164,9 @@ int userns_write_maps(pid_t pid, const struct lb_idmap *uids,
  * private mount namespace. */
 int rootfs_build(struct lb_box *b, struct lb_err *err);
 int mounts_populate(struct lb_box *b, int rootfd, struct lb_err *err);
+/* kfs.c: /proc and /sys with their masks, in init's pid and net
+ * namespaces, before init copies the mount namespace. */
+int kfs_mount(const struct lb_box *b, struct lb_err *err);
 
 /* init.c: the helper's argv area, which init overwrites so that the box
  * sees "loginbox-init" in /proc/1/cmdline rather than the helper's
@@ -184,8 +188,9 @@ int net_lo_up(struct lb_err *err);
 int caps_drop_bounding(uint64_t keep, struct lb_err *err);
 int caps_set_final(uint64_t keep, bool root_inside, struct lb_err *err);
 
-/* seccomp.c */
-int sc_compile(enum lb_seccomp mode, void **prog, size_t *len,
+/* seccomp.c: the policy's filters as one buffer of programs (NULL for
+ * seccomp = none), and loading them all. */
+int sc_compile(const struct lb_policy *pol, void **prog, size_t *len,
 	       struct lb_err *err);
 int sc_load(const void *prog, size_t len, struct lb_err *err);
 

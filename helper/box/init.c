@@ -2,9 +2,10 @@
 /*
  * The box's PID 1.
  *
- * Cloned by the helper with new user, mount, pid, uts, ipc and net
- * namespaces (box.c), it waits for its maps, becomes box root, finishes
- * the root (/proc, /sys, /dev/pts need the new namespaces), pivots into it
+ * Cloned by the helper with new user, pid, uts, ipc and net namespaces
+ * (box.c), it waits for its maps and for /proc and /sys (kfs.c), becomes
+ * box root, copies the helper's mount namespace into its own (which locks
+ * every mount in it), finishes the root (/dev/pts), pivots into it
  * and then serves the control socket: every program of the login (shell,
  * `ssh host cmd`, scp, sftp-server) is started by init on a client's
  * request (proto.h, spawn.c), and init reaps whatever is orphaned.
@@ -83,23 +84,12 @@ static int finish_root(const struct lb_box *b, struct lb_err *err)
 					       "gid=5", NULL};
 	cleanup_close int rootfd = -1;
 	char root[160];
-	struct lb_err soft;
 
 	snprintf(root, sizeof(root), "%s/root", b->dir);
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return lb_fail(err, errno, "open %s", root);
-	if (mount_in_box(rootfd, "proc", "/proc", NULL,
-			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				 MOUNT_ATTR_NOEXEC,
-			 err) < 0)
-		return -1;
-	/* sysfs needs a fully visible host /sys; without it the box simply
-	 * has an empty /sys, which nothing a login runs depends on. */
-	mount_in_box(rootfd, "sysfs", "/sys", NULL,
-		     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-			     MOUNT_ATTR_NOEXEC,
-		     &soft);
+	/* /proc and /sys are already there, locked (kfs.c). */
 	if (mount_in_box(rootfd, "devpts", "/dev/pts", pts_opts,
 			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err) < 0)
 		return -1;
@@ -128,6 +118,33 @@ static int finish_root(const struct lb_box *b, struct lb_err *err)
 	return 0;
 }
 
+/*
+ * nested_userns = no.  seccomp cannot read clone3's flags, and a filter
+ * is gone with seccomp = none; the kernel's own limit is not.  Each user
+ * namespace counts its descendants against user.max_user_namespaces of
+ * itself and of every ancestor (kernel/ucount.c), and the sysctl seen in
+ * the box is the box's own namespace's: 0 there makes every
+ * unshare(CLONE_NEWUSER) in the box fail with ENOSPC.  Only
+ * CAP_SYS_RESOURCE in the box's namespace may write it back, which
+ * spawn.c never leaves to box root in this mode.
+ */
+static int no_nested_userns(struct lb_err *err)
+{
+	int fd = open("/proc/sys/user/max_user_namespaces",
+		      O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, "0\n", 2) != 2) {
+		lb_fail(err, errno, "write 0 to user.max_user_namespaces");
+		if (fd >= 0)
+			close(fd);
+		return lb_hint(err, "nested_userns = no needs the box's own "
+				    "sysctl; use nested_userns = yes if this "
+				    "kernel has none");
+	}
+	close(fd);
+	return 0;
+}
+
 static void report(int sync_fd, const struct lb_err *err)
 {
 	char buf[1200];
@@ -151,9 +168,16 @@ static int setup(const struct lb_box *b, int sync_fd, struct lb_err *err)
 		return lb_fail(err, EPERM, "securebits survived the clone");
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		return lb_fail(err, errno, "become box root");
+	/* Our own copy of the helper's mount namespace, now that /proc and
+	 * /sys are in it: copied into a namespace of the box's user
+	 * namespace, every mount of it is locked (kfs.c, rootfs.c). */
+	if (unshare(CLONE_NEWNS) < 0)
+		return lb_fail(err, errno, "unshare(CLONE_NEWNS)");
 	if (b->have_cgroup && unshare(CLONE_NEWCGROUP) < 0)
 		return lb_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
 	if (finish_root(b, err) < 0)
+		return -1;
+	if (!b->pol.nested_userns && no_nested_userns(err) < 0)
 		return -1;
 	if (sethostname(b->hostname, strlen(b->hostname)) < 0)
 		return lb_fail(err, errno, "sethostname %s", b->hostname);

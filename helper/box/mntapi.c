@@ -87,6 +87,16 @@ int mnt_setattr(int mfd, uint64_t set, uint64_t clr, int userns_fd,
 	return 0;
 }
 
+int mnt_setattr_tree(int mfd, uint64_t set, struct lb_err *err)
+{
+	struct mount_attr a = {.attr_set = set};
+
+	if (mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a,
+			  sizeof(a)) < 0)
+		return lb_fail(err, errno, "mount_setattr (recursive)");
+	return 0;
+}
+
 int mnt_attach(int mfd, int target_fd, const char *what, struct lb_err *err)
 {
 	if (move_mount(mfd, "", target_fd, "",

@@ -25,6 +25,11 @@ int mnt_clone(int dirfd, const char *path, int recursive, struct lb_err *err);
 int mnt_setattr(int mfd, uint64_t set, uint64_t clr, int userns_fd,
 		struct lb_err *err);
 
+/* Set attributes on the mount and every mount below it: a recursive bind
+ * of a home carries the user's own submounts, which must not keep suid
+ * or device nodes. */
+int mnt_setattr_tree(int mfd, uint64_t set, struct lb_err *err);
+
 /* Attach mount fd at target fd (O_PATH). `what` names it in messages. */
 int mnt_attach(int mfd, int target_fd, const char *what, struct lb_err *err);
 

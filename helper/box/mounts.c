@@ -97,7 +97,8 @@ static int bind_at(int rootfd, const char *target, int srcfd, bool is_file,
 	mfd = mnt_clone(srcfd, "", recursive, err);
 	if (mfd < 0)
 		return -1;
-	if (attrs && mnt_setattr(mfd, attrs, 0, -1, err) < 0)
+	if (attrs && (recursive ? mnt_setattr_tree(mfd, attrs, err)
+				: mnt_setattr(mfd, attrs, 0, -1, err)) < 0)
 		return -1;
 	return mnt_attach(mfd, tfd, target, err);
 }

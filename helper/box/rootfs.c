@@ -10,9 +10,10 @@
  *    `/` as its lower layer ("failed to clone lowerpath": `/` has locked
  *    submounts there), and
  *  - everything built here is copied into the box's mount namespace when
- *    the box's init is cloned with CLONE_NEWUSER|CLONE_NEWNS, and the
- *    kernel locks copied mounts together (MNT_LOCKED): box root can never
- *    unmount a mask to see what lies under it.
+ *    the box's init, already in the box's user namespace, unshares
+ *    CLONE_NEWNS, and the kernel locks copied mounts together
+ *    (MNT_LOCKED): box root can never unmount a mask to see what lies
+ *    under it.
  *
  * The lower layer is idmapped (mount_setattr MOUNT_ATTR_IDMAP, overlay
  * accepts idmapped lower layers since 5.19) so that the image's root-owned

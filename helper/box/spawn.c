@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,6 +235,10 @@ int spawn_exec(const struct lb_box *b, const struct spawn_req *r,
 		break;
 	}
 
+	/* nested_userns = no is user.max_user_namespaces = 0 in the box's
+	 * user namespace (init.c); CAP_SYS_RESOURCE there could undo it. */
+	if (!b->pol.nested_userns)
+		keep &= ~(1ULL << CAP_SYS_RESOURCE);
 	/* The ordered drop. */
 	if (caps_drop_bounding(keep, err) < 0)
 		return -1;

@@ -37,7 +37,7 @@ enum lb_network { LB_NET_NONE };
 enum lb_inside { LB_INSIDE_SELF, LB_INSIDE_ROOT };
 enum lb_upper { LB_UPPER_TMPFS, LB_UPPER_DISK, LB_UPPER_PERSISTENT };
 enum lb_home { LB_HOME_BIND, LB_HOME_TMPFS, LB_HOME_NONE };
-enum lb_seccomp { LB_SECCOMP_DEFAULT, LB_SECCOMP_NONE };
+enum lb_seccomp { LB_SECCOMP_DEFAULT, LB_SECCOMP_NONE, LB_SECCOMP_STRICT };
 enum lb_limits { LB_LIMITS_BEST_EFFORT, LB_LIMITS_REQUIRED };
 
 /* One io_max line: "DEVICE rbps=.. wbps=.. riops=.. wiops=.." (major:minor). */
@@ -81,6 +81,7 @@ struct lb_policy {
 	char shell[256];               /* absolute path inside the box */
 	enum lb_seccomp seccomp;
 	uint64_t caps;                 /* bounding set for root-in-box, bit = CAP_* */
+	bool nested_userns;            /* user namespaces inside the box */
 	int n_keep_groups;             /* host groups kept inside (if member) */
 	char keep_groups[LB_MAX_KEEP_GROUPS][LB_NAME_MAX];
 	enum lb_on_error on_error;
@@ -107,6 +108,7 @@ enum lb_key {
 	LB_KEY_SHELL,
 	LB_KEY_SECCOMP,
 	LB_KEY_CAPABILITIES,
+	LB_KEY_NESTED_USERNS,
 	LB_KEY_GROUPS,
 	LB_KEY_PRIORITY,
 	LB_KEY_ON_ERROR,

@@ -36,7 +36,7 @@ static const char *const w_network[] = { "none", NULL };
 static const char *const w_inside[] = { "self", "root", NULL };
 static const char *const w_upper[] = { "tmpfs", "disk", "persistent", NULL };
 static const char *const w_home[] = { "bind", "tmpfs", "none", NULL };
-static const char *const w_seccomp[] = { "default", "none", NULL };
+static const char *const w_seccomp[] = { "default", "none", "strict", NULL };
 static const char *const w_on_error[] = { "deny", "allow", NULL };
 static const char *const w_limits[] = { "best-effort", "required", NULL };
 
@@ -86,6 +86,7 @@ const struct lb_keydef lb_keys[LB_KEY__COUNT] = {
 	SIMPLE("shell", LB_KEY_SHELL, LB_KT_SHELL, shell),
 	ENUM("seccomp", LB_KEY_SECCOMP, seccomp, w_seccomp),
 	SIMPLE("capabilities", LB_KEY_CAPABILITIES, LB_KT_CAPS, caps),
+	SIMPLE("nested_userns", LB_KEY_NESTED_USERNS, LB_KT_BOOL, nested_userns),
 	{ "groups", LB_KEY_GROUPS, LB_KT_GROUPS,
 	  SPAN(n_keep_groups, keep_groups), 0, 0, false, NULL },
 	/* -1000..1000, checked in lb_key_parse: min/max here are unsigned */

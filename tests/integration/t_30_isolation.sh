@@ -440,8 +440,12 @@ except OSError:
 print("HOMES=" + " ".join(sorted(os.listdir("/home"))))
 PYEOF
 install -m 0644 "$W/nested.py" "$AHOME/lbt-nested.py"
-out=$(ssh_as lbt-alice 'unshare -Urm python3 ~/lbt-nested.py' 2>&1)
+# nested user namespaces are off by default (h_30_kernel.sh): on for this
+{ base_conf; printf '[user.lbt-alice]\nnested_userns = yes\n'; } | write_conf
+out=$(ssh_as lbt-alice 'unshare -Urm sh -c "echo NESTED_MAP=\$(tr -s \" \" </proc/self/uid_map)"; unshare -Urm python3 ~/lbt-nested.py' 2>&1)
+reset_conf
 rm -f "$AHOME/lbt-nested.py"
+t_like "$(kv "$out" NESTED_MAP)" '^ ?0 [0-9]+ 1$' "self, nested user namespace: the probe runs in one (nested_userns = yes)"
 t_unlike "$(kv "$out" UMOUNT_SHADOW)" '^OK$' "self, nested user namespace: the mask on /etc/shadow cannot be unmounted"
 t_unlike "$(kv "$out" UMOUNT_HOME)" '^OK$' "self, nested user namespace: the tmpfs hiding other homes cannot be unmounted"
 t_is "$(kv "$out" SHADOW)" "" "self, nested user namespace: /etc/shadow stays empty or unreadable"
