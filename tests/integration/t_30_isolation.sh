@@ -5,7 +5,7 @@
 # fds, environment, supplementary groups; for inside_uid = self and root.
 set -u
 . "$(dirname "$0")/lib.sh"
-t_plan 122
+t_plan 123
 
 W=$LBT_TMP/t30
 mkdir -p "$W/www"

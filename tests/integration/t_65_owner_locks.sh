@@ -26,7 +26,7 @@ bg_session() {
 	BG_PID=$!
 	track_pid "$BG_PID"
 	for i in $(seq 1 50); do
-		SID=$(kv "$(cat "$W/$name.out")" S)
+		SID=$(kv_opt "$(cat "$W/$name.out")" S)
 		[ -n "$SID" ] && return 0
 		kill -0 "$BG_PID" 2>/dev/null || break
 		sleep 0.2
