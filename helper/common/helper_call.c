@@ -41,6 +41,32 @@ static void child(int sock, char *const argv[])
 	_exit(127);
 }
 
+int lb_helper_reply(char *buf, struct lb_err *err)
+{
+	if (!strncmp(buf, "ok", 2))
+		return 0;
+	if (!strncmp(buf, "error ", 6)) {
+		char *hint = strchr(buf, '\n');
+
+		if (hint)
+			*hint++ = '\0';
+		lb_fail(err, 0, "%s", buf + 6);
+		if (hint && *hint)
+			lb_hint(err, "%s", hint);
+		return -1;
+	}
+	return 1;
+}
+
+int lb_helper_parse_open(const char *buf, struct lb_handle *h)
+{
+	char *end;
+
+	h->id = strtoul(buf + 2, &end, 10);
+	h->init_pid = (pid_t)strtol(end, NULL, 10);
+	return h->id == 0 ? -1 : 0;
+}
+
 /* Run the helper; the reply text goes to buf, an attached fd to *fd. */
 static int run(char *const argv[], char *buf, size_t cap, int *fd,
 	       struct lb_err *err)
@@ -56,7 +82,7 @@ static int run(char *const argv[], char *buf, size_t cap, int *fd,
 			    .msg_control = u.c,
 			    .msg_controllen = sizeof(u.c)};
 	struct cmsghdr *c;
-	int sv[2], status = 0;
+	int sv[2], status = 0, r;
 	ssize_t n;
 	pid_t pid;
 
@@ -90,22 +116,15 @@ static int run(char *const argv[], char *buf, size_t cap, int *fd,
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	sigaction(SIGCHLD, &old, NULL);
-	if (!strncmp(buf, "ok", 2))
+	r = lb_helper_reply(buf, err);
+	if (r == 0)
 		return 0;
 	if (*fd >= 0) {
 		close(*fd);
 		*fd = -1;
 	}
-	if (!strncmp(buf, "error ", 6)) {
-		char *hint = strchr(buf, '\n');
-
-		if (hint)
-			*hint++ = '\0';
-		lb_fail(err, 0, "%s", buf + 6);
-		if (hint && *hint)
-			lb_hint(err, "%s", hint);
+	if (r < 0)
 		return -1;
-	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		return lb_fail(err, ENOENT, "cannot run %s", LB_HELPER_PATH);
 	return lb_fail(err, EIO, "%s failed (status %d)", LB_HELPER_PATH,
@@ -118,7 +137,6 @@ int lb_helper_open(const char *user, const char *service, struct lb_handle *h,
 	char *const argv[] = {(char *)"loginbox-helper", (char *)"open",
 			      (char *)user, (char *)service, NULL};
 	char buf[1400];
-	char *end;
 
 	/* The helper is waited for here, not later: shadow's login waits for
 	 * its shell with wait(NULL), and would take a late helper's exit for
@@ -126,9 +144,7 @@ int lb_helper_open(const char *user, const char *service, struct lb_handle *h,
 	memset(h, 0, sizeof(*h));
 	if (run(argv, buf, sizeof(buf), netns_fd, err) < 0)
 		return -1;
-	h->id = strtoul(buf + 2, &end, 10);
-	h->init_pid = (pid_t)strtol(end, NULL, 10);
-	if (h->id == 0 || *netns_fd < 0) {
+	if (lb_helper_parse_open(buf, h) < 0 || *netns_fd < 0) {
 		if (*netns_fd >= 0)
 			close(*netns_fd);
 		*netns_fd = -1;

@@ -29,6 +29,13 @@ struct lb_handle {
 int lb_helper_open(const char *user, const char *service, struct lb_handle *h,
 		   int *netns_fd, struct lb_err *err);
 
+/* The helper's reply text (NUL-terminated, cut up in place): 0 for "ok...",
+ * -1 for "error MESSAGE[\nHINT]" (err filled), 1 for anything else. */
+int lb_helper_reply(char *buf, struct lb_err *err);
+
+/* The "ok ID PID" of `open`: fills h; -1 when ID is missing or 0. */
+int lb_helper_parse_open(const char *buf, struct lb_handle *h);
+
 /* End a box, and reap what of it is the caller's child. */
 int lb_helper_close(const struct lb_handle *h, struct lb_err *err);
 
