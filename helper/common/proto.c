@@ -79,8 +79,14 @@ ssize_t lb_proto_recv(int sock, void *buf, size_t cap, int *fds, int maxfds,
 				close(fd);
 		}
 	}
-	if (n == 0)
+	/* A zero-length datagram can carry fds: on SOCK_SEQPACKET it reads as
+	 * the orderly close, and nobody would close them (init is long-lived:
+	 * an fd leaked per connection runs it out of fds). */
+	if (n == 0) {
+		while (*nfds > 0)
+			close(fds[--*nfds]);
 		return 0;
+	}
 	/* A truncated message or fds cut off would desynchronise us. */
 	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
 	    (size_t)n < sizeof(*h) || h->magic != LB_PROTO_MAGIC ||
