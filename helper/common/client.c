@@ -145,7 +145,8 @@ int lb_client_read_ctl(int sock, int *wstatus, int *master,
 	case LB_MSG_ERROR:
 		u.buf[(size_t)n < sizeof(u.buf) ? (size_t)n : sizeof(u.buf) - 1] =
 			'\0';
-		if ((size_t)n <= offsetof(struct lb_msg_error, text))
+		if ((size_t)n <= offsetof(struct lb_msg_error, text) ||
+		    !((struct lb_msg_error *)u.buf)->text[0])
 			return lb_fail(err, EPROTO, "malformed error message");
 		return lb_fail(err, 0, "%s", ((struct lb_msg_error *)u.buf)->text);
 	default:

@@ -26,7 +26,7 @@ for bin in "$@"; do
 	name=$(basename "$bin")
 	name=${name#fuzz_}
 	seeds="$here/corpus/$name"
-	log=$(dirname "$bin")/fuzz_$name.log
+	log=$(dirname "$bin")/fuzz_$name.$mode.log
 	case $mode in
 	check)
 		inputs=$(find "$seeds" -type f 2>/dev/null | sort)
@@ -49,8 +49,8 @@ for bin in "$@"; do
 			-artifact_prefix="$findings/" "$work" "$seeds" \
 			>"$log" 2>&1
 		rc=$?
-		what="$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" |
-			awk '{print $2}') execs, $(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" |
+		what="$(grep -ao 'stat::number_of_executed_units: [0-9]*' "$log" |
+			awk '{print $2}') execs, $(grep -ao 'cov: [0-9]* ft: [0-9]*' "$log" |
 			tail -n 1), corpus $(find "$work" -type f | wc -l)"
 		;;
 	*)
@@ -63,7 +63,7 @@ for bin in "$@"; do
 		passed=$((passed + 1))
 	else
 		echo "not ok - $name (exit $rc; $log):"
-		grep -E 'ERROR: |SUMMARY: |runtime error|Test unit written' "$log" |
+		grep -aE 'ERROR: |SUMMARY: |runtime error|Test unit written' "$log" |
 			head -n 5 | sed 's/^/#   /'
 		failed=$((failed + 1))
 		failed_names="$failed_names $name"

@@ -72,7 +72,7 @@ int main(void)
 	struct lb_err err;
 	int before = open_fds(), ws = -1, master = -1, r;
 
-	plan(11);
+	plan(12);
 
 	r = from_init(&ex, sizeof(ex), 0, &ws, &master, &err);
 	ok(r == 1 && ws == 256, "exit message: its status");
@@ -108,5 +108,13 @@ int main(void)
 	r = from_init(&em, sizeof(em.hdr), 0, &ws, &master, &err);
 	ok(r < 0 && strstr(err.msg, "malformed error message"),
 	   "bare error header: refused, no stack bytes shown (%s)", err.msg);
+
+	/* found by fuzz_client: an empty text made an error with no words */
+	em.hdr.len = sizeof(em.hdr) + 2;
+	memcpy(em.text, "\0\n", 2);
+	r = from_init(&em, sizeof(em.hdr) + 2, 0, &ws, &master, &err);
+	ok(r < 0 && strstr(err.msg, "malformed error message"),
+	   "error message with an empty text: refused with words (%s)",
+	   err.msg);
 	return done_testing();
 }
