@@ -137,7 +137,7 @@ check-vm: all
 check-package:
 	@tests/package/run.sh
 
-check: check-unit check-integration check-hostile check-vm check-package
+check: check-unit check-unit-asan check-fuzz check-integration check-hostile check-vm check-package
 
 install: all
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(libexecdir) $(DESTDIR)$(pamdir) \
@@ -187,9 +187,11 @@ quickstart-undo:
 bench: all
 	@bench/run.sh
 
+include tests/fuzz/fuzz.mk
+
 format:
 	clang-format -i $(COMMON_SRC) $(BOX_SRC) $(SHELL_SRC) $(ADMIN_SRC) $(PAM_SRC) \
 	  helper/*/*.h
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) $(FB) $(AB)

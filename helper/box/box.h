@@ -119,6 +119,8 @@ struct lb_state {
 
 int session_read_state(unsigned long id, struct lb_state *st,
 		       struct lb_err *err);
+/* Parse a state file's text (NUL-terminated, cut up in place) into st. */
+void session_parse_state(char *buf, struct lb_state *st);
 /* Iterate over session ids in LB_RUNDIR; returns the count, ids in *out
  * (malloc'ed). */
 int session_list(unsigned long **out, struct lb_err *err);

@@ -142,7 +142,7 @@ static int wait_empty(int cgfd, int timeout_ms)
 
 int cg_kill_and_remove(const char *cg_path, struct lb_err *err)
 {
-	cleanup_close int sfd = -1, ufd = -1;
+	cleanup_close int sfd = -1;
 	char upath[256], *slash;
 
 	if (!cg_path[0])

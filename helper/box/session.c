@@ -195,19 +195,11 @@ static void copy_field(char *dst, size_t cap, const char *v)
 	snprintf(dst, cap, "%s", v);
 }
 
-int session_read_state(unsigned long id, struct lb_state *st,
-		       struct lb_err *err)
+void session_parse_state(char *buf, struct lb_state *st)
 {
-	char path[64], buf[4096], *line, *save = NULL;
-	cleanup_close int rfd = -1;
+	char *line, *save = NULL;
 
 	memset(st, 0, sizeof(*st));
-	rfd = open_rundir(false, err);
-	if (rfd < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%lu/state", id);
-	if (fs_read_small(rfd, path, buf, sizeof(buf), err) < 0)
-		return lb_prefix(err, "session %lu", id);
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *v = strchr(line, '=');
@@ -247,6 +239,22 @@ int session_read_state(unsigned long id, struct lb_state *st,
 			st->phase_usec[st->n_phases++] = strtoull(v, NULL, 10);
 		}
 	}
+}
+
+int session_read_state(unsigned long id, struct lb_state *st,
+		       struct lb_err *err)
+{
+	char path[64], buf[4096];
+	cleanup_close int rfd = -1;
+
+	memset(st, 0, sizeof(*st));
+	rfd = open_rundir(false, err);
+	if (rfd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%lu/state", id);
+	if (fs_read_small(rfd, path, buf, sizeof(buf), err) < 0)
+		return lb_prefix(err, "session %lu", id);
+	session_parse_state(buf, st);
 	if (st->id != id)
 		return lb_fail(err, EINVAL, "session %lu: state file is damaged",
 			       id);

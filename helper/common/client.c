@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,14 +112,14 @@ static int pump(int from, int to)
 	return 0;
 }
 
-/* Read one message from init: EXIT fills *wstatus and returns 1. */
-static int read_ctl(int sock, int *wstatus, int *master, struct lb_err *err)
+int lb_client_read_ctl(int sock, int *wstatus, int *master,
+		       struct lb_err *err)
 {
 	union {
 		char buf[1024];
 		struct lb_msg_hdr hdr;
 	} u;
-	int fds[1], nfds, r = 0;
+	int fds[1], nfds;
 	ssize_t n;
 
 	n = lb_proto_recv(sock, u.buf, sizeof(u.buf), fds, 1, &nfds, err);
@@ -126,26 +127,31 @@ static int read_ctl(int sock, int *wstatus, int *master, struct lb_err *err)
 		return -1;
 	if (n == 0)
 		return lb_fail(err, ECONNRESET, "the box ended the session");
+	/* Only a pty's master is taken, and only the first: any other fd
+	 * would stay open in this process for the session's length. */
+	if (u.hdr.type == LB_MSG_PTY && nfds == 1 && master && *master < 0) {
+		*master = fds[0];
+		nfds = 0;
+	}
+	while (nfds > 0)
+		close(fds[--nfds]);
 	switch (u.hdr.type) {
 	case LB_MSG_EXIT:
+		/* A bare header would leave the status unread stack bytes. */
+		if ((size_t)n < sizeof(struct lb_msg_int))
+			return lb_fail(err, EPROTO, "malformed exit message");
 		*wstatus = ((struct lb_msg_int *)u.buf)->value;
-		r = 1;
-		break;
-	case LB_MSG_PTY:
-		if (nfds == 1 && master && *master < 0) {
-			*master = fds[0];
-			nfds = 0;
-		}
-		break;
+		return 1;
 	case LB_MSG_ERROR:
-		u.buf[sizeof(u.buf) - 1] = '\0';
-		r = lb_fail(err, 0, "%s", ((struct lb_msg_error *)u.buf)->text);
-		break;
+		u.buf[(size_t)n < sizeof(u.buf) ? (size_t)n : sizeof(u.buf) - 1] =
+			'\0';
+		if ((size_t)n <= offsetof(struct lb_msg_error, text) ||
+		    !((struct lb_msg_error *)u.buf)->text[0])
+			return lb_fail(err, EPROTO, "malformed error message");
+		return lb_fail(err, 0, "%s", ((struct lb_msg_error *)u.buf)->text);
 	default:
-		break;
+		return 0;
 	}
-	lb_proto_close_fds(fds, &nfds);
-	return r;
 }
 
 /* A closed fd 0-2 would be taken by our control socket and go to the
@@ -250,7 +256,7 @@ static int relay(int sock, int sfd, int master, int outs[3], int *wstatus,
 			}
 		}
 		if (p[0].revents) {
-			r = read_ctl(sock, wstatus, NULL, err);
+			r = lb_client_read_ctl(sock, wstatus, NULL, err);
 			if (r < 0)
 				return -1;
 			if (r == 1) {
@@ -333,7 +339,7 @@ int lb_client_run(unsigned long id, enum lb_spawn_mode mode,
 		return -1;
 	if (pty) {
 		do
-			r = read_ctl(sock, wstatus, &master, err);
+			r = lb_client_read_ctl(sock, wstatus, &master, err);
 		while (r == 0 && master < 0);
 		if (r < 0)
 			return -1;

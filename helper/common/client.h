@@ -24,6 +24,13 @@ int lb_client_run(unsigned long id, enum lb_spawn_mode mode,
 		  char *const *args, int nargs, char *const *env,
 		  int *wstatus, struct lb_err *err);
 
+/* Read one message from the box's init: 1 and *wstatus for EXIT, 0 for
+ * PTY (its fd in *master when master is given and *master < 0) and any
+ * other type, -1 for ERROR, a malformed message or the close.  No other
+ * fd init attaches is kept. */
+int lb_client_read_ctl(int sock, int *wstatus, int *master,
+		       struct lb_err *err);
+
 /* Exit the calling process the way the program ended. */
 void lb_client_exit_like(int wstatus) __attribute__((noreturn));
 

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static int vfail(struct lb_err *err, bool admin, int errnum, const char *fmt,
-		 va_list ap)
+__attribute__((format(printf, 4, 0))) static int
+vfail(struct lb_err *err, bool admin, int errnum, const char *fmt, va_list ap)
 {
 	size_t n;
 

@@ -63,6 +63,15 @@ static void child(int sock, char *const argv[])
 	_exit(127);
 }
 
+int lb_helper_parse_open(const char *args, struct lb_handle *h)
+{
+	char *end;
+
+	h->id = strtoul(args, &end, 10);
+	h->init_pid = (pid_t)strtol(end, NULL, 10);
+	return h->id == 0 ? -1 : 0;
+}
+
 /* Run the helper; the reply text goes to buf, an attached fd to *fd, what
  * follows "ok" to *args. */
 static int run(char *const argv[], char *buf, size_t cap, int *fd,
@@ -137,7 +146,6 @@ int lb_helper_open(const char *user, const char *service, struct lb_handle *h,
 			      (char *)user, (char *)service, NULL};
 	char buf[1400];
 	const char *args = "";
-	char *end;
 
 	/* The helper is waited for here, not later: shadow's login waits for
 	 * its shell with wait(NULL), and would take a late helper's exit for
@@ -145,9 +153,7 @@ int lb_helper_open(const char *user, const char *service, struct lb_handle *h,
 	memset(h, 0, sizeof(*h));
 	if (run(argv, buf, sizeof(buf), netns_fd, &args, err) < 0)
 		return -1;
-	h->id = strtoul(args, &end, 10);
-	h->init_pid = (pid_t)strtol(end, NULL, 10);
-	if (h->id == 0 || *netns_fd < 0) {
+	if (lb_helper_parse_open(args, h) < 0 || *netns_fd < 0) {
 		if (*netns_fd >= 0)
 			close(*netns_fd);
 		*netns_fd = -1;

@@ -29,6 +29,10 @@ struct lb_handle {
 int lb_helper_open(const char *user, const char *service, struct lb_handle *h,
 		   int *netns_fd, struct lb_err *err);
 
+/* What follows "ok" in the reply of `open` (reply.h: lb_reply_parse),
+ * " ID PID": fills h; -1 when ID is missing or 0. */
+int lb_helper_parse_open(const char *args, struct lb_handle *h);
+
 /* End a box, and reap what of it is the caller's child. */
 int lb_helper_close(const struct lb_handle *h, struct lb_err *err);
 

@@ -98,7 +98,10 @@ ssize_t lb_proto_recv(int sock, void *buf, size_t cap, int *fds, int maxfds,
 		}
 	}
 	if (n == 0) {
-		/* Orderly close, or an empty SEQPACKET message: no fds. */
+		/* A zero-length message can carry fds: on SOCK_SEQPACKET it
+		 * reads as the orderly close, and nobody else would close them
+		 * (init is long-lived: an fd leaked per connection runs it out
+		 * of fds). */
 		lb_proto_close_fds(fds, nfds);
 		return 0;
 	}

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "paths.h"
+
 #define ERR_ADMIN "error-admin "
 #define ERR_USER "error "
 
@@ -48,6 +50,9 @@ enum lb_reply lb_reply_parse(const char *buf, const char **args,
 		n = sizeof(text) - 1;
 	memcpy(text, msg, n);
 	text[n] = '\0';
+	if (!n) /* a refusal must say something the admin can act on */
+		snprintf(text, sizeof(text), "%s reported an error without a "
+			 "message", LB_HELPER_PATH);
 	if (admin)
 		lb_fail_admin(err, 0, "%s", text);
 	else
