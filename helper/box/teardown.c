@@ -265,6 +265,7 @@ static int gc(bool verbose, uid_t only, struct lb_err *err)
 	if (only == (uid_t)-1) {
 		gc_tokens();
 		sweep_uppers(verbose);
+		cg_sweep_user_nodes();
 	}
 	return n < 0 ? -1 : swept;
 }

@@ -171,6 +171,11 @@ if ls "$LB_CONFD"/*.conf >/dev/null 2>&1; then
 		"$(ls "$LB_CONFD")" "they may change the policies tested here"
 fi
 
+# An interrupted earlier run (or another checkout's) may have left stale
+# boxes or empty cgroup nodes of uids our test users get again: sweep them,
+# as an admin would, before anything is counted as ours.
+"$LB_ADMIN" gc >/dev/null 2>&1
+
 # ---------------------------------------------------------- users, config
 setup_users || abort "create test users"
 setup_pam || abort "write the test PAM services"

@@ -6,7 +6,7 @@
 # `loginbox gc` and the user's next open_session; loginbox list/show/kill.
 set -u
 . "$(dirname "$0")/lib.sh"
-t_plan 63
+t_plan 66
 
 W=$LBT_TMP/t60
 mkdir -p "$W"
@@ -371,5 +371,30 @@ rc=$?
 t_is "$rc" 3 "loginbox run: exits with the command's status (3)"
 t_is "$(kv "$out" H)" lbt-alice-box "loginbox run: the command runs in the user's box"
 assert_no_leftovers "loginbox run: nothing remains after it returns"
+
+# ---- an empty user node left by an interrupted teardown: gc removes it,
+# and never a node that still holds a session
+CGL=""
+for cg in /sys/fs/cgroup/unified/loginbox /sys/fs/cgroup/loginbox; do
+	[ -d "$cg" ] && CGL=$cg && break
+done
+if [ -n "$CGL" ]; then
+	BUID=$(id -u lbt-bob)
+	mkdir -p "$CGL/u$BUID"
+	t_check "gc: control: an empty user node $CGL/u$BUID exists (as an interrupted teardown leaves it)" test -d "$CGL/u$BUID"
+	bg_session lbt-alice gcnode 'exec sleep 60' ||
+		diag "the background login of lbt-alice did not start"
+	AUID=$(id -u lbt-alice)
+	"$LB_ADMIN" gc >/dev/null 2>&1
+	if [ ! -e "$CGL/u$BUID" ] && [ -d "$CGL/u$AUID" ]; then
+		tap_ok "gc: the empty user node is removed; the node of a live session stays"
+	else
+		tap_fail "gc: the empty user node is removed; the node of a live session stays" "$(ls -d "$CGL"/u* 2>&1)"
+	fi
+	stop_pid "$BG_PID"
+	assert_no_leftovers "gc: nothing of the live session remains after its logout"
+else
+	for n in 1 2 3; do tap_skip "gc: empty user nodes ($n)" "no loginbox cgroup v2 node on this host"; done
+fi
 
 exit 0
