@@ -29,6 +29,12 @@ struct lb_handle {
 int lb_helper_open(const char *user, const char *service, struct lb_handle *h,
 		   int *netns_fd, struct lb_err *err);
 
+/* The same, naming the login's remote host (PAM_RHOST) for the helper's
+ * audit record (audit.h); rhost may be NULL. */
+int lb_helper_open_rhost(const char *user, const char *service,
+			 const char *rhost, struct lb_handle *h, int *netns_fd,
+			 struct lb_err *err);
+
 /* End a box, and reap what of it is the caller's child. */
 int lb_helper_close(const struct lb_handle *h, struct lb_err *err);
 
