@@ -48,7 +48,7 @@ void lb_audit_str(struct lb_audit *a, const char *key, const char *val)
 {
 	/* Each field is built whole, then added whole: a truncated record
 	 * never ends in half a value. */
-	char f[1100];
+	char f[sizeof(a->buf)];
 	size_t n = 0, i;
 	bool quote = false;
 
@@ -72,7 +72,8 @@ void lb_audit_str(struct lb_audit *a, const char *key, const char *val)
 	}
 	if (quote)
 		f[n++] = '"';
-	put(a, f, n);
+	/* A value longer than a whole record is left out, marked. */
+	put(a, f, val[i] ? sizeof(f) : n);
 }
 
 void lb_audit_num(struct lb_audit *a, const char *key, unsigned long long v)
