@@ -226,12 +226,16 @@ fi
 # ---- pam_systemd (Debian's common-session) without systemd
 if grep -Eq '^session[[:space:]]+optional[[:space:]]+pam_systemd\.so' /etc/pam.d/common-session &&
 	[ ! -d /run/systemd/system ]; then
+	: >"$SYSLOG"
 	if bg_session lbt-alice logind 'echo "@@IN=$(cat /proc/1/comm)@@"; echo "@@XDG=${XDG_SESSION_ID:-none}@@"'; then
 		for _ in $(seq 25); do grep -q '@@XDG=' "$W/logind.out" && break; sleep 0.2; done
 		t_is "$(marker "$(cat "$W/logind.out")" IN)" loginbox-init \
 			"pam_systemd in the stack, no systemd running: the login is still boxed"
 		t_is "$(marker "$(cat "$W/logind.out")" XDG)" none \
 			"pam_systemd without logind: no logind session was registered (XDG_SESSION_ID unset)"
+		# it did run, after pam_loginbox, and failed (optional: harmless)
+		syslog_has "pam_systemd ran for the boxed login and failed: no system bus" \
+			'pam_systemd\(sshd-loginbox-test:session\): Failed to connect to system bus'
 		stop_pid "$BG_PID"
 	else
 		tap_fail "pam_systemd in the stack, no systemd running: the login is still boxed" "no session"
