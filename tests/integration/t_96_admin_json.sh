@@ -227,12 +227,21 @@ fi
 if grep -Eq '^session[[:space:]]+optional[[:space:]]+pam_systemd\.so' /etc/pam.d/common-session &&
 	[ ! -d /run/systemd/system ]; then
 	: >"$SYSLOG"
-	if bg_session lbt-alice logind 'echo "@@IN=$(cat /proc/1/comm)@@"; echo "@@XDG=${XDG_SESSION_ID:-none}@@"'; then
+	if bg_session lbt-alice logind 'echo "@@IN=$(cat /proc/1/comm)@@"; echo "@@XDG=${XDG_SESSION_ID:-none}@@"; echo "@@DBUS=$(test -e /run/dbus && echo yes || echo no)@@"'; then
 		for _ in $(seq 25); do grep -q '@@XDG=' "$W/logind.out" && break; sleep 0.2; done
 		t_is "$(marker "$(cat "$W/logind.out")" IN)" loginbox-init \
 			"pam_systemd in the stack, no systemd running: the login is still boxed"
 		t_is "$(marker "$(cat "$W/logind.out")" XDG)" none \
 			"pam_systemd without logind: no logind session was registered (XDG_SESSION_ID unset)"
+		# logind's and the system bus's sockets live in the host's /run;
+		# the box has its own /run (a tmpfs), so loginctl inside cannot
+		# reach logind
+		if [ -d /run/dbus ]; then
+			t_is "$(marker "$(cat "$W/logind.out")" DBUS)" no \
+				"the host's /run/dbus is not in the box (its /run is its own)"
+		else
+			tap_skip "the host's /run/dbus is not in the box" "the host has no /run/dbus"
+		fi
 		# it did run, after pam_loginbox, and failed (optional: harmless)
 		syslog_has "pam_systemd ran for the boxed login and failed: no system bus" \
 			'pam_systemd\(sshd-loginbox-test:session\): Failed to connect to system bus'
