@@ -3,7 +3,7 @@
 # loginbox list/show/policy --json parse as JSON and say what the live box's
 # state file says; `loginbox list` keeps its human output.  Audit records
 # (loginbox-audit:, LOG_AUTHPRIV): one per box start and per end (logout,
-# kill), one per refused login, with their fields.  pam_systemd in Debian's
+# kill, gc after a crashed login), one per refused login, with their fields.  pam_systemd in Debian's
 # common-session (the test stacks include it) fails harmlessly without
 # systemd and the box is still built.
 set -u
@@ -188,6 +188,43 @@ else
 	tap_fail "a second boxed login to kill" "no session"
 fi
 assert_no_leftovers "after loginbox kill: nothing remains"
+
+# ---- a crashed login (its sshd [priv] killed): alive = false, then gc ends
+# the box and records cause = gc
+if bg_session lbt-alice crashed 'sleep 60'; then
+	CSID=$SID
+	owner=$(session_field "$CSID" owner_pid)
+	case $(tr '\0' ' ' <"/proc/$owner/cmdline" 2>/dev/null) in
+	*"lbt-alice [priv]"*) is_priv=yes ;;
+	*) is_priv=no ;;
+	esac
+	# only that session's [priv]: its parent is our sshd
+	if [ "$is_priv" = yes ] && [ "$(ps -o ppid= -p "$owner" | tr -d ' ')" = "$(cat "$LBT_TMP/sshd.mainpid")" ]; then
+		kill -9 "$owner"
+		cinit=$(session_field "$CSID" init_pid)
+		for _ in $(seq 50); do
+			st=$(awk '{print $3}' "/proc/$cinit/stat" 2>/dev/null)
+			[ -z "$st" ] || [ "$st" = Z ] && break
+			sleep 0.2
+		done
+		"$LB_ADMIN" list --json >"$W/list-crashed.json" 2>&1
+		t_is "$(jget "$W/list-crashed.json" "[b['alive'] for b in d if b['id'] == $CSID]")" "[false]" \
+			"list --json: a box whose login crashed is listed with alive = false"
+		"$LB_ADMIN" gc >"$W/gc.out" 2>&1
+		t_like "$(cat "$W/gc.out")" "session $CSID \(lbt-alice\): removed" "loginbox gc removes the crashed login's box"
+		if [ "$OWN_DEVLOG" = yes ]; then
+			wait_audit "event=end box=$CSID "
+			t_is "$(audit_count "event=end box=$CSID ")" 1 "audit: exactly one end record for the crashed login's box"
+			t_like "$(syslog_lines "event=end box=$CSID ")" " cause=gc " "audit end: cause = gc"
+		fi
+	else
+		tap_fail "a crashed login for the gc record" "login pid $owner is not this session's sshd [priv]"
+	fi
+	stop_pid "$BG_PID"
+else
+	tap_fail "a crashed login for the gc record" "no session"
+fi
+assert_no_leftovers "after the crashed login's gc: nothing remains"
 
 # ---- a refused login: lbt-nosub has no subordinate ids
 NOSUB_UID=$(lbt_uid lbt-nosub)
