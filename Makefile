@@ -53,7 +53,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 # libsubid is dlopen()ed only when nsswitch.conf names a subid source.
 LIBS_BOX   = -lseccomp -lcap -liniparser
-LIBS_ADMIN = -lseccomp -lcap -liniparser
+LIBS_ADMIN = -lseccomp -lcap -liniparser -ljson-c
 LIBS_SHELL =
 LIBS_PAM   = -lpam -liniparser -lcap
 

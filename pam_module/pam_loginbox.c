@@ -55,6 +55,7 @@
 #include <security/pam_modules.h>
 
 #include "allow_token.h"
+#include "audit_refuse.h"
 #include "config.h"
 #include "envscrub.h"
 #include "err.h"
@@ -247,6 +248,7 @@ static int refuse_or_allow(pam_handle_t *pamh, const struct lb_user *u,
 					  "this failure: the user can cause it)"
 					: "",
 		   text);
+	lb_pam_audit_refuse(pamh, NULL, u, p, text);
 	pam_error(pamh, "loginbox: your session could not be started in its "
 			"box (%s). Please contact your administrator.",
 		  err->msg);
@@ -259,6 +261,7 @@ static int deny(pam_handle_t *pamh, const struct lb_user *u,
 {
 	pam_syslog(pamh, LOG_ERR, "user %s: login refused: %s", u->name,
 		   err->msg);
+	lb_pam_audit_refuse(pamh, NULL, u, p, err->msg);
 	pam_error(pamh, "loginbox: %s.", err->msg);
 	return PAM_PERM_DENIED;
 }
@@ -298,7 +301,7 @@ static void drop_earlier_session(pam_handle_t *pamh)
 LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 				  const char **argv)
 {
-	const char *user = NULL, *service = NULL;
+	const char *user = NULL, *service = NULL, *rhost = NULL;
 	struct lb_policy pol;
 	struct lb_user u;
 	struct lb_err err;
@@ -332,6 +335,9 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 			pam_syslog(pamh, LOG_ERR, "user %s: login refused: a "
 				   "loader variable could not be removed "
 				   "from the environment", user);
+			lb_pam_audit_refuse(pamh, user, NULL, NULL,
+					    "a loader variable could not be "
+					    "removed from the environment");
 			return PAM_SESSION_ERR;
 		}
 		return PAM_SUCCESS;
@@ -365,6 +371,11 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 			   user, pol.section, service ? service : "?",
 			   a.deny ? "module option deny"
 				  : "it does not run the login shell");
+		lb_pam_audit_refuse(pamh, NULL, &u, &pol,
+				    a.deny ? "service cannot be boxed (module "
+					     "option deny)"
+					   : "service cannot be boxed (it does "
+					     "not run the login shell)");
 		pam_error(pamh, "loginbox: %s is not available for boxed "
 				"accounts.", service ? service : "this service");
 		drop_earlier_session(pamh);
@@ -395,8 +406,10 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 				 "ruled out", user, pol.section, what);
 		return deny(pamh, &u, &pol, &err);
 	}
-	if (lb_helper_open(user, service ? service : "unknown", &h, &netns,
-			   &err) < 0)
+	rhost = NULL;
+	pam_get_item(pamh, PAM_RHOST, (const void **)&rhost);
+	if (lb_helper_open_rhost(user, service ? service : "unknown", rhost, &h,
+				 &netns, &err) < 0)
 		return refuse_or_allow(pamh, &u, &pol, &err);
 	/* Forwardings and everything this process forks from now on use the
 	 * box's network. */

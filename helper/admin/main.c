@@ -6,11 +6,11 @@
  *                                  the system config also list the host's
  *                                  open doors around the box (hostdoors.c)
  *   loginbox sshd-config [--write] the sshd drop-in for the boxed groups
- *   loginbox policy USER           effective policy and the section that won
+ *   loginbox policy [--json] USER  effective policy and the section that won
  *   loginbox run -u USER [-- CMD]  build USER's box as a login would, run
  *                                  CMD (or a login shell) in it, tear down
- *   loginbox list                  live boxes
- *   loginbox show ID               one box in detail
+ *   loginbox list [--json]         live boxes
+ *   loginbox show [--json] ID      one box in detail
  *   loginbox kill ID               end a box now
  *   loginbox gc                    end boxes whose login is gone
  */
@@ -25,11 +25,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../box/audit_box.h"
 #include "../box/box.h"
 #include "client.h"
 #include "config.h"
 #include "helper_call.h"
 #include "hostdoors.h"
+#include "json_out.h"
 #include "paths.h"
 #include "policy.h"
 #include "policy_nss.h"
@@ -386,6 +388,7 @@ static int cmd_kill(int argc, char **argv)
 	}
 	if (need_root() < 0)
 		return 1;
+	box_end_cause = "kill"; /* the audit record (audit_box.h) */
 	if (!strcmp(argv[1], "all")) {
 		/* Package removal: every box, as their logouts would. */
 		n = session_list(&ids, &err);
@@ -458,10 +461,10 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: loginbox check [FILE]\n"
 		"       loginbox sshd-config [--write]\n"
-		"       loginbox policy USER\n"
+		"       loginbox policy [--json] USER\n"
 		"       loginbox run [--timing] -u USER [-- CMD [ARG...]]\n"
-		"       loginbox list\n"
-		"       loginbox show ID\n"
+		"       loginbox list [--json]\n"
+		"       loginbox show [--json] ID\n"
 		"       loginbox kill ID|all\n"
 		"       loginbox gc [--watch [SECONDS]]\n");
 	return 2;
@@ -477,6 +480,13 @@ int main(int argc, char **argv)
 		return cmd_check(argc, argv);
 	if (!strcmp(argv[0], "sshd-config"))
 		return cmd_sshd_config(argc, argv);
+	/* --json right after the command (json_out.c) */
+	if (argc == 3 && !strcmp(argv[1], "--json") &&
+	    (!strcmp(argv[0], "policy") || !strcmp(argv[0], "show")))
+		return argv[0][0] == 'p' ? lb_json_policy(argv[2])
+					 : lb_json_show(argv[2]);
+	if (argc == 2 && !strcmp(argv[0], "list") && !strcmp(argv[1], "--json"))
+		return lb_json_list();
 	if (!strcmp(argv[0], "policy"))
 		return cmd_policy(argc, argv);
 	if (!strcmp(argv[0], "run"))

@@ -2,7 +2,8 @@
 /*
  * loginbox-helper: builds and ends boxes for pam_loginbox and loginbox(8).
  *
- *   loginbox-helper open USER SERVICE   (fd 3: reply socket)
+ *   loginbox-helper open USER SERVICE [RHOST]   (fd 3: reply socket;
+ *                                  RHOST only goes into the audit record)
  *   loginbox-helper close ID
  *   loginbox-helper gc
  *
@@ -23,6 +24,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "audit_box.h"
 #include "box.h"
 #include "helper_call.h"
 #include "proto.h"
@@ -114,7 +116,7 @@ static int usable_rlimits(struct lb_err *err)
 	return 0;
 }
 
-static int do_open(const char *user, const char *service)
+static int do_open(const char *user, const char *service, const char *rhost)
 {
 	struct lb_box b;
 	struct lb_err err;
@@ -137,6 +139,7 @@ static int do_open(const char *user, const char *service)
 		teardown_session(b.id, &err);
 		return 1;
 	}
+	box_audit_start(&b, rhost);
 	return 0;
 }
 
@@ -159,8 +162,8 @@ int main(int argc, char **argv)
 				"pam_loginbox or loginbox(8)\n");
 		return 2;
 	}
-	if (argc == 4 && !strcmp(argv[1], "open"))
-		return do_open(argv[2], argv[3]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "open"))
+		return do_open(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	if (argc == 3 && !strcmp(argv[1], "close") &&
 	    session_parse_id(argv[2], &id) == 0) {
 		if (teardown_session(id, &err) < 0)
@@ -170,7 +173,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "gc"))
 		return teardown_gc(true, &err) < 0 ? 1 : 0;
-	fprintf(stderr, "usage: loginbox-helper open USER SERVICE | close ID | "
+	fprintf(stderr, "usage: loginbox-helper open USER SERVICE [RHOST] | "
+			"close ID | "
 			"gc\n");
 	return 2;
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "allow_token.h"
+#include "audit_box.h"
 #include "fsutil.h"
 #include "macros.h"
 #include "paths.h"
@@ -113,9 +114,13 @@ static int teardown_locked(unsigned long id, unsigned wait_ms,
 	snprintf(name, sizeof(name), "%lu", id);
 	rfd = open(LB_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rfd < 0)
-		return errno == ENOENT ? ret : lb_fail(err, errno, "open %s", LB_RUNDIR);
-	if (fs_rmtree_at(rfd, name, err) < 0)
+		ret = errno == ENOENT ? ret : lb_fail(err, errno, "open %s", LB_RUNDIR);
+	else if (fs_rmtree_at(rfd, name, err) < 0)
 		ret = -1;
+	/* One record per box: only the teardown that read its state under
+	 * the user's lock ends it (a second one finds it gone above). */
+	if (lfd >= 0)
+		box_audit_end(&st, ret == 0);
 	return ret;
 }
 
@@ -252,10 +257,12 @@ static int gc(bool verbose, uid_t only, struct lb_err *err)
 		if (!stale)
 			continue;
 		lb_err_clear(&e);
+		box_end_cause = "gc";
 		if (teardown_locked(ids[i],
 				    only == (uid_t)-1 ? TEARDOWN_LOCK_MS : 0,
 				    &e) == 0)
 			swept++;
+		box_end_cause = "logout";
 		if (verbose)
 			printf("gc: session %lu (%s): %s\n", ids[i],
 			       st.user[0] ? st.user : "?",

@@ -142,8 +142,18 @@ static int run(char *const argv[], char *buf, size_t cap, int *fd,
 int lb_helper_open(const char *user, const char *service, struct lb_handle *h,
 		   int *netns_fd, struct lb_err *err)
 {
+	return lb_helper_open_rhost(user, service, NULL, h, netns_fd, err);
+}
+
+int lb_helper_open_rhost(const char *user, const char *service,
+			 const char *rhost, struct lb_handle *h, int *netns_fd,
+			 struct lb_err *err)
+{
+	/* RHOST is only logged (audit.h quotes it); no argument at all
+	 * without one, as before. */
 	char *const argv[] = {(char *)"loginbox-helper", (char *)"open",
-			      (char *)user, (char *)service, NULL};
+			      (char *)user, (char *)service,
+			      rhost && rhost[0] ? (char *)rhost : NULL, NULL};
 	char buf[1400];
 	const char *args = "";
 

@@ -29,6 +29,12 @@ struct lb_handle {
 int lb_helper_open(const char *user, const char *service, struct lb_handle *h,
 		   int *netns_fd, struct lb_err *err);
 
+/* The same, naming the login's remote host (PAM_RHOST) for the helper's
+ * audit record (audit.h); rhost may be NULL. */
+int lb_helper_open_rhost(const char *user, const char *service,
+			 const char *rhost, struct lb_handle *h, int *netns_fd,
+			 struct lb_err *err);
+
 /* What follows "ok" in the reply of `open` (reply.h: lb_reply_parse),
  * " ID PID": fills h; -1 when ID is missing or 0. */
 int lb_helper_parse_open(const char *args, struct lb_handle *h);

@@ -16,49 +16,11 @@ HOST_HOSTNAME=$(hostname)
 HOST_UIDMAP="0 0 4294967295"
 
 # ---- syslog: the module's pam_syslog lines (LOG_AUTHPRIV) go to /dev/log.
-# This machine runs no syslog daemon: catch them ourselves, on /dev/log.
-SYSLOG=$W/syslog
-: >"$SYSLOG"
-OWN_DEVLOG=no
-if [ ! -e /dev/log ]; then
-	python3 -c '
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("/dev/log")
-os.chmod("/dev/log", 0o666)
-with open(sys.argv[1], "ab", buffering=0) as f:
-    while True:
-        f.write(s.recv(65536).replace(b"\n", b" ") + b"\n")
-' "$SYSLOG" &
-	SYSLOG_PID=$!
-	track_pid "$SYSLOG_PID"
-	OWN_DEVLOG=yes
-	for _ in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
-fi
-stop_syslog() {
-	[ "$OWN_DEVLOG" = yes ] || return 0
-	stop_pid "$SYSLOG_PID"
-	rm -f /dev/log
-}
+# This machine runs no syslog daemon: catch them ourselves, on /dev/log
+# (syslog_lib.sh).
+. "$(dirname "$0")/syslog_lib.sh"
+start_syslog "$W/syslog"
 trap stop_syslog EXIT
-
-# syslog_has NAME ERE: an authpriv line (facility 10: <80>..<87>) matches.
-syslog_has() {
-	local i
-	if [ "$OWN_DEVLOG" != yes ]; then
-		tap_skip "$1" "/dev/log belongs to a syslog daemon here; its lines are not read by this test"
-		return
-	fi
-	for i in $(seq 25); do
-		grep -Eq -- "^<8[0-7]>.*$2" "$SYSLOG" && break
-		sleep 0.2
-	done
-	if grep -Eq -- "^<8[0-7]>.*$2" "$SYSLOG"; then
-		tap_ok "$1"
-	else
-		tap_fail "$1" "no LOG_AUTHPRIV line matches /$2/; last lines:" "$(tail -n 5 "$SYSLOG")"
-	fi
-}
 
 # refused_anyway NAME USER ERE [SYSLOG-ERE]: with on_error = allow, an ssh
 # login of USER is refused (nothing ran, neither boxed nor unboxed), the
