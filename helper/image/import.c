@@ -625,7 +625,7 @@ static int do_import(struct imp *im, const char *name, const char *source,
 		     struct lb_err *err)
 {
 	char path[4096], *tag = NULL, vid[65];
-	cleanup_close int sfd = -1;
+	cleanup_close int sfd = -1, dfd = -1;
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s", source);
@@ -667,7 +667,6 @@ static int do_import(struct imp *im, const char *name, const char *source,
 		}
 	} else if (S_ISREG(st.st_mode)) {
 		cleanup_close int in = open(path, O_RDONLY | O_CLOEXEC);
-		cleanup_close int dfd = -1;
 		char dig[65];
 
 		if (in < 0)
