@@ -737,7 +737,7 @@ int ex_run(int in_fd, int layer_fd, enum ex_mode mode, const int *lower_fds,
 		switch (buf[o]) {
 		case 'E':
 			if (ret == 0)
-				ret = lb_fail(err, EINVAL, "%s", p);
+				ret = lb_fail(err, 0, "%s", p);
 			break;
 		case 'N':
 			stats->not_container = true;
