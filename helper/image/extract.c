@@ -304,8 +304,8 @@ static bool copy_from_lower(const char *target, int dirfd, const char *leaf)
 		while ((r = read(in, buf, sizeof(buf))) > 0)
 			if (write(out, buf, (size_t)r) != r)
 				die("copy `%s`: %s", target, strerror(errno));
-		if (fchown(out, st.st_uid - LB_IMAGE_ID_BASE,
-			   st.st_gid - LB_IMAGE_ID_BASE) < 0 ||
+		/* Ids as this namespace sees them: the image's own. */
+		if (fchown(out, st.st_uid, st.st_gid) < 0 ||
 		    fchmod(out, st.st_mode & (L->keep_setuid ? 07777 : 01777)) < 0)
 			die("copy `%s`: %s", target, strerror(errno));
 		close(in);

@@ -474,9 +474,11 @@ static int open_stream(struct imp *im, const struct layer_in *l,
 	return fd;
 }
 
-/* Layers [from, to) into one directory, or one layer as it is. */
+/* Layers [from, to) into one directory, or one layer as it is; lower[]
+ * (top first) are the layers below, where a hardlink not in this layer is
+ * copied from. */
 static int unpack(struct imp *im, int from, int to, const char *key,
-		  struct lb_err *err)
+		  const int *lower, int nlower, struct lb_err *err)
 {
 	cleanup_close int lfd = -1;
 	char name[32], got[65], path[96];
@@ -496,8 +498,8 @@ static int unpack(struct imp *im, int from, int to, const char *key,
 
 		if (in < 0)
 			return -1;
-		if (ex_run(in, lfd, to - from > 1 ? EX_APPLY : EX_LAYER, NULL, 0,
-			   &im->o->lim, &im->st, got, err) < 0)
+		if (ex_run(in, lfd, to - from > 1 ? EX_APPLY : EX_LAYER, lower,
+			   nlower, &im->o->lim, &im->st, got, err) < 0)
 			return lb_prefix(err, "layer %s", im->in[i].path);
 		if (strcmp(got, im->in[i].digest)) {
 			lb_fail(err, EBADMSG, "layer %s: sha256 is %s, the "
@@ -567,7 +569,8 @@ static int write_version(struct imp *im, const char *name, const char *source,
 
 static int layers_to_store(struct imp *im, struct lb_err *err)
 {
-	int first = 0, i;
+	int first = 0, i, j, ret = 0, nlow;
+	int low[LB_IMAGE_MAX_LAYERS];
 
 	if (im->n == 0)
 		return lb_fail(err, EINVAL, "the image has no layers");
@@ -583,17 +586,31 @@ static int layers_to_store(struct imp *im, struct lb_err *err)
 			strcat(cat, im->in[i].digest);
 		image_sha256_hex(cat, strlen(cat), im->layers[0]);
 		free(cat);
-		if (unpack(im, 0, k, im->layers[0], err) < 0)
+		if (unpack(im, 0, k, im->layers[0], NULL, 0, err) < 0)
 			return -1;
 		im->nlayers = 1;
 		first = k;
 	}
-	for (i = first; i < im->n; i++) {
-		if (unpack(im, i, i + 1, im->in[i].digest, err) < 0)
-			return -1;
-		snprintf(im->layers[im->nlayers++], 65, "%s", im->in[i].digest);
+	for (i = first; i < im->n && ret == 0; i++) {
+		nlow = 0;
+		for (j = im->nlayers - 1; j >= 0; j--) {
+			char path[96];
+
+			snprintf(path, sizeof(path), "layers/%s", im->layers[j]);
+			low[nlow] = lb_openat2(im->storefd, path,
+					       O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+					       RES);
+			if (low[nlow] >= 0)
+				nlow++;
+		}
+		ret = unpack(im, i, i + 1, im->in[i].digest, low, nlow, err);
+		for (j = 0; j < nlow; j++)
+			close(low[j]);
+		if (ret == 0)
+			snprintf(im->layers[im->nlayers++], 65, "%s",
+				 im->in[i].digest);
 	}
-	return 0;
+	return ret;
 }
 
 /* A single stream whose digest nobody names (a rootfs tarball or a
