@@ -344,8 +344,8 @@ static int set_global(struct lb_config *cfg, const char *key, const char *val,
 	}
 	if (strcmp(key, "on_error") != 0 && strcmp(key, "limits") != 0) {
 		lb_fail(err, 0, "unknown key");
-		lb_hint(err, "[global] takes on_error, default, limits and "
-			"image_*; see loginbox.conf(5)");
+		lb_hint(err, "[global] takes on_error, default and limits "
+			"(and image_*); see loginbox.conf(5)");
 		return key_error(err, file, "global", key);
 	}
 	k = lb_key_find(key);
