@@ -62,7 +62,7 @@ LIBS_SHELL = -liniparser
 LIBS_PAM   = -lpam -liniparser -lcap
 
 .PHONY: all check check-unit check-integration check-hostile check-vm check-package install uninstall \
-        clean quickstart quickstart-undo bench format
+        clean quickstart quickstart-undo bench bench-images format
 all: $(BINS)
 
 # -MMD: each object depends on exactly the headers it includes.
@@ -165,6 +165,10 @@ quickstart-undo:
 
 bench: all
 	@bench/run.sh
+
+# Image import speed (bench/images.sh): a private store, never the system's.
+bench-images:
+	@bench/images.sh
 
 format:
 	clang-format -i $(COMMON_SRC) $(BOX_SRC) $(SHELL_SRC) $(ADMIN_SRC) $(PAM_SRC) $(IMAGE_SRC) \
