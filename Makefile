@@ -43,6 +43,10 @@ COMMON_SRC := $(sort $(wildcard helper/common/*.c))
 BOX_SRC    := $(sort $(wildcard helper/box/*.c))
 SHELL_SRC  := $(sort $(wildcard helper/shell/*.c))
 ADMIN_SRC  := $(sort $(wildcard helper/admin/*.c))
+# Images: the box build needs only the store; import (libarchive, json-c,
+# libcrypto) is the admin command's.
+IMAGE_STORE_SRC := helper/image/store.c
+IMAGE_SRC  := $(sort $(wildcard helper/image/*.c))
 PAM_SRC    := $(sort $(wildcard pam_module/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -53,12 +57,12 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 # libsubid is dlopen()ed only when nsswitch.conf names a subid source.
 LIBS_BOX   = -lseccomp -lcap -liniparser
-LIBS_ADMIN = -lseccomp -lcap -liniparser -ljson-c
+LIBS_ADMIN = -lseccomp -lcap -liniparser -larchive -ljson-c -lcrypto
 LIBS_SHELL =
 LIBS_PAM   = -lpam -liniparser -lcap
 
 .PHONY: all check check-unit check-integration check-hostile check-vm check-package install uninstall \
-        clean quickstart quickstart-undo bench format
+        clean quickstart quickstart-undo bench bench-images format
 all: $(BINS)
 
 # -MMD: each object depends on exactly the headers it includes.
@@ -73,7 +77,7 @@ $(B)/libcommon.a: $(call obj,$(COMMON_SRC))
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/loginbox-helper: $(call obj,$(BOX_SRC)) $(B)/libcommon.a
+$(B)/loginbox-helper: $(call obj,$(BOX_SRC) $(IMAGE_STORE_SRC)) $(B)/libcommon.a
 	$(CC) -pie $(ALL_LDFLAGS) -o $@ $^ $(LIBS_BOX)
 
 # loginbox-shell runs on the host in an environment a boxed user can fill
@@ -102,7 +106,7 @@ $(B)/loginbox-shell: $(call obj,$(SHELL_SRC)) $(B)/libcommon.a
 	@mv $@.tmp $@
 
 # The admin command reuses the box code (run, kill, gc) without its main().
-$(B)/loginbox: $(call obj,$(ADMIN_SRC)) $(call obj,$(filter-out helper/box/main.c,$(BOX_SRC))) $(B)/libcommon.a
+$(B)/loginbox: $(call obj,$(ADMIN_SRC) $(IMAGE_SRC)) $(call obj,$(filter-out helper/box/main.c,$(BOX_SRC))) $(B)/libcommon.a
 	$(CC) -pie $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ADMIN)
 
 # Only pam_sm_* are exported (pam_module/module.map).
@@ -187,10 +191,14 @@ quickstart-undo:
 bench: all
 	@bench/run.sh
 
+# Image import speed (bench/images.sh): a private store, never the system's.
+bench-images:
+	@bench/images.sh
+
 include tests/fuzz/fuzz.mk
 
 format:
-	clang-format -i $(COMMON_SRC) $(BOX_SRC) $(SHELL_SRC) $(ADMIN_SRC) $(PAM_SRC) \
+	clang-format -i $(COMMON_SRC) $(BOX_SRC) $(SHELL_SRC) $(ADMIN_SRC) $(PAM_SRC) $(IMAGE_SRC) \
 	  helper/*/*.h
 
 clean:

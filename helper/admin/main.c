@@ -36,6 +36,7 @@
 #include "policy.h"
 #include "policy_nss.h"
 #include "strparse.h"
+#include "../image/image.h"
 
 static int die_err(const struct lb_err *err)
 {
@@ -296,12 +297,22 @@ static void print_state(const struct lb_state *st, bool header)
 {
 	long long age = (long long)time(NULL) - st->created;
 
+	char cur[80] = "";
+
 	if (header)
-		printf("%-8s %-16s %-8s %-14s %-8s %-12s %s\n", "ID", "USER",
-		       "INIT", "SERVICE", "AGE", "IMAGE", "ALIVE");
-	printf("%-8lu %-16s %-8d %-14s %-8lld %-12s %s\n", st->id, st->user,
-	       (int)st->init_pid, st->service, age, st->image,
-	       proc_start_time(st->init_pid) == st->init_start ? "yes" : "no");
+		printf("%-8s %-16s %-8s %-14s %-8s %-12s %-5s %s\n", "ID", "USER",
+		       "INIT", "SERVICE", "AGE", "IMAGE", "ALIVE", "VERSION");
+	/* A store image: the version the box runs on, and whether a newer
+	 * import has superseded it (it keeps running on its own). */
+	if (st->image_version[0])
+		image_current_vid(st->image, cur, sizeof(cur));
+	printf("%-8lu %-16s %-8d %-14s %-8lld %-12s %-5s %.12s%s\n", st->id,
+	       st->user, (int)st->init_pid, st->service, age, st->image,
+	       proc_start_time(st->init_pid) == st->init_start ? "yes" : "no",
+	       st->image_version[0] ? st->image_version : "-",
+	       st->image_version[0] && strcmp(cur, st->image_version)
+		       ? " (superseded)"
+		       : "");
 }
 
 static int cmd_list(void)
@@ -466,7 +477,8 @@ static int usage(void)
 		"       loginbox list [--json]\n"
 		"       loginbox show [--json] ID\n"
 		"       loginbox kill ID|all\n"
-		"       loginbox gc [--watch [SECONDS]]\n");
+		"       loginbox gc [--watch [SECONDS]]\n"
+		"       loginbox image import|list|show|rm|gc ...\n");
 	return 2;
 }
 
@@ -499,5 +511,7 @@ int main(int argc, char **argv)
 		return cmd_kill(argc, argv);
 	if (!strcmp(argv[0], "gc"))
 		return cmd_gc(argc, argv);
+	if (!strcmp(argv[0], "image"))
+		return cmd_image(argc, argv);
 	return usage();
 }

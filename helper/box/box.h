@@ -40,6 +40,9 @@ struct lb_box {
 	struct lb_subid_range subuid, subgid;
 	struct lb_idmap uidmap, gidmap;       /* the box's user namespace */
 	struct lb_idmap img_uidmap, img_gidmap; /* idmapped lower layer */
+	char image_version[65];       /* store image: the version pinned */
+	int image_nenv;               /* its config's Env ("K=V") */
+	char **image_env;
 	gid_t groups[LB_MAX_KEEP_GIDS];       /* host gids the box keeps */
 	int ngroups;
 	uid_t inside_uid;                     /* the user's uid in the box */
@@ -108,6 +111,7 @@ struct lb_state {
 	unsigned long long owner_start;
 	char service[64];
 	char image[64];
+	char image_version[65];         /* "" for host or a directory image */
 	char cgroup[256];
 	char upper[16];
 	char upper_dir[256];

@@ -42,6 +42,7 @@
 #include "paths.h"
 #include "strparse.h"
 #include "syscalls.h"
+#include "../image/image.h"
 
 /* The idmap of the lower layer: see the comment at the top. */
 static void image_maps(const struct lb_box *b, struct lb_idmap *u,
@@ -61,6 +62,121 @@ static void image_maps(const struct lb_box *b, struct lb_idmap *u,
 	g->ext[g->n++] = (struct lb_extent){0, b->root_host_gid, 1};
 	for (i = 0; i < b->ngroups && g->n < LB_IDMAP_MAX; i++)
 		g->ext[g->n++] = (struct lb_extent){b->groups[i], b->groups[i], 1};
+}
+
+/* Store layers are owned on disk by LB_IMAGE_ID_BASE + the image's id
+ * (image.h): the same map as a directory image, shifted by the base. */
+static void shift_map(const struct lb_idmap *in, struct lb_idmap *out)
+{
+	int i;
+
+	out->n = 0;
+	for (i = 0; i < in->n; i++) {
+		const struct lb_extent *e = &in->ext[i];
+		uint32_t c = e->count;
+
+		if (e->inside >= LB_IMAGE_ID_COUNT)
+			continue;
+		if (c > LB_IMAGE_ID_COUNT - e->inside)
+			c = LB_IMAGE_ID_COUNT - e->inside;
+		out->ext[out->n++] = (struct lb_extent){
+			LB_IMAGE_ID_BASE + e->inside, e->outside, c};
+	}
+}
+
+/*
+ * A store image: its current version's layers, each cloned and idmapped
+ * into b->dir/lowerN, named top first in *lopt.  The version is pinned
+ * (LB_RUNDIR/ID/image_version) under the store's shared lock, so a
+ * concurrent gc (exclusive) keeps it for as long as the box lives.
+ * Returns 1 when the image is in the store, 0 when it is not.
+ */
+static int store_layers(struct lb_box *b, char *lopt, size_t len, int *keep,
+			struct lb_err *err)
+{
+	cleanup_close int sfd = -1, lock = -1, ns = -1, pin = -1;
+	struct lb_image_ver v;
+	struct lb_idmap su, sg;
+	size_t o;
+	int i, r;
+
+	sfd = open(LB_STORE_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0)
+		return 0; /* no store: directory images only */
+	close(sfd);
+	sfd = image_store_open(false, err);
+	if (sfd < 0)
+		return -1;
+	lock = image_store_lock(sfd, false, err);
+	if (lock < 0)
+		return -1;
+	r = image_resolve(sfd, b->pol.image, &v, err);
+	if (r <= 0)
+		return r;
+	pin = openat(b->dirfd, LB_IMAGE_PIN_FILE,
+		     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (pin < 0 || write(pin, v.vid, 64) != 64) {
+		image_ver_free(&v);
+		return lb_fail(err, errno, "pin image %s in %s", b->pol.image,
+			       b->dir);
+	}
+	shift_map(&b->uidmap, &su);
+	shift_map(&b->gidmap, &sg);
+	ns = userns_make_idmap_fd(&su, &sg, b->subuid.start, err);
+	if (ns < 0) {
+		image_ver_free(&v);
+		return lb_prefix(err, "idmap namespace for image %s",
+				 b->pol.image);
+	}
+	o = (size_t)snprintf(lopt, len, "lowerdir=");
+	for (i = v.nlayers - 1; i >= 0; i--) {
+		cleanup_close int lfd = -1, mfd = -1, at = -1;
+		char path[96], name[16];
+
+		snprintf(path, sizeof(path), "layers/%s", v.layer[i]);
+		lfd = lb_openat2(sfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+				 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+		if (lfd < 0) {
+			lb_fail(err, errno, "image %s: layer %s/%s",
+				b->pol.image, LB_STORE_DIR, path);
+			goto fail;
+		}
+		mfd = mnt_clone(lfd, "", 0, err);
+		if (mfd < 0 ||
+		    mnt_setattr(mfd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					     MOUNT_ATTR_NODEV,
+				0, ns, err) < 0) {
+			lb_prefix(err, "image %s: layer %.12s", b->pol.image,
+				  v.layer[i]);
+			goto fail;
+		}
+		snprintf(name, sizeof(name), "lower%d", i);
+		if (mkdirat(b->dirfd, name, 0700) < 0) {
+			lb_fail(err, errno, "mkdir %s/%s", b->dir, name);
+			goto fail;
+		}
+		at = openat(b->dirfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (at < 0 || mnt_attach(mfd, at, "image layer", err) < 0)
+			goto fail;
+		keep[i] = openat(b->dirfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (keep[i] < 0) {
+			lb_fail(err, errno, "open %s/%s", b->dir, name);
+			goto fail;
+		}
+		o += (size_t)snprintf(lopt + o, len > o ? len - o : 0, "%s/proc/self/fd/%d",
+				      i == v.nlayers - 1 ? "" : ":", keep[i]);
+	}
+	if (o >= len) {
+		lb_fail(err, ENAMETOOLONG, "image %s: lowerdir option", b->pol.image);
+		goto fail;
+	}
+	snprintf(b->image_version, sizeof(b->image_version), "%s", v.vid);
+	b->image_env = v.env; /* the box's processes get it (spawn.c) */
+	b->image_nenv = v.nenv;
+	return 1;
+fail:
+	image_ver_free(&v);
+	return -1;
 }
 
 /* An image that is missing or unusable is the admin's doing (the images
@@ -259,14 +375,13 @@ int rootfs_build(struct lb_box *b, struct lb_err *err)
 	cleanup_close int imgns = -1, lower = -1, lowerdir = -1, ovl = -1,
 			  rootdir = -1, rootfd = -1, lfd = -1, ufd = -1, wfd = -1;
 	char upper[300], work[300], lopt[320], uopt[320], wopt[320];
+	int keep[LB_IMAGE_MAX_LAYERS], i, stored = 0;
 	struct lb_idmap iu, ig;
 	const char *opts[] = {lopt, uopt, wopt, NULL};
+	int ret = -1;
 
-	image_maps(b, &iu, &ig);
-	imgns = userns_make_idmap_fd(&iu, &ig, b->subuid.start, err);
-	if (imgns < 0)
-		return lb_prefix(err, "idmap namespace for image %s",
-				 b->pol.image);
+	for (i = 0; i < LB_IMAGE_MAX_LAYERS; i++)
+		keep[i] = -1;
 
 	/* Private: nothing mounted from here on is seen by the host. */
 	if (unshare(CLONE_NEWNS) < 0)
@@ -280,6 +395,18 @@ int rootfs_build(struct lb_box *b, struct lb_err *err)
 	if (b->dirfd < 0)
 		return lb_fail(err, errno, "reopen %s", b->dir);
 
+	if (strcmp(b->pol.image, "host") != 0) {
+		stored = store_layers(b, lopt, sizeof(lopt), keep, err);
+		if (stored < 0)
+			goto out;
+	}
+	if (stored)
+		goto upper;
+	image_maps(b, &iu, &ig);
+	imgns = userns_make_idmap_fd(&iu, &ig, b->subuid.start, err);
+	if (imgns < 0)
+		return lb_prefix(err, "idmap namespace for image %s",
+				 b->pol.image);
 	lower = open_image(b, err);
 	if (lower < 0)
 		return -1;
@@ -306,31 +433,49 @@ int rootfs_build(struct lb_box *b, struct lb_err *err)
 	if (lowerdir < 0 || mnt_attach(lower, lowerdir, "lower layer", err) < 0)
 		return -1;
 
-	if (make_upper(b, upper, work, sizeof(upper), err) < 0)
-		return lb_prefix(err, "upper layer (%s)",
-				 b->pol.upper == LB_UPPER_TMPFS ? "tmpfs"
-								: upper);
+	lfd = openat(b->dirfd, "lower", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (lfd < 0)
+		return lb_fail(err, errno, "open %s/lower", b->dir);
+	snprintf(lopt, sizeof(lopt), "lowerdir=/proc/self/fd/%d", lfd);
+upper:
+	ret = -1;
+	if (make_upper(b, upper, work, sizeof(upper), err) < 0) {
+		lb_prefix(err, "upper layer (%s)",
+			  b->pol.upper == LB_UPPER_TMPFS ? "tmpfs" : upper);
+		goto out;
+	}
 	/* Layers named through our own fds: the box reads its mount options
 	 * in /proc/self/mountinfo, and host paths have no business there. */
-	lfd = openat(b->dirfd, "lower", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	ufd = open(upper, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	wfd = open(work, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (lfd < 0 || ufd < 0 || wfd < 0)
-		return lb_fail(err, errno, "open the layers of %s", b->dir);
-	snprintf(lopt, sizeof(lopt), "lowerdir=/proc/self/fd/%d", lfd);
+	if (ufd < 0 || wfd < 0) {
+		lb_fail(err, errno, "open the layers of %s", b->dir);
+		goto out;
+	}
 	snprintf(uopt, sizeof(uopt), "upperdir=/proc/self/fd/%d", ufd);
 	snprintf(wopt, sizeof(wopt), "workdir=/proc/self/fd/%d", wfd);
 	ovl = mnt_new("overlay", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 		      err);
-	if (ovl < 0)
-		return lb_prefix(err, "overlay root for image %s", b->pol.image);
-	if (mkdirat(b->dirfd, "root", 0700) < 0)
-		return lb_fail(err, errno, "mkdir %s/root", b->dir);
+	if (ovl < 0) {
+		lb_prefix(err, "overlay root for image %s", b->pol.image);
+		goto out;
+	}
+	if (mkdirat(b->dirfd, "root", 0700) < 0) {
+		lb_fail(err, errno, "mkdir %s/root", b->dir);
+		goto out;
+	}
 	rootdir = openat(b->dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootdir < 0 || mnt_attach(ovl, rootdir, "box root", err) < 0)
-		return -1;
+		goto out;
 	rootfd = openat(b->dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return lb_fail(err, errno, "open %s/root", b->dir);
-	return mounts_populate(b, rootfd, err);
+	if (rootfd < 0) {
+		lb_fail(err, errno, "open %s/root", b->dir);
+		goto out;
+	}
+	ret = mounts_populate(b, rootfd, err);
+out:
+	for (i = 0; i < LB_IMAGE_MAX_LAYERS; i++)
+		if (keep[i] >= 0)
+			close(keep[i]);
+	return ret;
 }

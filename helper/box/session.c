@@ -161,11 +161,13 @@ int session_write_state(const struct lb_box *b, struct lb_err *err)
 	n = snprintf(buf, sizeof(buf),
 		     "id=%lu\nuser=%s\nuid=%u\ninit_pid=%d\ninit_start=%llu\n"
 		     "owner_pid=%d\nowner_start=%llu\nservice=%s\nimage=%s\n"
-		     "cgroup=%s\nupper=%s\nupper_dir=%s\ncreated=%lld\n",
+		     "image_version=%s\ncgroup=%s\nupper=%s\nupper_dir=%s\n"
+		     "created=%lld\n",
 		     b->id, b->user.name, (unsigned)b->user.uid,
 		     (int)b->init_pid, proc_start_time(b->init_pid),
 		     (int)b->owner_pid, proc_start_time(b->owner_pid),
-		     b->service, b->pol.image, b->have_cgroup ? b->cg_path : "",
+		     b->service, b->pol.image, b->image_version,
+		     b->have_cgroup ? b->cg_path : "",
 		     b->pol.upper == LB_UPPER_TMPFS	   ? "tmpfs"
 		     : b->pol.upper == LB_UPPER_DISK ? "disk"
 						     : "persistent",
@@ -225,6 +227,9 @@ void session_parse_state(char *buf, struct lb_state *st)
 			copy_field(st->service, sizeof(st->service), v);
 		else if (!strcmp(line, "image"))
 			copy_field(st->image, sizeof(st->image), v);
+		else if (!strcmp(line, "image_version"))
+			copy_field(st->image_version, sizeof(st->image_version),
+				   v);
 		else if (!strcmp(line, "cgroup"))
 			copy_field(st->cgroup, sizeof(st->cgroup), v);
 		else if (!strcmp(line, "upper"))

@@ -108,9 +108,10 @@ static bool env_reserved(const char *e)
 static char **build_env(const struct lb_box *b, const struct spawn_req *r)
 {
 	bool root = b->pol.inside_uid == LB_INSIDE_ROOT;
-	char **env = calloc((size_t)r->envc + 12, sizeof(char *));
+	char **env = calloc((size_t)r->envc + (size_t)b->image_nenv + 12,
+			    sizeof(char *));
 	bool have_path = false;
-	int i, n = 0;
+	int i, j, n = 0;
 
 	if (!env)
 		return NULL;
@@ -120,6 +121,24 @@ static char **build_env(const struct lb_box *b, const struct spawn_req *r)
 		if (!strncmp(r->envv[i], "PATH=", 5))
 			have_path = true;
 		env[n++] = r->envv[i];
+	}
+	/* The image's Env (its config: PATH for CUDA images...) over what
+	 * the client passed; what loginbox sets below (HOME, USER, SHELL,
+	 * the session) and the reserved names stay loginbox's. */
+	for (i = 0; i < b->image_nenv; i++) {
+		const char *e = b->image_env[i];
+		size_t k = strcspn(e, "=");
+
+		if (env_reserved(e) || !e[k])
+			continue;
+		for (j = 0; j < n; j++)
+			if (!strncmp(env[j], e, k + 1)) {
+				env[j] = env[--n];
+				break;
+			}
+		if (k == 4 && !strncmp(e, "PATH", 4))
+			have_path = true;
+		env[n++] = (char *)e;
 	}
 #define PUSHF(...)                                                             \
 	do {                                                                   \

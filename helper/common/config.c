@@ -334,10 +334,18 @@ static int set_global(struct lb_config *cfg, const char *key, const char *val,
 			 "%s", val);
 		return 0;
 	}
+	switch (lb_config_image_key(cfg, key, val, err)) {
+	case 1:
+		return 0;
+	case 0:
+		break;
+	default:
+		return key_error(err, file, "global", key);
+	}
 	if (strcmp(key, "on_error") != 0 && strcmp(key, "limits") != 0) {
 		lb_fail(err, 0, "unknown key");
-		lb_hint(err, "[global] takes on_error, default and limits; "
-			"see loginbox.conf(5)");
+		lb_hint(err, "[global] takes on_error, default and limits "
+			"(and image_*); see loginbox.conf(5)");
 		return key_error(err, file, "global", key);
 	}
 	k = lb_key_find(key);

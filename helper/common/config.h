@@ -160,6 +160,10 @@ struct lb_config {
 	char global_source[256];   /* first file with [global], "" if none */
 	uint64_t global_mask;      /* table keys set in [global] (on_error, limits) */
 	uint8_t global_file[LB_KEY__COUNT]; /* index in files[] of each */
+	struct {                   /* [global] image_*: 0 = built-in default */
+		uint64_t max_bytes, max_entries, max_path, max_ratio;
+		bool keep_setuid;
+	} image;
 	int n_sections;
 	struct lb_section sections[LB_MAX_SECTIONS];
 	int n_files;
@@ -193,6 +197,9 @@ uint64_t lb_caps_default(void);
  * main file is an error; a missing conf.d is fine.  `cfg` is zeroed first.
  */
 int lb_config_load(struct lb_config *cfg, struct lb_err *err);
+/* [global] image_* keys (config_image.c): 1 if key is one, 0 if not. */
+int lb_config_image_key(struct lb_config *cfg, const char *key,
+			const char *val, struct lb_err *err);
 
 /* The same for DIR/loginbox.conf + DIR/conf.d/ *.conf (lb_config_load is
  * this with LB_SYSCONFDIR; unit tests use a temporary directory, with

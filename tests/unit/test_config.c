@@ -324,6 +324,15 @@ static void t_structure(void)
 		   strstr(err.msg, "[global] bogus: unknown key") &&
 		   strstr(err.hint, "on_error, default and limits"),
 	   "unknown global key lists the valid ones (%s)", err.hint);
+	ok(parse("[global]\nimage_max_ratio = 50\nimage_max_bytes = 2G\n"
+		 "image_keep_setuid = no\n") == 0,
+	   "[global] image_* keys parse");
+	ok(parse("[global]\nimage_max_ratio = lots\n") < 0 &&
+		   strstr(err.msg, "image_max_ratio"),
+	   "a bad image_max_ratio names the key (%s)", err.msg);
+	ok(parse("[global]\nimage_max_entry = 5\n") < 0 &&
+		   strstr(err.hint, "image_max_entries"),
+	   "an unknown image_ key lists the image keys (%s)", err.hint);
 	ok(parse("[global]\nimage = host\n") < 0, "policy key in [global]");
 	ok(parse("[global]\ndefault = group.nope\n[group.a]\n") < 0 &&
 		   strstr(err.msg, "default: no section [group.nope]"),
