@@ -39,6 +39,8 @@ enum lb_upper { LB_UPPER_TMPFS, LB_UPPER_DISK, LB_UPPER_PERSISTENT };
 enum lb_home { LB_HOME_BIND, LB_HOME_TMPFS, LB_HOME_NONE };
 enum lb_seccomp { LB_SECCOMP_DEFAULT, LB_SECCOMP_NONE };
 enum lb_limits { LB_LIMITS_BEST_EFFORT, LB_LIMITS_REQUIRED };
+/* user: one box per user, every login joins it; login: one per login */
+enum lb_session { LB_SESSION_USER, LB_SESSION_LOGIN };
 
 /* One io_max line: "DEVICE rbps=.. wbps=.. riops=.. wiops=.." (major:minor). */
 struct lb_io_max {
@@ -87,6 +89,8 @@ struct lb_policy {
 
 	struct lb_limits_set session;  /* per session */
 	struct lb_limits_set user;     /* user_* keys: all sessions of a user */
+
+	enum lb_session session_mode;  /* session = user | login */
 };
 
 /*
@@ -127,6 +131,7 @@ enum lb_key {
 	LB_KEY_USER_PIDS_MAX,
 	LB_KEY_USER_IO_WEIGHT,
 	LB_KEY_USER_IO_MAX,
+	LB_KEY_SESSION,
 	LB_KEY__COUNT
 };
 

@@ -60,4 +60,5 @@ void lb_policy_defaults(struct lb_policy *p)
 	p->priority = 0;
 	limits_unset(&p->session);
 	limits_unset(&p->user);
+	p->session_mode = LB_SESSION_USER;
 }

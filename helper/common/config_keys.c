@@ -28,6 +28,7 @@ _Static_assert(sizeof(enum lb_home) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum lb_seccomp) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum lb_on_error) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum lb_limits) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum lb_session) == sizeof(int), "enum size");
 _Static_assert(LB_KEY__COUNT <= 64, "set_mask is a uint64_t");
 
 /* clang-format off: the table reads best one key per row */
@@ -39,6 +40,7 @@ static const char *const w_home[] = { "bind", "tmpfs", "none", NULL };
 static const char *const w_seccomp[] = { "default", "none", NULL };
 static const char *const w_on_error[] = { "deny", "allow", NULL };
 static const char *const w_limits[] = { "best-effort", "required", NULL };
+static const char *const w_session[] = { "user", "login", NULL };
 
 #define FIELD(f) offsetof(struct lb_policy, f), sizeof(((struct lb_policy *)0)->f)
 /* A count and the array after it, copied together. */
@@ -92,6 +94,7 @@ const struct lb_keydef lb_keys[LB_KEY__COUNT] = {
 	ENUM("limits", LB_KEY_LIMITS, limits, w_limits),
 	LIMITS("", session, LB_KEY_),
 	LIMITS("user_", user, LB_KEY_USER_),
+	ENUM("session", LB_KEY_SESSION, session_mode, w_session),
 };
 /* clang-format on */
 
