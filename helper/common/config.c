@@ -334,10 +334,11 @@ static int set_global(struct lb_config *cfg, const char *key, const char *val,
 			 "%s", val);
 		return 0;
 	}
-	if (strcmp(key, "on_error") != 0 && strcmp(key, "limits") != 0) {
+	if (strcmp(key, "on_error") != 0 && strcmp(key, "limits") != 0 &&
+	    strcmp(key, "max_linger") != 0) {
 		lb_fail(err, 0, "unknown key");
-		lb_hint(err, "[global] takes on_error, default and limits; "
-			"see loginbox.conf(5)");
+		lb_hint(err, "[global] takes on_error, default, limits and "
+			"max_linger; see loginbox.conf(5)");
 		return key_error(err, file, "global", key);
 	}
 	k = lb_key_find(key);
@@ -352,6 +353,8 @@ static int set_global(struct lb_config *cfg, const char *key, const char *val,
 	}
 	if (k->id == LB_KEY_ON_ERROR)
 		cfg->on_error = tmp.on_error;
+	else if (k->id == LB_KEY_MAX_LINGER)
+		cfg->max_linger = tmp.max_linger;
 	else
 		cfg->limits = tmp.limits;
 	return 0;

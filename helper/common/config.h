@@ -91,6 +91,8 @@ struct lb_policy {
 	struct lb_limits_set user;     /* user_* keys: all sessions of a user */
 
 	enum lb_session session_mode;  /* session = user | login */
+	uint64_t linger;               /* seconds; 0 no, LB_UNLIMITED yes */
+	uint64_t max_linger;           /* seconds: the cap of linger */
 };
 
 /*
@@ -132,6 +134,8 @@ enum lb_key {
 	LB_KEY_USER_IO_WEIGHT,
 	LB_KEY_USER_IO_MAX,
 	LB_KEY_SESSION,
+	LB_KEY_LINGER,
+	LB_KEY_MAX_LINGER,
 	LB_KEY__COUNT
 };
 
@@ -156,6 +160,7 @@ struct lb_config {
 	/* [global] */
 	enum lb_on_error on_error;
 	enum lb_limits limits;
+	uint64_t max_linger;       /* when LB_KEY_MAX_LINGER is in global_mask */
 	char default_section[LB_SECTION_MAX]; /* "" = none: unmatched users not boxed */
 	char default_source[256];  /* file whose default = won, "" if none */
 	char global_source[256];   /* first file with [global], "" if none */

@@ -316,7 +316,7 @@ static void t_structure(void)
 	   "same key in two sections is fine");
 	ok(parse("[global]\nbogus = 1\n") < 0 &&
 		   strstr(err.msg, "[global] bogus: unknown key") &&
-		   strstr(err.hint, "on_error, default and limits"),
+		   strstr(err.hint, "on_error, default, limits and max_linger"),
 	   "unknown global key lists the valid ones (%s)", err.hint);
 	ok(parse("[global]\nimage = host\n") < 0, "policy key in [global]");
 	ok(parse("[global]\ndefault = group.nope\n[group.a]\n") < 0 &&
