@@ -259,7 +259,10 @@ static void print_state(const struct lb_state *st, bool header)
 	       st->id, st->user, (int)st->init_pid, st->service, age,
 	       st->image, alive ? "yes" : "no",
 	       st->session[0] ? st->session : "login", l ? atoi(l) : 0,
-	       !alive ? "ended" : box_stale(st) ? "stale" : "live");
+	       !alive		   ? "ended"
+	       : box_stale(st)	   ? "stale"
+	       : l && atoi(l) == 0 ? "lingering"
+				   : "live");
 }
 
 static int cmd_list(void)

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "join.h"
 #include "logins.h"
 #include "macros.h"
 #include "mntapi.h"
@@ -373,7 +374,7 @@ static int serve(const struct lb_box *b, int lfd)
 			pfd[n++] = (struct pollfd){.fd = clients[i].fd,
 						   .events = POLLIN};
 		}
-		if (poll(pfd, (nfds_t)n, -1) < 0) {
+		if (poll(pfd, (nfds_t)n, logins_timeout_ms()) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
@@ -432,7 +433,7 @@ int init_main(void *arg)
 		_exit(1);
 	close(a->sync_fd);
 	logins_init(b->logins_fd, b->owner_pidfd, b->owner_pid,
-		    b->owner_start);
+		    b->owner_start, box_linger(&b->pol));
 	serve(b, b->control_fd);
 	_exit(1);
 }

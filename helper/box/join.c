@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <shadow.h>
 #include <sys/pidfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "logins.h"
@@ -30,6 +32,17 @@
 
 /* Waiting for a build or a teardown of the user's box. */
 #define JOIN_LOCK_MS 30000
+
+unsigned box_linger(const struct lb_policy *p)
+{
+	uint64_t l = p->linger;
+
+	if (p->session_mode != LB_SESSION_USER)
+		return 0; /* a box per login ends with it */
+	if (l > p->max_linger)
+		l = p->max_linger;
+	return (unsigned)l;
+}
 
 int join_hash(const struct lb_policy *p, char *out, size_t len)
 {
@@ -129,6 +142,36 @@ int join_box(struct lb_box *b, struct lb_err *err)
 	return r;
 }
 
+bool join_linger_void(const struct lb_state *st)
+{
+	char buf[LB_MAX_LOGINS * 40 + 32];
+	struct lb_policy pol;
+	struct spwd *sp;
+	struct lb_user u;
+	struct lb_err e;
+
+	if (strcmp(st->session, "user") != 0 ||
+	    proc_start_time(st->init_pid) != st->init_start)
+		return false;
+	lb_err_clear(&e);
+	if (logins_request(st->id, "Q", -1, buf, sizeof(buf), &e) < 0 ||
+	    buf[0] != 'K' || atoi(buf + 2) != 0)
+		return false; /* logins left: the account's state is theirs */
+	/* deleted (not a directory outage: that is no reason to end it) */
+	if (lb_user_lookup(st->user, &u, &e) < 0)
+		return strstr(e.msg, "no such user") != NULL;
+	if (u.uid != st->uid)
+		return true;
+	/* locked (usermod -L, passwd -l: a '!' before the hash) or
+	 * expired (chage -E) */
+	sp = getspnam(st->user);
+	if (sp && sp->sp_pwdp && sp->sp_pwdp[0] == '!')
+		return true;
+	if (sp && sp->sp_expire > 0 && sp->sp_expire <= time(NULL) / 86400)
+		return true;
+	return lb_policy_load(&u, &pol, NULL, &e) == 0;
+}
+
 int join_leave(unsigned long id, pid_t login, int *lockfd,
 	       struct lb_err *err)
 {
@@ -151,5 +194,8 @@ int join_leave(unsigned long id, pid_t login, int *lockfd,
 	lb_err_clear(&e);
 	if (logins_request(id, req, -1, buf, sizeof(buf), &e) < 0)
 		return 0; /* init gone: tear down */
-	return buf[0] == 'K' && atoi(buf + 2) > 0 ? 1 : 0;
+	/* other logins, or lingering (logins.h): the box stays */
+	return buf[0] == 'K' && (atoi(buf + 2) > 0 || strstr(buf, "linger"))
+		       ? 1
+		       : 0;
 }

@@ -8,9 +8,13 @@
 #ifndef LB_JOIN_H
 #define LB_JOIN_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "box.h"
+
+/* The policy's linger in seconds, capped by max_linger. */
+unsigned box_linger(const struct lb_policy *p);
 
 /* Hash of the resolved policy (image included), as hex. */
 int join_hash(const struct lb_policy *p, char *out, size_t len);
@@ -24,5 +28,9 @@ int join_box(struct lb_box *b, struct lb_err *err);
  * tears it down (*lockfd: the user's lock, held, or -1). */
 int join_leave(unsigned long id, pid_t login, int *lockfd,
 	       struct lb_err *err);
+
+/* gc: a lingering box (no login) whose user is locked, expired, gone or
+ * no longer boxed, which must end now. */
+bool join_linger_void(const struct lb_state *st);
 
 #endif

@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "macros.h"
@@ -23,13 +25,38 @@ struct login {
 
 static struct login set[LB_MAX_LOGINS];
 static int lfd = -1;
+static unsigned linger;       /* seconds */
+static long long empty_since; /* monotonic ms, 0 while a login is there */
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Does init (PID 1 of the box) still have a child?  Every orphan of the
+ * box is reparented to it, so this is "is anything left in the box". */
+static bool have_children(void)
+{
+	siginfo_t si = {0};
+
+	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+static bool lingers(void)
+{
+	return linger > 0 && have_children();
+}
 
 void logins_init(int listen_fd, int first_pidfd, pid_t pid,
-		 unsigned long long start)
+		 unsigned long long start, unsigned linger_sec)
 {
 	int i;
 
 	lfd = listen_fd;
+	linger = linger_sec;
 	for (i = 0; i < LB_MAX_LOGINS; i++)
 		set[i].pidfd = -1;
 	if (first_pidfd >= 0)
@@ -91,7 +118,8 @@ static void answer(int fd, const char *req, int pidfd)
 			if (set[i].pidfd >= 0 && set[i].pid == pid &&
 			    set[i].start == start)
 				drop(&set[i]);
-		snprintf(out, sizeof(out), "K %d", logins_count());
+		snprintf(out, sizeof(out), "K %d%s", logins_count(),
+			 logins_count() == 0 && lingers() ? " linger" : "");
 	} else {
 		size_t n = (size_t)snprintf(out, sizeof(out), "K %d",
 					    logins_count());
@@ -157,7 +185,25 @@ bool logins_handle(const struct pollfd *p, int n)
 		    p[i + 1].revents) {
 			drop(&set[i]);
 		}
-	return logins_count() == 0;
+	if (logins_count() > 0) {
+		empty_since = 0;
+		return false;
+	}
+	if (!lingers())
+		return true;
+	if (!empty_since)
+		empty_since = now_ms();
+	return now_ms() - empty_since >= (long long)linger * 1000;
+}
+
+int logins_timeout_ms(void)
+{
+	long long left;
+
+	if (logins_count() > 0 || !empty_since)
+		return -1;
+	left = empty_since + (long long)linger * 1000 - now_ms();
+	return left < 0 ? 0 : left > 60000 ? 60000 : (int)left;
 }
 
 int logins_listen(int dirfd, const char *dir, struct lb_err *err)

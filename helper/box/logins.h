@@ -11,12 +11,18 @@
  * root).  One request, one reply:
  *
  *   J PID START  + the login's pidfd (SCM_RIGHTS)  ->  K COUNT | E TEXT
- *   L PID START                                    ->  K COUNT
+ *   L PID START                                    ->  K COUNT [linger]
  *   Q                                              ->  K COUNT PID:START...
  *
  * PID and START (/proc/PID/stat start time) are checked by the root
  * caller against the pidfd it opened; init, in its own pid namespace,
  * cannot read host pids and only keeps them to name the logins.
+ *
+ * linger: when the last login is gone and the box still has processes
+ * (a tmux server, a nohup job), init keeps the box that many seconds (a
+ * login joining meanwhile ends the wait), then ends it; with no process
+ * left it ends at once.  "K 0 linger" tells the leaving login's helper
+ * not to tear the box down.
  */
 #ifndef LB_LOGINS_H
 #define LB_LOGINS_H
@@ -32,12 +38,14 @@
 
 /* init side */
 void logins_init(int listen_fd, int first_pidfd, pid_t pid,
-		 unsigned long long start);
+		 unsigned long long start, unsigned linger_sec);
 /* Append the socket and the pidfds to p; returns how many were added. */
 int logins_poll_fds(struct pollfd *p, int max);
 /* Handle the revents of the n entries logins_poll_fds added; true when
  * the last login is gone and the box must end. */
 bool logins_handle(const struct pollfd *p, int n);
+/* poll timeout while the box lingers (no login, processes left), else -1 */
+int logins_timeout_ms(void);
 int logins_count(void);
 
 /* root side: one request to box id's init; the reply in buf.  fd (or -1)

@@ -29,6 +29,7 @@
 
 #include "allow_token.h"
 #include "fsutil.h"
+#include "join.h"
 #include "macros.h"
 #include "paths.h"
 
@@ -242,7 +243,8 @@ static int gc(bool verbose, uid_t only, struct lb_err *err)
 		memset(&st, 0, sizeof(st));
 		if (session_read_state(ids[i], &st, &e) == 0) {
 			stale = (only == (uid_t)-1 || st.uid == only) &&
-				login_gone(&st);
+				(login_gone(&st) ||
+				 (only == (uid_t)-1 && join_linger_void(&st)));
 		} else if (only != (uid_t)-1) {
 			stale = false;
 		} else {
