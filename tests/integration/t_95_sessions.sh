@@ -68,6 +68,11 @@ if bg_login first "cd /tmp && echo box-page >page && exec python3 -m http.server
 	t_is "$(kv "$out" PY)" 1 "the second login sees the first login's server process (same pid namespace)"
 	t_is "$(kv "$out" H)" lbt-alice-box "the second login has the box's hostname"
 	t_is "$(alice_boxes | wc -l | tr -d ' ')" 1 "two logins, one box"
+	out=$(ssh_as lbt-alice 'echo "X=$XDG_RUNTIME_DIR"; echo "XS=$(stat -c %U:%a "$XDG_RUNTIME_DIR")"; touch "$XDG_RUNTIME_DIR/lbt-x" && echo XW=yes' 2>&1)
+	t_is "$(kv "$out" X)" "/run/user/$(id -u lbt-alice)" "XDG_RUNTIME_DIR is /run/user/UID inside the box"
+	t_is "$(kv "$out" XS)" "lbt-alice:700" "XDG_RUNTIME_DIR exists, owned by the user, mode 0700"
+	t_is "$(kv "$out" XW)" yes "XDG_RUNTIME_DIR is writable by the user"
+	t_is "$(ssh_as lbt-alice 'ls "$XDG_RUNTIME_DIR"' 2>&1)" lbt-x "XDG_RUNTIME_DIR is the box's: the next login sees what the last one left there"
 
 	# The Jupyter tunnel: `ssh -N -L` from another connection reaches the
 	# server the first login started inside the box.
