@@ -127,6 +127,21 @@ if bg_login first "cd /tmp && echo box-page >page && exec python3 -m http.server
 	t_is "$(kv "$out" S)" "$S1" "ControlMaster: a multiplexed session runs in the same box"
 	stop_pid "$CMP"
 
+	# Cost of joining: `su USER -c true` into the live box vs an unboxed
+	# user, median of 15 each (a measurement, printed; not a test).
+	median_ms() { # CMD...: median wall time of 15 runs, in ms
+		local i t0 t1
+		for i in $(seq 1 15); do
+			t0=$(date +%s%N)
+			"$@" >/dev/null 2>&1
+			t1=$(date +%s%N)
+			echo $(((t1 - t0) / 1000))
+		done | sort -n | sed -n 8p | awk '{printf "%.2f", $1 / 1000}'
+	}
+	j=$(median_ms su_c_as lbt-alice true)
+	p=$(median_ms su_c_as lbt-plain true)
+	diag "join cost: su lbt-alice -c true into the live box: median $j ms; unboxed su lbt-plain -c true: $p ms"
+
 	# `loginbox show` lists the logins, list the session kind and count.
 	bg_login second 'sleep 60'
 	SECOND=$BG_PID
