@@ -7,9 +7,10 @@
  * kill every process in the box; cgroup.kill then catches anything that
  * could have escaped the pid namespace, and the node is removed.  The
  * mounts live only in the box's mount namespace and go with its last
- * process.  Init is not our child (it is the login process's, which reaps
- * it), so it is found by pid and checked by start time, then held by a
- * pidfd so a recycled pid is never signalled.
+ * process.  Init is not our child (the helper that built it has exited;
+ * it was reparented to a subreaper or PID 1, which reaps it), so it is
+ * found by pid and checked by start time, then held by a pidfd so a
+ * recycled pid is never signalled.
  */
 #include "box.h"
 
