@@ -5,7 +5,7 @@
 # over, at once when nothing is left in it, at max_linger at the latest, and
 # at the next `loginbox gc` when the account is locked.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 W=$LBT_TMP/t96
 mkdir -p "$W"
