@@ -212,6 +212,8 @@ on_error = deny
 
 [group.$BOXED]
 image = host
+# a box per login: the scale runs measure building many boxes
+session = login
 EOF
 chown root:root "$P/etc/loginbox.conf" && chmod 0644 "$P/etc/loginbox.conf"
 "$P/sbin/loginbox" check >"$T/check.log" 2>&1 ||

@@ -12,7 +12,8 @@
  *   connection's child with its -L/-R/-D forwardings, must see the box's
  *   network, not the host's).  LOGINBOX_SESSION is exported for
  *   loginbox-shell, and the id kept with pam_set_data for close_session.
- * close_session: the helper ends the box.
+ * close_session: the helper takes this login out of the box; the box ends
+ *   with its last login (session = user, linger: join.c) or now.
  *
  * Module arguments:
  *   deny          this service cannot be boxed (cron, systemd-user): boxed

@@ -27,6 +27,8 @@
 
 #include "../box/audit_box.h"
 #include "../box/box.h"
+#include "../box/join.h"
+#include "../box/logins.h"
 #include "client.h"
 #include "config.h"
 #include "helper_call.h"
@@ -293,22 +295,61 @@ static int cmd_run(int argc, char **argv)
 	return WEXITSTATUS(status);
 }
 
+/* The logins box id serves, from its init ("K COUNT PID:START..."), or
+ * NULL when init does not answer. */
+static const char *box_logins(unsigned long id, char *buf, size_t cap)
+{
+	struct lb_err e;
+
+	lb_err_clear(&e);
+	if (logins_request(id, "Q", -1, buf, cap, &e) < 0 || buf[0] != 'K')
+		return NULL;
+	return buf + 2;
+}
+
+/* session = user: is a newer box of the same user built with another
+ * policy (join.c)?  Then this one takes no new logins. */
+static bool box_stale(const struct lb_state *st)
+{
+	struct lb_policy pol;
+	struct lb_user u;
+	struct lb_err e;
+	char hash[20];
+
+	if (strcmp(st->session, "user") != 0 || !st->hash[0])
+		return false;
+	lb_err_clear(&e);
+	if (lb_user_lookup(st->user, &u, &e) < 0 ||
+	    lb_policy_load(&u, &pol, NULL, &e) <= 0)
+		return true;
+	join_hash(&pol, hash, sizeof(hash));
+	return strcmp(hash, st->hash) != 0;
+}
+
 static void print_state(const struct lb_state *st, bool header)
 {
 	long long age = (long long)time(NULL) - st->created;
-
+	bool alive = proc_start_time(st->init_pid) == st->init_start;
+	char buf[LB_MAX_LOGINS * 40 + 32];
+	const char *l = alive ? box_logins(st->id, buf, sizeof(buf)) : NULL;
 	char cur[80] = "";
 
 	if (header)
-		printf("%-8s %-16s %-8s %-14s %-8s %-12s %-5s %s\n", "ID", "USER",
-		       "INIT", "SERVICE", "AGE", "IMAGE", "ALIVE", "VERSION");
+		printf("%-8s %-16s %-8s %-14s %-8s %-12s %-5s %-7s %-6s %-9s %s\n",
+		       "ID", "USER", "INIT", "SERVICE", "AGE", "IMAGE", "ALIVE",
+		       "SESSION", "LOGINS", "STATE", "VERSION");
 	/* A store image: the version the box runs on, and whether a newer
 	 * import has superseded it (it keeps running on its own). */
 	if (st->image_version[0])
 		image_current_vid(st->image, cur, sizeof(cur));
-	printf("%-8lu %-16s %-8d %-14s %-8lld %-12s %-5s %.12s%s\n", st->id,
-	       st->user, (int)st->init_pid, st->service, age, st->image,
-	       proc_start_time(st->init_pid) == st->init_start ? "yes" : "no",
+	printf("%-8lu %-16s %-8d %-14s %-8lld %-12s %-5s %-7s %-6d %-9s %.12s%s\n",
+	       st->id, st->user, (int)st->init_pid, st->service, age,
+	       st->image, alive ? "yes" : "no",
+	       st->session[0] ? st->session : "login", l ? atoi(l) : 0,
+	       !alive		   ? "ended"
+	       : box_stale(st)	   ? "stale"
+	       : l && atoi(l) == 0 ? "lingering"
+				   : "live",
 	       st->image_version[0] ? st->image_version : "-",
 	       st->image_version[0] && strcmp(cur, st->image_version)
 		       ? " (superseded)"
@@ -376,6 +417,24 @@ static int cmd_show(int argc, char **argv)
 	       st.id, st.user, (unsigned)st.uid, st.service, st.image, st.upper,
 	       st.upper_dir, (int)st.init_pid, (int)st.owner_pid,
 	       st.cgroup[0] ? st.cgroup : "(none)");
+	{
+		char buf[LB_MAX_LOGINS * 40 + 32], *tok, *save = NULL;
+		const char *l = box_logins(id, buf, sizeof(buf));
+
+		printf("session          %s%s\n",
+		       st.session[0] ? st.session : "login",
+		       box_stale(&st) ? " (stale: the policy changed; new "
+					"logins get a new box)" : "");
+		printf("logins           %d\n", l ? atoi(l) : 0);
+		/* each as "login PID (started TICKS)": pid and start time
+		 * name the process (proc.h) */
+		for (tok = l ? strtok_r((char *)l, " ", &save) : NULL; tok;
+		     tok = strtok_r(NULL, " ", &save))
+			if (strchr(tok, ':'))
+				printf("login            %.*s (start %s)\n",
+				       (int)(strchr(tok, ':') - tok), tok,
+				       strchr(tok, ':') + 1);
+	}
 	if (st.cgroup[0]) {
 		print_cg_file(st.cgroup, "memory.current");
 		print_cg_file(st.cgroup, "pids.current");

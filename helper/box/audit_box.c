@@ -17,7 +17,7 @@ void box_audit_start(const struct lb_box *b, const char *rhost)
 {
 	struct lb_audit a;
 
-	lb_audit_begin(&a, "start");
+	lb_audit_begin(&a, b->joined ? "join" : "start");
 	lb_audit_num(&a, "box", b->id);
 	lb_audit_str(&a, "user", b->user.name);
 	lb_audit_num(&a, "uid", b->user.uid);

@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "join.h"
+#include "logins.h"
 #include "macros.h"
 #include "paths.h"
 #include "policy.h"
@@ -43,7 +45,7 @@ void box_init(struct lb_box *b)
 	memset(b, 0, sizeof(*b));
 	b->dirfd = b->cgfd = b->control_fd = b->netns_fd = -1;
 	b->host_mntns_fd = b->persist_lock_fd = b->init_pidfd = -1;
-	b->owner_pidfd = -1;
+	b->owner_pidfd = b->logins_fd = b->user_lock_fd = -1;
 }
 
 void box_release(struct lb_box *b)
@@ -64,6 +66,10 @@ void box_release(struct lb_box *b)
 		close(b->init_pidfd);
 	if (b->owner_pidfd >= 0)
 		close(b->owner_pidfd);
+	if (b->logins_fd >= 0)
+		close(b->logins_fd);
+	if (b->user_lock_fd >= 0)
+		close(b->user_lock_fd);
 	free(b->bpf);
 	box_init(b);
 }
@@ -173,18 +179,20 @@ static int make_control(struct lb_box *b, struct lb_err *err)
 
 static int start_init(struct lb_box *b, struct lb_err *err)
 {
-	/* CLONE_PARENT: init is the child of the login process (sshd's
-	 * privileged process, su, login), which reaps it at close_session
-	 * (helper_call.c); the helper itself is gone long before. */
+	/* Init is the helper's child, not the login process's: the box
+	 * outlives any one login (session = user), and shadow's login reaps
+	 * with wait(NULL), which must never see init.  The helper exits
+	 * right after its reply, so init is reparented to the nearest child
+	 * subreaper or PID 1, which reaps it when it ends (docs/SECURITY.md,
+	 * "Lifetime of a box"). */
 	struct clone_args ca = {
 		/* No CLONE_NEWNS: init copies our mount namespace itself,
-		 * once /proc and /sys are in it (kfs.c). */
+		 * once /proc and /sys are in it (kfs.c).  No CLONE_PARENT:
+		 * the box belongs to no login (join.c); the helper exits and
+		 * init is handed to PID 1 or a subreaper. */
 		.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWUTS |
-			 CLONE_NEWIPC | CLONE_NEWNET | CLONE_PARENT |
-			 CLONE_PIDFD,
-		/* with CLONE_PARENT the kernel takes the helper's own exit
-		 * signal (SIGCHLD) and insists on 0 here */
-		.exit_signal = 0,
+			 CLONE_NEWIPC | CLONE_NEWNET | CLONE_PIDFD,
+		.exit_signal = SIGCHLD,
 	};
 	struct init_args ia = {.box = b};
 	int sv[2], pidfd = -1;
@@ -231,8 +239,7 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 	close(sv[0]);
 	if (n == 1 && buf[0] == 'K')
 		return 0;
-	/* Not our child (CLONE_PARENT): wait on the pidfd. */
-	poll(&(struct pollfd){.fd = pidfd, .events = POLLIN}, 1, 5000);
+	waitpid(pid, NULL, 0);
 	b->init_pid = 0;
 	if (n > 1 && buf[0] == 'E') {
 		char *nl;
@@ -267,8 +274,7 @@ static void box_abort(struct lb_box *b)
 
 	if (b->init_pid > 0 && b->init_pidfd >= 0) {
 		pidfd_send_signal(b->init_pidfd, SIGKILL, NULL, 0);
-		poll(&(struct pollfd){.fd = b->init_pidfd, .events = POLLIN}, 1,
-		     5000);
+		waitpid(b->init_pid, NULL, 0); /* our child (start_init) */
 		b->init_pid = 0;
 	}
 	/* Back to the host's mount namespace: in our private one the
@@ -278,7 +284,10 @@ static void box_abort(struct lb_box *b)
 	if (b->id) {
 		/* No state file yet: write one so teardown knows the parts. */
 		session_write_state(b, &ignore);
-		teardown_session(b->id, &ignore);
+		if (b->user_lock_fd >= 0)
+			teardown_session_held(b->id, &ignore);
+		else
+			teardown_session(b->id, &ignore);
 	}
 }
 
@@ -310,6 +319,9 @@ static int build(struct lb_box *b, struct lb_err *err)
 	}
 	box_phase(b, "cgroup");
 	if (make_control(b, err) < 0)
+		return -1;
+	b->logins_fd = logins_listen(b->dirfd, b->dir, err);
+	if (b->logins_fd < 0)
 		return -1;
 	box_phase(b, "control");
 	if (sc_compile(&b->pol, &b->bpf, &b->bpf_len, err) < 0)
@@ -359,6 +371,7 @@ int box_open(struct lb_box *b, const char *user, const char *service,
 		return lb_fail(err, b->owner_pidfd < 0 ? errno : ESRCH,
 			       "pidfd_open of the login process %d",
 			       (int)owner_pid);
+	b->owner_start = proc_start_time(owner_pid);
 	box_phase(b, "config+policy");
 	if (ids_and_maps(b, err) < 0)
 		return -1;
@@ -370,6 +383,14 @@ int box_open(struct lb_box *b, const char *user, const char *service,
 	if (gc_due())
 		teardown_gc_user(b->user.uid, &ignore);
 	box_phase(b, "gc");
+	/* session = user: join the user's live box, or build it under the
+	 * user's lock (join.c) */
+	r = join_box(b, err);
+	if (r != 0) {
+		b->joined = r > 0;
+		return r < 0 ? -1 : 0;
+	}
+	box_phase(b, "join");
 	if (build(b, err) < 0) {
 		box_abort(b);
 		return -1;

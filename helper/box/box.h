@@ -51,12 +51,17 @@ struct lb_box {
 	gid_t root_host_gid;
 
 	/* session */
+	bool joined;          /* session = user: a live box was joined */
 	unsigned long id;
 	char hostname[64];
 	char dir[128];        /* /run/loginbox/ID */
 	int dirfd;            /* O_PATH|O_DIRECTORY on dir */
 	pid_t owner_pid;      /* the login process (sshd, su, login) */
 	int owner_pidfd;      /* held by init: the box ends with its login */
+	unsigned long long owner_start; /* its start time (proc.h) */
+	int logins_fd;        /* listening root-only socket (logins.h) */
+	int user_lock_fd;     /* session = user: the per-user lock, held */
+	char hash[20];        /* of the resolved policy (join.c) */
 
 	/* cgroup */
 	bool have_cgroup;
@@ -116,6 +121,8 @@ struct lb_state {
 	char upper[16];
 	char upper_dir[256];
 	long long created;              /* unix time */
+	char session[8];                /* "user" or "login" */
+	char hash[20];                  /* policy hash (join.c) */
 	int n_phases;                   /* phase.NAME=usec lines */
 	char phase_name[16][24];
 	unsigned long long phase_usec[16];
@@ -204,6 +211,8 @@ int sc_load(const void *prog, size_t len, struct lb_err *err);
 
 /* teardown.c */
 int teardown_session(unsigned long id, struct lb_err *err);
+/* The same, for a caller that holds the user's lock (session_lock_user). */
+int teardown_session_held(unsigned long id, struct lb_err *err);
 /* Tear down boxes whose login or init is gone; returns how many. */
 int teardown_gc(bool verbose, struct lb_err *err);
 /* The same for one user's boxes only (the login path: another user's slow

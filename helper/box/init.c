@@ -37,6 +37,8 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "join.h"
+#include "logins.h"
 #include "macros.h"
 #include "mntapi.h"
 #include "proto.h"
@@ -436,8 +438,8 @@ static void reap(void)
 
 static int serve(const struct lb_box *b, int lfd)
 {
-	struct pollfd pfd[MAX_CLIENTS + 3];
-	int idx[MAX_CLIENTS + 3];
+	struct pollfd pfd[MAX_CLIENTS + LB_MAX_LOGINS + 3];
+	int idx[MAX_CLIENTS + LB_MAX_LOGINS + 3];
 	sigset_t mask;
 	int sfd, i;
 
@@ -450,13 +452,14 @@ static int serve(const struct lb_box *b, int lfd)
 	for (i = 0; i < MAX_CLIENTS; i++)
 		clients[i].fd = -1;
 	for (;;) {
-		int n = 0;
+		int n = 0, nl, first;
 
 		pfd[n++] = (struct pollfd){.fd = sfd, .events = POLLIN};
 		pfd[n++] = (struct pollfd){.fd = lfd, .events = POLLIN};
-		/* -1 (no login to follow) is ignored by poll */
-		pfd[n++] = (struct pollfd){.fd = b->owner_pidfd,
-					   .events = POLLIN};
+		/* the logins socket and each login's pidfd (logins.c) */
+		nl = logins_poll_fds(pfd + n, LB_MAX_LOGINS + 1);
+		n += nl;
+		first = n;
 		for (i = 0; i < MAX_CLIENTS; i++) {
 			if (clients[i].fd < 0)
 				continue;
@@ -464,7 +467,7 @@ static int serve(const struct lb_box *b, int lfd)
 			pfd[n++] = (struct pollfd){.fd = clients[i].fd,
 						   .events = POLLIN};
 		}
-		if (poll(pfd, (nfds_t)n, -1) < 0) {
+		if (poll(pfd, (nfds_t)n, logins_timeout_ms()) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
@@ -478,13 +481,14 @@ static int serve(const struct lb_box *b, int lfd)
 		}
 		if (pfd[1].revents & POLLIN)
 			accept_client(lfd, b->user.uid);
-		/* The login process exited without closing its session
-		 * (killed): the box goes now.  PID 1 returning makes the
-		 * kernel kill every process of the pid namespace; the node,
-		 * the session dir and the upper are gc's. */
-		if (pfd[2].revents)
+		/* The last login left or its process exited without closing
+		 * its session (killed): the box goes now.  PID 1 returning
+		 * makes the kernel kill every process of the pid namespace;
+		 * the node, the session dir and the upper are the closing
+		 * helper's or gc's. */
+		if (logins_handle(pfd + 2, nl))
 			return 0;
-		for (i = 3; i < n; i++)
+		for (i = first; i < n; i++)
 			if (pfd[i].revents && clients[idx[i]].fd == pfd[i].fd)
 				handle_client(b, &clients[idx[i]]);
 	}
@@ -495,7 +499,7 @@ int init_main(void *arg)
 	struct init_args *a = arg;
 	struct lb_box *b = a->box;
 	struct lb_err err;
-	int keep[4];
+	int keep[5];
 
 	lb_err_clear(&err);
 	if (setup(b, a->sync_fd, &err) < 0) {
@@ -509,9 +513,11 @@ int init_main(void *arg)
 	keep[2] = b->persist_lock_fd;
 	/* ... and the pidfd of the login process, to end with it. */
 	keep[3] = b->owner_pidfd;
+	/* ... and the root-only socket through which logins join. */
+	keep[4] = b->logins_fd;
 	for (int fd = 0; fd < 1024; fd++)
 		if (fd != keep[0] && fd != keep[1] && fd != keep[2] &&
-		    fd != keep[3])
+		    fd != keep[3] && fd != keep[4])
 			close(fd);
 	open("/dev/null", O_RDWR); /* 0, 1, 2: never a stray terminal */
 	dup2(0, 1);
@@ -519,6 +525,8 @@ int init_main(void *arg)
 	if (write(a->sync_fd, "K", 1) != 1)
 		_exit(1);
 	close(a->sync_fd);
+	logins_init(b->logins_fd, b->owner_pidfd, b->owner_pid,
+		    b->owner_start, box_linger(&b->pol));
 	serve(b, b->control_fd);
 	_exit(1);
 }

@@ -27,6 +27,7 @@
 #include "audit_box.h"
 #include "box.h"
 #include "helper_call.h"
+#include "join.h"
 #include "proto.h"
 #include "reply.h"
 
@@ -116,6 +117,26 @@ static int usable_rlimits(struct lb_err *err)
 	return 0;
 }
 
+/*
+ * A login closes its session: with session = user it leaves the box's set
+ * of logins and the box ends only with the last one (join.c); with
+ * session = login the box ends now.  Our parent is the login process.
+ */
+static int do_close(unsigned long id, struct lb_err *err)
+{
+	int lockfd = -1, r;
+
+	r = join_leave(id, getppid(), &lockfd, err);
+	if (r == 0)
+		r = lockfd >= 0 ? teardown_session_held(id, err)
+				: teardown_session(id, err);
+	else if (r > 0)
+		r = 0;
+	if (lockfd >= 0)
+		close(lockfd);
+	return r;
+}
+
 static int do_open(const char *user, const char *service, const char *rhost)
 {
 	struct lb_box b;
@@ -128,7 +149,7 @@ static int do_open(const char *user, const char *service, const char *rhost)
 	box_init(&b);
 	if (box_open(&b, user, service, getppid(), &err) < 0)
 		return fail_reply(&err);
-	/* The login process is init's parent (box.c): it reaps it. */
+	/* Init is our child; once we exit it is reparented (box.c). */
 	snprintf(buf, sizeof(buf), "ok %lu %d", b.id, (int)b.init_pid);
 	if (reply(buf, b.netns_fd) < 0) {
 		/* Nobody to hand the box to: do not leave it behind.  From the
@@ -136,7 +157,7 @@ static int do_open(const char *user, const char *service, const char *rhost)
 		 * mounts (in ours it holds the box's root). */
 		if (b.host_mntns_fd >= 0)
 			setns(b.host_mntns_fd, CLONE_NEWNS);
-		teardown_session(b.id, &err);
+		do_close(b.id, &err);
 		return 1;
 	}
 	box_audit_start(&b, rhost);
@@ -166,7 +187,7 @@ int main(int argc, char **argv)
 		return do_open(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	if (argc == 3 && !strcmp(argv[1], "close") &&
 	    session_parse_id(argv[2], &id) == 0) {
-		if (teardown_session(id, &err) < 0)
+		if (do_close(id, &err) < 0)
 			return fail_reply(&err);
 		reply("ok", -1);
 		return 0;

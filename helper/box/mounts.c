@@ -30,6 +30,7 @@
 #include "fsutil.h"
 #include "macros.h"
 #include "mntapi.h"
+#include "runtime_dir.h"
 #include "syscalls.h"
 
 /*
@@ -422,7 +423,8 @@ int mounts_populate(struct lb_box *b, int rootfd, struct lb_err *err)
 		     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
 		return -1;
 	if (tmpfs_at(rootfd, "/run", "0755", BOX_SMALL_TMPFS, ru, rg,
-		     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
+		     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0 ||
+	    runtime_dir_make(b, rootfd, err) < 0)
 		return -1;
 	/* Box root's own home: private and writable, whatever the image's
 	 * /root holds (on the host image: host root's files); kept across

@@ -96,7 +96,8 @@ static bool env_reserved(const char *e)
 {
 	static const char *const names[] = {
 		"HOME=",  "USER=",	"LOGNAME=", "SHELL=",
-		"MAIL=",  LB_ENV_SESSION "=", "SSH_TTY=", NULL};
+		"MAIL=",  LB_ENV_SESSION "=", "SSH_TTY=", "XDG_RUNTIME_DIR=",
+		NULL};
 	int i;
 
 	for (i = 0; names[i]; i++)
@@ -151,6 +152,7 @@ static char **build_env(const struct lb_box *b, const struct spawn_req *r)
 	PUSHF("SHELL=%s", b->pol.shell);
 	PUSHF("MAIL=/var/mail/%s", b->user.name);
 	PUSHF("%s=%lu", LB_ENV_SESSION, b->id);
+	PUSHF("XDG_RUNTIME_DIR=/run/user/%u", (unsigned)b->inside_uid);
 	if (r->pty)
 		PUSHF("SSH_TTY=%s", r->slave);
 	if (!have_path)

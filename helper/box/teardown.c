@@ -7,9 +7,10 @@
  * kill every process in the box; cgroup.kill then catches anything that
  * could have escaped the pid namespace, and the node is removed.  The
  * mounts live only in the box's mount namespace and go with its last
- * process.  Init is not our child (it is the login process's, which reaps
- * it), so it is found by pid and checked by start time, then held by a
- * pidfd so a recycled pid is never signalled.
+ * process.  Init is not our child (the helper that built it has exited;
+ * it was reparented to a subreaper or PID 1, which reaps it), so it is
+ * found by pid and checked by start time, then held by a pidfd so a
+ * recycled pid is never signalled.
  */
 #include "box.h"
 
@@ -30,6 +31,7 @@
 #include "allow_token.h"
 #include "audit_box.h"
 #include "fsutil.h"
+#include "join.h"
 #include "macros.h"
 #include "paths.h"
 
@@ -73,7 +75,7 @@ static int remove_upper(const struct lb_state *st, struct lb_err *err)
 /* How long a teardown waits for another one of the same user's boxes. */
 #define TEARDOWN_LOCK_MS 30000
 
-static int teardown_locked(unsigned long id, unsigned wait_ms,
+static int teardown_locked(unsigned long id, unsigned wait_ms, bool held,
 			   struct lb_err *err)
 {
 	cleanup_close int rfd = -1, lfd = -1;
@@ -85,8 +87,8 @@ static int teardown_locked(unsigned long id, unsigned wait_ms,
 	 * one at a time per user, so that one user's slow teardown (kills,
 	 * waits, a large upper to remove) never holds up anyone else. */
 	if (session_read_state(id, &st, err) == 0) {
-		lfd = session_lock_user(st.uid, wait_ms, err);
-		if (lfd < 0)
+		lfd = held ? -1 : session_lock_user(st.uid, wait_ms, err);
+		if (lfd < 0 && !held)
 			return lfd;
 		/* Read again under the lock: the other one may have
 		 * finished it. */
@@ -126,12 +128,19 @@ static int teardown_locked(unsigned long id, unsigned wait_ms,
 
 int teardown_session(unsigned long id, struct lb_err *err)
 {
-	return teardown_locked(id, TEARDOWN_LOCK_MS, err);
+	return teardown_locked(id, TEARDOWN_LOCK_MS, false, err);
+}
+
+int teardown_session_held(unsigned long id, struct lb_err *err)
+{
+	return teardown_locked(id, 0, true, err);
 }
 
 static bool login_gone(const struct lb_state *st)
 {
-	if (st->owner_pid > 0 &&
+	/* session = user: the first login may be long gone; init follows
+	 * the set of logins and ends when it is empty. */
+	if (strcmp(st->session, "user") != 0 && st->owner_pid > 0 &&
 	    proc_start_time(st->owner_pid) != st->owner_start)
 		return true;
 	if (st->init_pid > 0 && proc_start_time(st->init_pid) != st->init_start)
@@ -240,7 +249,8 @@ static int gc(bool verbose, uid_t only, struct lb_err *err)
 		memset(&st, 0, sizeof(st));
 		if (session_read_state(ids[i], &st, &e) == 0) {
 			stale = (only == (uid_t)-1 || st.uid == only) &&
-				login_gone(&st);
+				(login_gone(&st) ||
+				 (only == (uid_t)-1 && join_linger_void(&st)));
 		} else if (only != (uid_t)-1) {
 			stale = false;
 		} else {
@@ -260,7 +270,7 @@ static int gc(bool verbose, uid_t only, struct lb_err *err)
 		box_end_cause = "gc";
 		if (teardown_locked(ids[i],
 				    only == (uid_t)-1 ? TEARDOWN_LOCK_MS : 0,
-				    &e) == 0)
+				    false, &e) == 0)
 			swept++;
 		box_end_cause = "logout";
 		if (verbose)

@@ -342,10 +342,11 @@ static int set_global(struct lb_config *cfg, const char *key, const char *val,
 	default:
 		return key_error(err, file, "global", key);
 	}
-	if (strcmp(key, "on_error") != 0 && strcmp(key, "limits") != 0) {
+	if (strcmp(key, "on_error") != 0 && strcmp(key, "limits") != 0 &&
+	    strcmp(key, "max_linger") != 0) {
 		lb_fail(err, 0, "unknown key");
-		lb_hint(err, "[global] takes on_error, default and limits "
-			"(and image_*); see loginbox.conf(5)");
+		lb_hint(err, "[global] takes on_error, default, limits, "
+			"max_linger and image_*; see loginbox.conf(5)");
 		return key_error(err, file, "global", key);
 	}
 	k = lb_key_find(key);
@@ -360,6 +361,8 @@ static int set_global(struct lb_config *cfg, const char *key, const char *val,
 	}
 	if (k->id == LB_KEY_ON_ERROR)
 		cfg->on_error = tmp.on_error;
+	else if (k->id == LB_KEY_MAX_LINGER)
+		cfg->max_linger = tmp.max_linger;
 	else
 		cfg->limits = tmp.limits;
 	return 0;

@@ -39,6 +39,8 @@ enum lb_upper { LB_UPPER_TMPFS, LB_UPPER_DISK, LB_UPPER_PERSISTENT };
 enum lb_home { LB_HOME_BIND, LB_HOME_TMPFS, LB_HOME_NONE };
 enum lb_seccomp { LB_SECCOMP_DEFAULT, LB_SECCOMP_NONE, LB_SECCOMP_STRICT };
 enum lb_limits { LB_LIMITS_BEST_EFFORT, LB_LIMITS_REQUIRED };
+/* user: one box per user, every login joins it; login: one per login */
+enum lb_session { LB_SESSION_USER, LB_SESSION_LOGIN };
 
 /* One io_max line: "DEVICE rbps=.. wbps=.. riops=.. wiops=.." (major:minor). */
 struct lb_io_max {
@@ -89,6 +91,10 @@ struct lb_policy {
 
 	struct lb_limits_set session;  /* per session */
 	struct lb_limits_set user;     /* user_* keys: all sessions of a user */
+
+	enum lb_session session_mode;  /* session = user | login */
+	uint64_t linger;               /* seconds; 0 no, LB_UNLIMITED yes */
+	uint64_t max_linger;           /* seconds: the cap of linger */
 };
 
 /*
@@ -131,6 +137,9 @@ enum lb_key {
 	LB_KEY_USER_PIDS_MAX,
 	LB_KEY_USER_IO_WEIGHT,
 	LB_KEY_USER_IO_MAX,
+	LB_KEY_SESSION,
+	LB_KEY_LINGER,
+	LB_KEY_MAX_LINGER,
 	LB_KEY__COUNT
 };
 
@@ -155,6 +164,7 @@ struct lb_config {
 	/* [global] */
 	enum lb_on_error on_error;
 	enum lb_limits limits;
+	uint64_t max_linger;       /* when LB_KEY_MAX_LINGER is in global_mask */
 	char default_section[LB_SECTION_MAX]; /* "" = none: unmatched users not boxed */
 	char default_source[256];  /* file whose default = won, "" if none */
 	char global_source[256];   /* first file with [global], "" if none */

@@ -61,4 +61,7 @@ void lb_policy_defaults(struct lb_policy *p)
 	p->priority = 0;
 	limits_unset(&p->session);
 	limits_unset(&p->user);
+	p->session_mode = LB_SESSION_USER;
+	p->linger = 0;
+	p->max_linger = 8 * 3600;
 }

@@ -28,6 +28,7 @@ _Static_assert(sizeof(enum lb_home) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum lb_seccomp) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum lb_on_error) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum lb_limits) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum lb_session) == sizeof(int), "enum size");
 _Static_assert(LB_KEY__COUNT <= 64, "set_mask is a uint64_t");
 
 /* clang-format off: the table reads best one key per row */
@@ -39,6 +40,7 @@ static const char *const w_home[] = { "bind", "tmpfs", "none", NULL };
 static const char *const w_seccomp[] = { "default", "none", "strict", NULL };
 static const char *const w_on_error[] = { "deny", "allow", NULL };
 static const char *const w_limits[] = { "best-effort", "required", NULL };
+static const char *const w_session[] = { "user", "login", NULL };
 
 #define FIELD(f) offsetof(struct lb_policy, f), sizeof(((struct lb_policy *)0)->f)
 /* A count and the array after it, copied together. */
@@ -95,8 +97,45 @@ const struct lb_keydef lb_keys[LB_KEY__COUNT] = {
 	ENUM("limits", LB_KEY_LIMITS, limits, w_limits),
 	LIMITS("", session, LB_KEY_),
 	LIMITS("user_", user, LB_KEY_USER_),
+	ENUM("session", LB_KEY_SESSION, session_mode, w_session),
+	SIMPLE("linger", LB_KEY_LINGER, LB_KT_DURATION, linger),
+	SIMPLE("max_linger", LB_KEY_MAX_LINGER, LB_KT_DURATION, max_linger),
 };
 /* clang-format on */
+
+/* no, yes, or N with s, min, h or d (at most a year). */
+int lb_parse_duration(const char *val, uint64_t *out)
+{
+	static const struct {
+		const char *unit;
+		uint64_t sec;
+	} units[] = {{"s", 1}, {"min", 60}, {"h", 3600}, {"d", 86400}};
+	char num[24];
+	size_t n = strspn(val, "0123456789"), i;
+	long long v;
+
+	if (!strcasecmp(val, "no")) {
+		*out = 0;
+		return 0;
+	}
+	if (!strcasecmp(val, "yes")) {
+		*out = LB_UNLIMITED;
+		return 0;
+	}
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, val, n);
+	num[n] = '\0';
+	if (lb_parse_int(num, 0, 366LL * 86400, &v) < 0)
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(units); i++)
+		if (!strcmp(val + n, units[i].unit) &&
+		    (uint64_t)v * units[i].sec <= 366ULL * 86400) {
+			*out = (uint64_t)v * units[i].sec;
+			return 0;
+		}
+	return -1;
+}
 
 const struct lb_keydef *lb_key_find(const char *name)
 {
@@ -290,6 +329,12 @@ int lb_key_parse(const struct lb_keydef *k, const char *val,
 				       "-1000 to 1000", show);
 		i = (int)n;
 		memcpy(f, &i, sizeof(i));
+		return 0;
+	case LB_KT_DURATION:
+		if (lb_parse_duration(val, &u) < 0)
+			return lb_fail(err, 0, "\"%s\" is not no, yes or a "
+				       "duration (30s, 30min, 8h, 2d)", show);
+		memcpy(f, &u, sizeof(u));
 		return 0;
 	case LB_KT_NUM:
 		if (k->allow_max && strcasecmp(val, "max") == 0) {

@@ -29,6 +29,7 @@ enum lb_ktype {
 	LB_KT_SIZE,     /* uint64_t bytes in [min, max], or "max" */
 	LB_KT_CORES,    /* uint64_t millicores, or "max" */
 	LB_KT_IO,       /* n_io + io_max[] */
+	LB_KT_DURATION, /* uint64_t seconds: no (0), yes (LB_UNLIMITED), 30min */
 };
 
 struct lb_keydef {
@@ -45,6 +46,9 @@ struct lb_keydef {
 extern const struct lb_keydef lb_keys[LB_KEY__COUNT];
 
 const struct lb_keydef *lb_key_find(const char *name);
+
+/* linger and max_linger: no (0), yes (LB_UNLIMITED), N s|min|h|d. */
+int lb_parse_duration(const char *val, uint64_t *out);
 
 /* The key closest to a misspelt `name` (edit distance <= 2), or NULL. */
 const char *lb_key_suggest(const char *name);

@@ -130,6 +130,21 @@ void lb_key_format(const struct lb_keydef *k, const struct lb_policy *p,
 			o += (size_t)snprintf(buf + o, len - o, "%s%s",
 					      i ? ", " : "", p->keep_groups[i]);
 		return;
+	case LB_KT_DURATION:
+		memcpy(&u, f, sizeof(u));
+		if (u == 0)
+			snprintf(buf, len, "no");
+		else if (u == LB_UNLIMITED)
+			snprintf(buf, len, "yes");
+		else if (u % 86400 == 0)
+			snprintf(buf, len, "%" PRIu64 "d", u / 86400);
+		else if (u % 3600 == 0)
+			snprintf(buf, len, "%" PRIu64 "h", u / 3600);
+		else if (u % 60 == 0)
+			snprintf(buf, len, "%" PRIu64 "min", u / 60);
+		else
+			snprintf(buf, len, "%" PRIu64 "s", u);
+		return;
 	case LB_KT_INT:
 		memcpy(&i, f, sizeof(i));
 		snprintf(buf, len, "%d", i);

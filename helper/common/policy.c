@@ -50,6 +50,8 @@ int lb_policy_resolve(const struct lb_config *cfg, const char *user,
 	lb_policy_defaults(p);
 	p->on_error = cfg->on_error;
 	p->limits = cfg->limits;
+	if (cfg->global_mask & LB_KEY_BIT(LB_KEY_MAX_LINGER))
+		p->max_linger = cfg->max_linger;
 	if (!user || !user[0] || strcmp(user, "root") == 0) {
 		p->boxed = false; /* root is never boxed: it is the way in */
 		return 0;
@@ -137,6 +139,8 @@ int lb_policy_for(const struct lb_config *cfg, const struct lb_user *u,
 		lb_policy_defaults(p);
 		p->on_error = cfg->on_error;
 		p->limits = cfg->limits;
+		if (cfg->global_mask & LB_KEY_BIT(LB_KEY_MAX_LINGER))
+			p->max_linger = cfg->max_linger;
 		p->boxed = false;
 		return 0;
 	}

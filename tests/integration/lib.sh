@@ -399,7 +399,8 @@ write_conf() {
 	mv -f "$tmp" "$LB_CONF"
 }
 
-# base_conf: the suite's normal config.
+# base_conf: the suite's normal config (session = login: most files count
+# boxes per login; t_95_sessions.sh tests session = user).
 base_conf() {
 	cat <<-'EOF'
 		# written by loginbox integration tests (tests/integration)
@@ -413,10 +414,12 @@ base_conf() {
 		inside_uid = self
 		upper = tmpfs
 		home = bind
+		session = login
 
 		[group.lbt-rootbox]
 		image = lbt-rootimg
 		inside_uid = root
+		session = login
 	EOF
 }
 

@@ -216,7 +216,7 @@ reset_conf
 # ---- loginbox list / show / kill
 if bg_session lbt-alice listed 'sleep 60'; then
 	out=$("$LB_ADMIN" list 2>&1)
-	t_like "$out" "^$SID +lbt-alice +[0-9]+ +sshd-loginbox-test +[0-9]+ +host +yes\$" \
+	t_like "$out" "^$SID +lbt-alice +[0-9]+ +sshd-loginbox-test +[0-9]+ +host +yes( |\$)" \
 		"loginbox list: shows the live box (id, user, init, service, image, alive)"
 	out=$("$LB_ADMIN" show "$SID" 2>&1)
 	t_like "$out" "^user +lbt-alice \\(uid $(id -u lbt-alice)\\)\$" "loginbox show ID: names the user and uid"

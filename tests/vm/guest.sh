@@ -31,7 +31,8 @@ uid_a=$(id -u lbvm-a)
 conf() {
 	mkdir -p /etc/loginbox
 	{ echo "[global]"; echo "on_error = deny"; echo "[group.lbvm]"
-	  echo "image = host"; echo "limits = required"; cat; } >/etc/loginbox/loginbox.conf
+	  echo "image = host"; echo "limits = required"; echo "session = login"
+	  cat; } >/etc/loginbox/loginbox.conf
 	chmod 0644 /etc/loginbox/loginbox.conf
 }
 run() { timeout 120 loginbox run -u "$@" </dev/null; }

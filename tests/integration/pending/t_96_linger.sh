@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# linger (session = user): a box whose last login ended but which still has
+# processes (tmux, a nohup job) stays that long; it ends when the time is
+# over, at once when nothing is left in it, at max_linger at the latest, and
+# at the next `loginbox gc` when the account is locked.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+W=$LBT_TMP/t96
+mkdir -p "$W"
+chmod 755 "$W"
+
+# linger_conf LINGER [GLOBAL-LINE]: lbt-alice with session = user.
+linger_conf() {
+	base_conf | if [ -n "${2:-}" ]; then sed "s/^\[global\]\$/[global]\n$2/"; else cat; fi
+	printf '[user.lbt-alice]\nsession = user\nlinger = %s\n' "$1"
+}
+
+alice_box() {
+	local id
+	for id in $(test_session_ids); do
+		[ "$(session_field "$id" user)" = lbt-alice ] && echo "$id"
+	done | tail -n 1
+}
+
+# box_state ID: the STATE column of `loginbox list` for box ID.
+box_state() { "$LB_ADMIN" list 2>/dev/null | awk -v id="$1" '$1 == id {print $NF}'; }
+
+# wait_state ID STATE: until `loginbox list` shows it (the client returns
+# before sshd's close_session has run); prints the state it saw last.
+wait_state() {
+	local i st=""
+	for i in $(seq 1 50); do
+		st=$(box_state "$1")
+		[ "$st" = "$2" ] && break
+		sleep 0.1
+	done
+	echo "$st"
+}
+
+# wait_gone ID SECONDS: until box ID's init has ended.
+wait_gone() {
+	local i
+	for i in $(seq 1 $(($2 * 10))); do
+		[ "$(box_state "$1")" = ended ] || [ ! -e "$LB_RUN/$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- tmux survives the logout and is found by the next login
+if lb_ensure_packages "$W/apt.log" tmux; then
+	linger_conf 30min | write_conf
+	out=$(ssh_as lbt-alice 'tmux new-session -d -s lbtwork "sleep 600" && echo "S=$LOGINBOX_SESSION"' 2>&1)
+	S=$(kv "$out" S)
+	t_like "$S" '^[0-9]+$' "tmux: the first login started a tmux session in its box"
+	t_is "$(wait_state "$S" lingering)" lingering "after logout the box lingers (loginbox list: lingering)"
+	out=$(ssh_as lbt-alice 'echo "S=$LOGINBOX_SESSION"; tmux ls' 2>&1)
+	t_is "$(kv "$out" S)" "$S" "the next login joins the lingering box"
+	t_like "$out" '^lbtwork: ' "tmux ls in the next login finds the session started before the logout"
+	"$LB_ADMIN" kill "$S" >/dev/null 2>&1
+	assert_no_leftovers "tmux: loginbox kill ends the lingering box" 10
+else
+	tap_skip "tmux across a logout" "tmux could not be installed: $(tail -n 1 "$W/apt.log")"
+fi
+
+# ---- a nohup job finishes after the logout
+linger_conf 30min | write_conf
+rm -f ~lbt-alice/lbt-nohup-marker
+out=$(ssh_as lbt-alice 'nohup sh -c "sleep 3; echo finished >~/lbt-nohup-marker" >/dev/null 2>&1 & echo "S=$LOGINBOX_SESSION"' 2>&1)
+S=$(kv "$out" S)
+if [ -e ~lbt-alice/lbt-nohup-marker ]; then
+	tap_fail "nohup: the job had not finished when the login ended" "marker already there"
+else
+	tap_ok "nohup: the job had not finished when the login ended"
+fi
+for _ in $(seq 1 100); do [ -s ~lbt-alice/lbt-nohup-marker ] && break; sleep 0.1; done
+t_is "$(cat ~lbt-alice/lbt-nohup-marker 2>/dev/null)" finished "nohup: the job finished after the logout (linger)"
+# with nothing left in it, the lingering box ends at once
+if wait_gone "$S" 5; then
+	tap_ok "linger: once the last process of the box ended, the box ends"
+else
+	tap_fail "linger: once the last process of the box ended, the box ends" "$("$LB_ADMIN" list 2>&1)"
+fi
+"$LB_ADMIN" gc >/dev/null 2>&1
+assert_no_leftovers "linger: gc leaves nothing of an ended box" 10
+rm -f ~lbt-alice/lbt-nohup-marker
+
+# ---- a box with nothing left does not linger at all
+out=$(ssh_as lbt-alice 'echo "S=$LOGINBOX_SESSION"' 2>&1)
+t_like "$(kv "$out" S)" '^[0-9]+$' "linger with nothing left: the login ran in a box"
+assert_no_leftovers "linger with nothing left: the box ends with the login" 5
+
+# ---- linger expiry, and max_linger caps linger = yes
+for how in expiry cap; do
+	case $how in
+	expiry) linger_conf 2s | write_conf ;;
+	cap) linger_conf yes 'max_linger = 2s' | write_conf ;;
+	esac
+	out=$(ssh_as lbt-alice 'nohup sleep 600 >/dev/null 2>&1 & echo "S=$LOGINBOX_SESSION"' 2>&1)
+	S=$(kv "$out" S)
+	t_is "$(wait_state "$S" lingering)" lingering "linger $how: the box lingers with a process left"
+	if wait_gone "$S" 10; then
+		tap_ok "linger $how: the box ends when the time is over"
+	else
+		tap_fail "linger $how: the box ends when the time is over" "$("$LB_ADMIN" list 2>&1)"
+	fi
+	"$LB_ADMIN" gc >/dev/null 2>&1
+	assert_no_leftovers "linger $how: nothing remains after gc" 10
+done
+
+# ---- a locked account's lingering box is ended by gc
+linger_conf 1h | write_conf
+out=$(ssh_as lbt-alice 'nohup sleep 600 >/dev/null 2>&1 & echo "S=$LOGINBOX_SESSION"' 2>&1)
+S=$(kv "$out" S)
+t_is "$(wait_state "$S" lingering)" lingering "locked account: the box lingered first"
+"$LB_ADMIN" gc >/dev/null 2>&1
+t_is "$(wait_state "$S" lingering)" lingering "locked account: gc leaves the box of an unlocked account"
+usermod -L lbt-alice
+"$LB_ADMIN" gc >/dev/null 2>&1
+usermod -U lbt-alice
+assert_no_leftovers "locked account (usermod -L): gc ends its lingering box" 10
+
+clean_test_sessions
+reset_conf
