@@ -210,7 +210,7 @@ for v in $(g ENVNAMES); do
 	case $v in
 	HOME | USER | LOGNAME | SHELL | PATH | PWD | SHLVL | _ | TERM | MAIL | LANG | LC_* | \
 		LOGINBOX_SESSION | SSH_CLIENT | SSH_CONNECTION | SSH_TTY | SSH_ORIGINAL_COMMAND | \
-		SSH_AUTH_SOCK | TAG | OLDPWD) ;;
+		SSH_AUTH_SOCK | XDG_RUNTIME_DIR | TAG | OLDPWD) ;;
 	*) unexpected="$unexpected $v" ;;
 	esac
 done

@@ -28,7 +28,7 @@ bg_login() {
 	BG_PID=$!
 	track_pid "$BG_PID"
 	for i in $(seq 1 50); do
-		SID=$(kv "$(cat "$W/$name.out")" S)
+		SID=$(kv_opt "$(cat "$W/$name.out")" S)
 		[ -n "$SID" ] && return 0
 		kill -0 "$BG_PID" 2>/dev/null || break
 		sleep 0.2
@@ -183,8 +183,8 @@ for i in $(seq 1 10); do
 	echo $! >"$W/par.$i.pid"
 done
 for i in $(seq 1 10); do wait "$(cat "$W/par.$i.pid")"; done
-ids=$(for i in $(seq 1 10); do kv "$(cat "$W/par.$i.out")" S; done | sort -u)
-n=$(for i in $(seq 1 10); do kv "$(cat "$W/par.$i.out")" S; done | grep -c .)
+ids=$(for i in $(seq 1 10); do kv_opt "$(cat "$W/par.$i.out")" S; done | sort -u)
+n=$(for i in $(seq 1 10); do kv_opt "$(cat "$W/par.$i.out")" S; done | grep -c .)
 t_is "$n" 10 "10 simultaneous first logins: all ten ran in a box"
 t_is "$(printf '%s\n' "$ids" | grep -c .)" 1 "10 simultaneous first logins: one box ($(echo $ids))"
 assert_no_leftovers "10 simultaneous logins: the box ends with the last" 10
@@ -193,10 +193,10 @@ assert_no_leftovers "10 simultaneous logins: the box ends with the last" 10
 if bg_login solo 'sleep 30'; then
 	A=$SID
 	out=$(ssh_as lbt-bob 'echo "S=$LOGINBOX_SESSION"' 2>&1)
-	B1=$(kv "$out" S)
+	B1=$(kv_opt "$out" S)
 	{ base_conf; printf '[user.lbt-alice]\nsession = login\n'; } | write_conf
 	out=$(ssh_as lbt-alice 'echo "S=$LOGINBOX_SESSION"' 2>&1)
-	B2=$(kv "$out" S)
+	B2=$(kv_opt "$out" S)
 	if [ -n "$B2" ] && [ "$B2" != "$A" ]; then
 		tap_ok "session = login: a login gets its own box while the user has one"
 	else
