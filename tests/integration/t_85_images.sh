@@ -148,7 +148,7 @@ BG=$!
 track_pid "$BG"
 SID=""
 for _ in $(seq 1 100); do
-	SID=$(kv "$(cat "$W/bg.out")" S)
+	SID=$(kv_opt "$(cat "$W/bg.out")" S)
 	[ -n "$SID" ] && grep -q '^M=' "$W/bg.out" && break
 	sleep 0.1
 done
