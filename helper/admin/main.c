@@ -284,6 +284,11 @@ static int cmd_show(int argc, char **argv)
 	       st.id, st.user, (unsigned)st.uid, st.service, st.image, st.upper,
 	       st.upper_dir, (int)st.init_pid, (int)st.owner_pid,
 	       st.cgroup[0] ? st.cgroup : "(none)");
+	printf("network          %s", st.net_mode[0] ? st.net_mode : "none");
+	if (st.net_addr[0])
+		printf(" %s/32 via host veth %s (rules: nft list table inet "
+		       "loginbox)", st.net_addr, st.net_if);
+	printf("\n");
 	if (st.cgroup[0]) {
 		print_cg_file(st.cgroup, "memory.current");
 		print_cg_file(st.cgroup, "pids.current");

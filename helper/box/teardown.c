@@ -96,6 +96,7 @@ static int teardown_locked(unsigned long id, unsigned wait_ms,
 			return 0;
 		}
 		kill_init(&st);
+		net_teardown(&st);
 		/* The node path is rebuilt from what we own, not trusted. */
 		if (st.cgroup[0]) {
 			bool pure;
@@ -265,6 +266,7 @@ static int gc(bool verbose, uid_t only, struct lb_err *err)
 	if (only == (uid_t)-1) {
 		gc_tokens();
 		sweep_uppers(verbose);
+		net_gc(verbose);
 	}
 	return n < 0 ? -1 : swept;
 }

@@ -334,9 +334,15 @@ static int set_global(struct lb_config *cfg, const char *key, const char *val,
 			 "%s", val);
 		return 0;
 	}
+	if (strcmp(key, "bridge_subnet") == 0 || strcmp(key, "bridge_dns") == 0) {
+		if (lb_net_global(cfg, key, val, err) < 0)
+			return key_error(err, file, "global", key);
+		return 0;
+	}
 	if (strcmp(key, "on_error") != 0 && strcmp(key, "limits") != 0) {
 		lb_fail(err, 0, "unknown key");
-		lb_hint(err, "[global] takes on_error, default and limits; "
+		lb_hint(err, "[global] takes on_error, default, limits, "
+			"bridge_subnet and bridge_dns; "
 			"see loginbox.conf(5)");
 		return key_error(err, file, "global", key);
 	}

@@ -50,6 +50,7 @@ int lb_policy_resolve(const struct lb_config *cfg, const char *user,
 	lb_policy_defaults(p);
 	p->on_error = cfg->on_error;
 	p->limits = cfg->limits;
+	lb_policy_net_globals(cfg, p);
 	if (!user || !user[0] || strcmp(user, "root") == 0) {
 		p->boxed = false; /* root is never boxed: it is the way in */
 		return 0;
