@@ -71,8 +71,9 @@ static int cmd_check(int argc, char **argv)
 		printf("%s[%s]", i ? " " : ": ", cfg->sections[i].name);
 	printf("\n");
 	lb_policy_groups_report(cfg, stdout);
+	r = lb_net_check(cfg, stdout);
 	free(cfg);
-	return 0;
+	return r < 0 ? 1 : 0;
 }
 
 static int cmd_policy(int argc, char **argv)

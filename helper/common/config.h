@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -187,6 +188,9 @@ void lb_policy_defaults(struct lb_policy *p);
 int lb_net_global(struct lb_config *cfg, const char *key, const char *val,
 		  struct lb_err *err);
 void lb_policy_net_globals(const struct lb_config *cfg, struct lb_policy *p);
+/* `loginbox check`: what network = bridge needs; <0 when a section
+ * cannot work (printed on out). */
+int lb_net_check(const struct lb_config *cfg, FILE *out);
 /* "A.B.C.D/N", N in 16..29: network and prefix (host order). */
 int lb_net_parse_subnet(const char *s, uint32_t *net, int *prefix);
 

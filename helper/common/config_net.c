@@ -77,3 +77,29 @@ void lb_policy_net_globals(const struct lb_config *cfg, struct lb_policy *p)
 	snprintf(p->net_subnet, sizeof(p->net_subnet), "%s", cfg->net_subnet);
 	snprintf(p->net_dns, sizeof(p->net_dns), "%s", cfg->net_dns);
 }
+
+int lb_net_check(const struct lb_config *cfg, FILE *out)
+{
+	int i, bad = 0;
+
+	for (i = 0; i < cfg->n_sections; i++) {
+		const struct lb_section *s = &cfg->sections[i];
+
+		if (!(s->set_mask & LB_KEY_BIT(LB_KEY_NETWORK)) ||
+		    s->values.network != LB_NET_BRIDGE)
+			continue;
+		if (!cfg->net_subnet[0]) {
+			fprintf(out, "error: [%s] sets network = bridge but "
+				"[global] has no bridge_subnet: its logins are "
+				"refused; set bridge_subnet = A.B.C.D/N\n",
+				s->name);
+			bad = 1;
+		} else {
+			fprintf(out, "note: [%s] network = bridge: boxes get "
+				"addresses from %s; logins set "
+				"net.ipv4.ip_forward = 1 and need nftables\n",
+				s->name, cfg->net_subnet);
+		}
+	}
+	return bad ? -1 : 0;
+}
