@@ -53,6 +53,8 @@
 
 #define NET_DIR LB_RUNDIR "/net"
 #define IF_PREFIX "lbh"
+#define NFT_HINT "network = bridge needs nftables: apt install nftables, " \
+		 "and a kernel with nf_tables (modprobe nf_tables)"
 
 static void if_name(unsigned long id, char *out, size_t len)
 {
@@ -117,12 +119,12 @@ static int open_netdir(struct lb_err *err)
  * theirs is.  Policy drop is what Docker, ufw and iptables-nft setups
  * leave; a drop rule inside such a chain is not seen here (SECURITY.md).
  */
-static int foreign_forward_drop(struct lb_err *err)
+static int foreign_forward_drop(bool *ours, struct lb_err *err)
 {
 	char out[16384], table[128] = "", chain[128] = "", *line, *save = NULL;
 
 	if (nft_run("list chains", out, sizeof(out), err) < 0)
-		return -1;
+		return lb_hint(err, NFT_HINT);
 	for (line = strtok_r(out, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		while (*line == ' ' || *line == '\t')
@@ -133,8 +135,12 @@ static int foreign_forward_drop(struct lb_err *err)
 			snprintf(table, sizeof(table), "%s %s", fam, name);
 			continue;
 		}
-		if (sscanf(line, "chain %127[^{ ]", chain) == 1)
+		if (sscanf(line, "chain %127[^{ ]", chain) == 1) {
+			if (!strcmp(table, "inet loginbox") &&
+			    !strcmp(chain, "postrouting"))
+				*ours = true;
 			continue;
+		}
 		if (strstr(line, "hook forward") && strstr(line, "policy drop") &&
 		    strcmp(table, "inet loginbox") != 0) {
 			lb_fail(err, 0, "nftables table `%s` chain `%s` drops "
@@ -181,25 +187,22 @@ static int ensure_forwarding(struct lb_err *err)
 static int prepare_host(int dfd, const char *subnet, struct lb_err *err)
 {
 	cleanup_close int lfd = -1;
-	struct lb_err probe;
+	bool ours = false;
 	char buf[2048];
 
 	lfd = openat(dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 		     0600);
 	if (lfd < 0 || flock(lfd, LOCK_EX) < 0)
 		return lb_fail(err, errno, "lock %s/.lock", NET_DIR);
-	lb_err_clear(&probe);
-	if (nft_run("list chain inet loginbox postrouting", NULL, 0,
-		    &probe) < 0) {
+	/* One listing: the foreign drops, and whether the table exists
+	 * (its last chain). */
+	if (foreign_forward_drop(&ours, err) < 0)
+		return -1;
+	if (!ours) {
 		snprintf(buf, sizeof(buf), ruleset, subnet);
 		if (nft_run(buf, NULL, 0, err) < 0)
-			return lb_hint(err, "nftables is needed for network = "
-				       "bridge: apt install nftables, and a "
-				       "kernel with nf_tables (modprobe "
-				       "nf_tables)");
+			return lb_hint(err, NFT_HINT);
 	}
-	if (foreign_forward_drop(err) < 0)
-		return -1;
 	return ensure_forwarding(err);
 }
 

@@ -10,16 +10,22 @@
 #include <stdio.h>
 #include <string.h>
 
+/* One context for the process: making one costs about half a
+ * millisecond (it reads iproute2's tables), a box build needs three calls. */
+static struct nft_ctx *ctx;
+
 int nft_run(const char *cmds, char *out, size_t outlen, struct lb_err *err)
 {
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
 	const char *o, *e;
 	int r;
 
-	if (!ctx)
-		return lb_fail(err, ENOMEM, "libnftables context");
-	nft_ctx_buffer_output(ctx);
-	nft_ctx_buffer_error(ctx);
+	if (!ctx) {
+		ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+		if (!ctx)
+			return lb_fail(err, ENOMEM, "libnftables context");
+		nft_ctx_buffer_output(ctx);
+		nft_ctx_buffer_error(ctx);
+	}
 	r = nft_run_cmd_from_buffer(ctx, cmds);
 	o = nft_ctx_get_output_buffer(ctx);
 	e = nft_ctx_get_error_buffer(ctx);
@@ -32,6 +38,5 @@ int nft_run(const char *cmds, char *out, size_t outlen, struct lb_err *err)
 		first[strcspn(first, "\n")] = '\0';
 		lb_fail(err, 0, "nftables: %s", first);
 	}
-	nft_ctx_free(ctx);
 	return r != 0 ? -1 : 0;
 }
