@@ -204,6 +204,9 @@ const struct lb_net_ops *net_ops_for(enum lb_network m);
 int net_setup(struct lb_box *b, struct lb_err *err);
 void net_teardown(const struct lb_state *st);
 void net_gc(bool verbose);
+/* net_bridge.c: the box's own /etc/resolv.conf (network = bridge), in the
+ * session's upper; rootfd is the new root. */
+int net_resolv_conf(const struct lb_box *b, int rootfd, struct lb_err *err);
 
 /* nft.c: libnftables, one transaction per call; out gets the output
  * (list commands) when non-NULL. */

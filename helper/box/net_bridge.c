@@ -390,6 +390,63 @@ static void bridge_gc(bool verbose)
 	closedir(d);
 }
 
+/*
+ * The box's resolver: bridge_dns, else the host's non-loopback
+ * nameservers (a 127.0.0.53 stub is a host address, which no box reaches).
+ * The image's /etc/resolv.conf is often a link into /run, which is the
+ * box's own there: replaced in the session's upper by a plain file.
+ */
+int net_resolv_conf(const struct lb_box *b, int rootfd, struct lb_err *err)
+{
+	cleanup_close int dfd = -1, fd = -1;
+	char host[4096], out[1024] = "", *line, *save = NULL;
+	size_t n = 0;
+	struct lb_err e;
+
+	if (b->pol.network != LB_NET_BRIDGE)
+		return 0;
+	if (b->pol.net_dns[0]) {
+		n = (size_t)snprintf(out, sizeof(out), "nameserver %s\n",
+				     b->pol.net_dns);
+	} else {
+		lb_err_clear(&e);
+		if (fs_read_small(AT_FDCWD, "/etc/resolv.conf", host,
+				  sizeof(host), &e) < 0)
+			host[0] = '\0';
+		for (line = strtok_r(host, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char ns[64];
+			struct in_addr a;
+
+			if (sscanf(line, "nameserver %63s", ns) != 1 ||
+			    inet_pton(AF_INET, ns, &a) != 1 ||
+			    (ntohl(a.s_addr) >> 24) == 127 || n > 900)
+				continue;
+			n += (size_t)snprintf(out + n, sizeof(out) - n,
+					      "nameserver %s\n", ns);
+		}
+	}
+	if (!n) {
+		syslog(LOG_AUTHPRIV | LOG_WARNING, "user %s: network = bridge: "
+		       "no resolver for the box (set bridge_dns in [global]; "
+		       "the host's resolv.conf names only loopback)",
+		       b->user.name);
+		return 0;
+	}
+	dfd = fs_open_in_root(rootfd, "/etc", O_DIRECTORY, err);
+	if (dfd < 0)
+		return -1;
+	if (unlinkat(dfd, "resolv.conf", 0) < 0 && errno != ENOENT)
+		return lb_fail(err, errno, "image %s: remove /etc/resolv.conf",
+			       b->pol.image);
+	fd = openat(dfd, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL |
+						 O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, out, n) != (ssize_t)n)
+		return lb_fail(err, errno, "image %s: write /etc/resolv.conf",
+			       b->pol.image);
+	return 0;
+}
+
 const struct lb_net_ops net_ops_bridge = {
 	.name = "bridge",
 	.setup = bridge_setup,

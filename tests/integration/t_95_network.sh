@@ -70,6 +70,28 @@ while True:
     d, a = s.recvfrom(100)
     s.sendto(b"pong:" + d, a)' >"$W/udp.log" 2>&1 &
 track_pid $!
+# a DNS server on the test host: upstream.lbt. -> 198.18.0.1
+ip netns exec "$UPNS" python3 -c '
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("'"$UP"'", 53))
+want = b"\x08upstream\x03lbt\x00"
+while True:
+    d, a = s.recvfrom(512)
+    q = d[12:]
+    i = 0
+    while q[i]:
+        i += q[i] + 1
+    qname, qtail = q[:i + 1], q[i + 1:i + 5]
+    qtype = struct.unpack(">H", qtail[:2])[0]
+    ans, an, rc = b"", 0, 0
+    if qname.lower() != want:
+        rc = 3
+    elif qtype == 1:
+        ans = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton("'"$UP"'")
+        an = 1
+    s.sendto(d[:2] + struct.pack(">HHHHH", 0x8180 | rc, 1, an, 0, 0) + qname + qtail + ans, a)' >"$W/dns.log" 2>&1 &
+track_pid $!
 # host listeners on its own addresses: what a box must not reach
 python3 -m http.server --bind "$HOSTIP" --directory "$W/www" 8082 >"$W/h1.log" 2>&1 &
 track_pid $!
@@ -83,7 +105,7 @@ t_is "$(curl -s -m 2 "http://$LL:8081/m")" "upstream-ok" "the link-local listene
 
 bridge_conf() {
 	base_conf | sed 's/^network = none$/network = bridge/' |
-		sed "s|^default = none\$|default = none\\nbridge_subnet = $SUBNET|"
+		sed "s|^default = none\$|default = none\\nbridge_subnet = $SUBNET\\nbridge_dns = $UP|"
 }
 bridge_conf | write_conf
 
@@ -101,7 +123,10 @@ echo LO=\$(probe 127.0.0.1 22)
 echo GW=\$(probe $GW 22)
 echo HOSTIP=\$(probe $HOSTIP 8082)
 echo LL=\$(probe $LL 8081)
-echo AGAIN=\$(curl -sS -m 5 http://$UP:8080/m 2>&1)" 2>&1)
+echo AGAIN=\$(curl -sS -m 5 http://$UP:8080/m 2>&1)
+echo RESOLV=\$(grep nameserver /etc/resolv.conf)
+echo NAME=\$(getent hosts upstream.lbt)
+echo BYNAME=\$(curl -sS -m 5 http://upstream.lbt:8080/m 2>&1)" 2>&1)
 t_like "$(kv "$out" ADDR)" '^198\.19\.255\.[0-9]+$' "the box has an address from bridge_subnet on eth0"
 t_is "$(kv "$out" PEER)" "$GW/32" "its peer is the gateway, a /32"
 t_like "$(kv "$out" ROUTE)" "^default via $GW dev eth0" "its default route is the gateway on eth0"
@@ -112,6 +137,9 @@ t_is "$(kv "$out" GW)" "No route to host" "the gateway (a host address) refuses 
 t_is "$(kv "$out" HOSTIP)" "No route to host" "the host's interface address is unreachable though a listener is there"
 t_is "$(kv "$out" LL)" "No route to host" "link-local 169.254.169.254 is unreachable though a listener is there"
 t_is "$(kv "$out" AGAIN)" "upstream-ok" "the same box still reaches the test host after the refusals"
+t_is "$(kv "$out" RESOLV)" "nameserver $UP" "the box's own /etc/resolv.conf names bridge_dns"
+t_like "$(kv "$out" NAME)" "^$UP +upstream\.lbt" "DNS by name from the box (the test host's resolver)"
+t_is "$(kv "$out" BYNAME)" "upstream-ok" "HTTP by name from the box"
 assert_no_leftovers "network = bridge: the logout leaves nothing"
 
 # no veth, element or lease of ours remains
