@@ -78,8 +78,8 @@ sleep 1
 gbps() { python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))'; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 connect_ms() { # CMD-PREFIX... : median curl time_connect in ms
-	local i
-	for i in $(seq 1 "$N"); do
+	:
+	for _ in $(seq 1 "$N"); do
 		"$@" curl -s -o /dev/null -w '%{time_connect}\n' "$URL"
 	done | awk '{printf "%.3f\n", $1 * 1000}' | median
 }
@@ -90,8 +90,8 @@ PLAIN_C=$(connect_ms ip netns exec lbb-pa)
 
 # network = none builds first (the baseline of the phase), then bridge
 phase_net() {
-	local i
-	for i in $(seq 1 "$N"); do
+	:
+	for _ in $(seq 1 "$N"); do
 		"$ADMIN" run --timing -u "$U" -- true 2>&1 >/dev/null | sed -n 's/.* network=\([0-9]*\).*/\1/p'
 	done | median
 }

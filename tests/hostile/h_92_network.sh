@@ -52,7 +52,7 @@ echo "upstream-ok" >"$W/www/m"
 chmod -R a+rX "$W/www"
 ip netns exec "$UPNS" python3 -m http.server --bind "$UP" --directory "$W/www" 8080 >"$W/http.log" 2>&1 &
 track_pid $!
-for i in $(seq 1 50); do
+for _ in $(seq 1 50); do
 	curl -s -m 1 "http://$UP:8080/m" >/dev/null 2>&1 && break
 	sleep 0.1
 done

@@ -95,7 +95,7 @@ track_pid $!
 # host listeners on its own addresses: what a box must not reach
 python3 -m http.server --bind "$HOSTIP" --directory "$W/www" 8082 >"$W/h1.log" 2>&1 &
 track_pid $!
-for i in $(seq 1 50); do
+for _ in $(seq 1 50); do
 	curl -s -m 1 "http://$UP:8080/m" >/dev/null 2>&1 &&
 		curl -s -m 1 "http://$LL:8081/m" >/dev/null 2>&1 &&
 		curl -s -m 1 "http://$HOSTIP:8082/m" >/dev/null 2>&1 && break
@@ -146,7 +146,7 @@ assert_no_leftovers "network = bridge: the logout leaves nothing"
 net_leftovers() {
 	ip -o link show | awk -F': ' '{print $2}' | grep '^lbh' | sed 's/^/veth /'
 	nft list set inet loginbox src4 2>/dev/null | grep -o 'lbh[0-9]* \. [0-9.]*' | sed 's/^/element /'
-	ls "$LB_RUN/net" 2>/dev/null | sed 's/^/lease /'
+	find "$LB_RUN/net" -mindepth 1 -maxdepth 1 ! -name ".*" -printf "lease %f\n" 2>/dev/null
 }
 t_is "$(net_leftovers)" "" "after logout: no lbh* veth, no src4 element, no lease"
 
@@ -159,7 +159,7 @@ echo SELF=\$(probe 127.0.0.1 8090)
 sleep 20" >"$W/bob.out" 2>&1 &
 BOB=$!
 track_pid "$BOB"
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
 	grep -q '^SELF=' "$W/bob.out" && break
 	sleep 0.1
 done
