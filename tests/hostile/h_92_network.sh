@@ -63,14 +63,22 @@ base_conf | sed "s|^default = none\$|default = none\\nbridge_subnet = $SUBNET|" 
 
 out=$(ssh_as lbt-root "echo \"@@ME=\$(id -u)@@\"
 echo \"@@OWN=\$(curl -sS -m 5 http://$UP:8080/m 2>&1)@@\"
-ip addr add $SPOOF/32 dev eth0 2>&1 && echo '@@ADDED=yes@@'
+echo \"@@ADDERR=\$(ip addr add $SPOOF/32 dev eth0 2>&1 | head -n 1)@@\"
+ip -4 -o addr show eth0 | grep -q '$SPOOF/' && echo '@@ADDED=yes@@'
 echo \"@@SPOOF=\$(curl -sS -m 3 --interface $SPOOF http://$UP:8080/m 2>&1)@@\"
 echo \"@@AGAIN=\$(curl -sS -m 5 http://$UP:8080/m 2>&1)@@\"" 2>&1)
 t_is "$(marker "$out" ME)" 0 "lbt-root is root in its box"
 t_is "$(marker "$out" OWN)" "upstream-ok" "from its leased address the box reaches the test host (positive control)"
-t_is "$(marker "$out" ADDED)" "yes" "box root adds $SPOOF to its eth0"
-t_like "$(marker "$out" SPOOF)" "Connection timed out|timed out after" "from the spoofed source nothing gets through (dropped on the host: a timeout)"
+if [ "$(marker "$out" ADDED)" = yes ]; then
+	tap_ok "box root adds $SPOOF to its eth0"
+	t_like "$(marker "$out" SPOOF)" "Connection timed out|timed out after" "from the spoofed source nothing gets through (dropped on the host: a timeout)"
+	drops=$(nft list chain inet loginbox from_box 2>/dev/null | sed -n 's/.*counter packets \([0-9]*\).*anti-spoofing.*/\1/p')
+	t_like "${drops:-0}" '^[1-9]' "the host's anti-spoofing rule counted the dropped packets"
+else
+	# the capability policy leaves box root without CAP_NET_ADMIN: the
+	# attack stops one step earlier, and the host's rule stays the backstop
+	t_like "$(marker "$out" ADDERR)" "Operation not permitted" "box root cannot add $SPOOF to its eth0 (no CAP_NET_ADMIN)"
+	tap_skip "spoofed source dropped on the host" "box root could not add the address"
+fi
 t_is "$(marker "$out" AGAIN)" "upstream-ok" "the leased address still works after the attempt"
-drops=$(nft list chain inet loginbox from_box 2>/dev/null | sed -n 's/.*counter packets \([0-9]*\).*anti-spoofing.*/\1/p')
-t_like "${drops:-0}" '^[1-9]' "the host's anti-spoofing rule counted the dropped packets"
 assert_no_leftovers "nothing of the box remains"
