@@ -56,8 +56,8 @@ BINS = $(B)/loginbox-helper $(B)/loginbox-shell $(B)/loginbox $(B)/pam_loginbox.
 UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 # libsubid is dlopen()ed only when nsswitch.conf names a subid source.
-LIBS_BOX   = -lseccomp -lcap -liniparser
-LIBS_ADMIN = -lseccomp -lcap -liniparser -larchive -ljson-c -lcrypto
+LIBS_BOX   = -lseccomp -lcap -liniparser -lnftables
+LIBS_ADMIN = -lseccomp -lcap -liniparser -lnftables -larchive -ljson-c -lcrypto
 LIBS_SHELL =
 LIBS_PAM   = -lpam -liniparser -lcap
 

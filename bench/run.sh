@@ -300,4 +300,4 @@ EOF
 mkdir -p "$HERE/results"
 [ -e "$HERE/results/.keep" ] || : >"$HERE/results/.keep"
 say "setup done in $(($(date +%s) - START_TS)) s; measuring"
-"$PY" "$HERE/bench.py" "$T/setup.json"
+"$PY" "$HERE/bench.py" "$T/setup.json" && "$HERE/net.sh" "$P" "$BOXED"

@@ -82,12 +82,13 @@ static int cmd_check(int argc, char **argv)
 		printf("%s[%s]", i ? " " : ": ", cfg->sections[i].name);
 	printf("\n");
 	lb_policy_groups_report(cfg, stdout);
+	r = lb_net_check(cfg, stdout);
 	/* The config is valid either way: findings are warnings, one line
 	 * each, and do not change the exit status. */
 	if (argc <= 1)
 		lb_host_doors(cfg, stdout);
 	free(cfg);
-	return 0;
+	return r < 0 ? 1 : 0;
 }
 
 /* loginbox sshd-config [--write]: print the drop-in, or install it
@@ -435,6 +436,11 @@ static int cmd_show(int argc, char **argv)
 				       (int)(strchr(tok, ':') - tok), tok,
 				       strchr(tok, ':') + 1);
 	}
+	printf("network          %s", st.net_mode[0] ? st.net_mode : "none");
+	if (st.net_addr[0])
+		printf(" %s/32 via host veth %s (rules: nft list table inet "
+		       "loginbox)", st.net_addr, st.net_if);
+	printf("\n");
 	if (st.cgroup[0]) {
 		print_cg_file(st.cgroup, "memory.current");
 		print_cg_file(st.cgroup, "pids.current");

@@ -340,8 +340,9 @@ static int build(struct lb_box *b, struct lb_err *err)
 	if (start_init(b, err) < 0)
 		return -1;
 	box_phase(b, "clone+init");
-	if (open_netns(b, err) < 0)
+	if (open_netns(b, err) < 0 || net_setup(b, err) < 0)
 		return -1;
+	box_phase(b, "network");
 	return session_write_state(b, err);
 }
 

@@ -83,6 +83,11 @@ struct lb_box {
 	/* disk/persistent upper, removed on teardown when not persistent */
 	char upper_dir[256];
 
+	/* network (net.c): also in the state file, for teardown, gc, show */
+	char net_mode[8];     /* none | bridge */
+	char net_if[16];      /* host end of the veth pair, "" if none */
+	char net_addr[16];    /* the box's IPv4 address, "" if none */
+
 	/* How long each step of box_open took (bench/, loginbox run --timing) */
 	int n_phases;
 	struct {
@@ -123,6 +128,9 @@ struct lb_state {
 	long long created;              /* unix time */
 	char session[8];                /* "user" or "login" */
 	char hash[20];                  /* policy hash (join.c) */
+	char net_mode[8];
+	char net_if[16];
+	char net_addr[16];
 	int n_phases;                   /* phase.NAME=usec lines */
 	char phase_name[16][24];
 	unsigned long long phase_usec[16];
@@ -198,6 +206,40 @@ int init_main(void *arg);
 
 /* net.c */
 int net_lo_up(struct lb_err *err);
+
+/*
+ * One table of operations per network mode (net.c), chosen once from the
+ * policy: setup runs in the helper once the box's netns exists (b->netns_fd),
+ * teardown from the state file; both are per BOX, never per login.
+ */
+struct lb_net_ops {
+	const char *name;
+	int (*setup)(struct lb_box *b, struct lb_err *err);
+	void (*teardown)(const struct lb_state *st);
+	void (*gc)(bool verbose);
+};
+extern const struct lb_net_ops net_ops_none, net_ops_bridge;
+const struct lb_net_ops *net_ops_for(enum lb_network m);
+int net_setup(struct lb_box *b, struct lb_err *err);
+void net_teardown(const struct lb_state *st);
+void net_gc(bool verbose);
+/* net_bridge.c: the box's own /etc/resolv.conf (network = bridge), in the
+ * session's upper; rootfd is the new root. */
+int net_resolv_conf(const struct lb_box *b, int rootfd, struct lb_err *err);
+
+/* nft.c: libnftables, one transaction per call; out gets the output
+ * (list commands) when non-NULL. */
+int nft_run(const char *cmds, char *out, size_t outlen, struct lb_err *err);
+
+/* rtnl.c: the few rtnetlink requests a veth pair needs. */
+int rtnl_open(struct lb_err *err);
+int rtnl_veth(int fd, const char *name, const char *peer, int peer_netns_fd,
+	      struct lb_err *err);
+int rtnl_addr_p2p(int fd, int ifindex, uint32_t local, uint32_t peer,
+		  struct lb_err *err);
+int rtnl_up(int fd, int ifindex, struct lb_err *err);
+int rtnl_default_route(int fd, int ifindex, uint32_t gw, struct lb_err *err);
+int rtnl_del(int fd, const char *name); /* -errno */
 
 /* caps.c */
 int caps_drop_bounding(uint64_t keep, struct lb_err *err);

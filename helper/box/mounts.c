@@ -434,7 +434,8 @@ int mounts_populate(struct lb_box *b, int rootfd, struct lb_err *err)
 	/* Every image, the host's too: a directory (LDAP) user is in no
 	 * /etc/passwd, and the box cannot reach nslcd or sssd (own /run),
 	 * so sftp-server, id and ls -l would not know them. */
-	if (image_knows_user(b, rootfd, err) < 0)
+	if (image_knows_user(b, rootfd, err) < 0 ||
+	    net_resolv_conf(b, rootfd, err) < 0)
 		return -1;
 	if (!strcmp(b->pol.image, "host") && mask_secrets(b, rootfd, err) < 0)
 		return -1;

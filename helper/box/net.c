@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -31,4 +32,55 @@ int net_lo_up(struct lb_err *err)
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
 		return lb_fail(err, errno, "bring lo up");
 	return 0;
+}
+
+/* network = none: lo only (init brings it up); nothing on the host. */
+static int none_setup(struct lb_box *b, struct lb_err *err)
+{
+	(void)b;
+	(void)err;
+	return 0;
+}
+
+static void none_teardown(const struct lb_state *st)
+{
+	(void)st;
+}
+
+static void none_gc(bool verbose)
+{
+	(void)verbose;
+}
+
+const struct lb_net_ops net_ops_none = {
+	.name = "none",
+	.setup = none_setup,
+	.teardown = none_teardown,
+	.gc = none_gc,
+};
+
+const struct lb_net_ops *net_ops_for(enum lb_network m)
+{
+	return m == LB_NET_BRIDGE ? &net_ops_bridge : &net_ops_none;
+}
+
+int net_setup(struct lb_box *b, struct lb_err *err)
+{
+	const struct lb_net_ops *ops = net_ops_for(b->pol.network);
+
+	snprintf(b->net_mode, sizeof(b->net_mode), "%s", ops->name);
+	if (ops->setup(b, err) < 0)
+		return lb_prefix(err, "network = %s", ops->name);
+	return 0;
+}
+
+void net_teardown(const struct lb_state *st)
+{
+	if (strcmp(st->net_mode, "bridge") == 0)
+		net_ops_bridge.teardown(st);
+}
+
+void net_gc(bool verbose)
+{
+	net_ops_bridge.gc(verbose);
 }

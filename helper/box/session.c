@@ -162,7 +162,8 @@ int session_write_state(const struct lb_box *b, struct lb_err *err)
 		     "id=%lu\nuser=%s\nuid=%u\ninit_pid=%d\ninit_start=%llu\n"
 		     "owner_pid=%d\nowner_start=%llu\nservice=%s\nimage=%s\n"
 		     "image_version=%s\ncgroup=%s\nupper=%s\nupper_dir=%s\n"
-		     "created=%lld\nsession=%s\nhash=%s\n",
+		     "created=%lld\nsession=%s\nhash=%s\n"
+		     "net=%s\nnet_if=%s\nnet_addr=%s\n",
 		     b->id, b->user.name, (unsigned)b->user.uid,
 		     (int)b->init_pid, proc_start_time(b->init_pid),
 		     (int)b->owner_pid, proc_start_time(b->owner_pid),
@@ -173,7 +174,8 @@ int session_write_state(const struct lb_box *b, struct lb_err *err)
 						     : "persistent",
 		     b->upper_dir, (long long)time(NULL),
 		     b->pol.session_mode == LB_SESSION_USER ? "user" : "login",
-		     b->hash);
+		     b->hash, b->net_mode[0] ? b->net_mode : "none", b->net_if,
+		     b->net_addr);
 	for (int i = 0; i < b->n_phases && n > 0 && (size_t)n < sizeof(buf); i++)
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "phase.%s=%llu\n",
 			      b->phase[i].name,
@@ -244,6 +246,12 @@ void session_parse_state(char *buf, struct lb_state *st)
 			copy_field(st->session, sizeof(st->session), v);
 		else if (!strcmp(line, "hash"))
 			copy_field(st->hash, sizeof(st->hash), v);
+		else if (!strcmp(line, "net"))
+			copy_field(st->net_mode, sizeof(st->net_mode), v);
+		else if (!strcmp(line, "net_if"))
+			copy_field(st->net_if, sizeof(st->net_if), v);
+		else if (!strcmp(line, "net_addr"))
+			copy_field(st->net_addr, sizeof(st->net_addr), v);
 		else if (!strncmp(line, "phase.", 6) && st->n_phases < 16) {
 			copy_field(st->phase_name[st->n_phases],
 				   sizeof(st->phase_name[0]), line + 6);

@@ -99,6 +99,7 @@ static int teardown_locked(unsigned long id, unsigned wait_ms, bool held,
 			return 0;
 		}
 		kill_init(&st);
+		net_teardown(&st);
 		/* The node path is rebuilt from what we own, not trusted. */
 		if (st.cgroup[0]) {
 			bool pure;
@@ -283,6 +284,7 @@ static int gc(bool verbose, uid_t only, struct lb_err *err)
 		gc_tokens();
 		sweep_uppers(verbose);
 		cg_sweep_user_nodes();
+		net_gc(verbose);
 	}
 	return n < 0 ? -1 : swept;
 }

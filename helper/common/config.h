@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -33,7 +34,7 @@
 #define LB_MAX_IO 8
 
 enum lb_on_error { LB_ON_ERROR_DENY, LB_ON_ERROR_ALLOW };
-enum lb_network { LB_NET_NONE };
+enum lb_network { LB_NET_NONE, LB_NET_BRIDGE };
 enum lb_inside { LB_INSIDE_SELF, LB_INSIDE_ROOT };
 enum lb_upper { LB_UPPER_TMPFS, LB_UPPER_DISK, LB_UPPER_PERSISTENT };
 enum lb_home { LB_HOME_BIND, LB_HOME_TMPFS, LB_HOME_NONE };
@@ -74,6 +75,8 @@ struct lb_policy {
 
 	char image[LB_NAME_MAX];       /* "host" or a directory name */
 	enum lb_network network;
+	char net_subnet[24];           /* [global] bridge_subnet, IPv4 CIDR */
+	char net_dns[48];              /* [global] bridge_dns, IPv4 address */
 	char hostname[LB_TEMPLATE_MAX]; /* template, %u %h %s %% */
 	enum lb_inside inside_uid;
 	enum lb_upper upper;
@@ -165,6 +168,8 @@ struct lb_config {
 	enum lb_on_error on_error;
 	enum lb_limits limits;
 	uint64_t max_linger;       /* when LB_KEY_MAX_LINGER is in global_mask */
+	char net_subnet[24];       /* bridge_subnet (net_bridge.c) */
+	char net_dns[48];          /* bridge_dns */
 	char default_section[LB_SECTION_MAX]; /* "" = none: unmatched users not boxed */
 	char default_source[256];  /* file whose default = won, "" if none */
 	char global_source[256];   /* first file with [global], "" if none */
@@ -198,6 +203,15 @@ struct lb_policy_origin {
  * shell=/bin/bash,
  * seccomp=default, capabilities=default, priority=0, box=yes, limits unset). */
 void lb_policy_defaults(struct lb_policy *p);
+/* config_net.c: the [global] network keys (bridge_subnet, bridge_dns). */
+int lb_net_global(struct lb_config *cfg, const char *key, const char *val,
+		  struct lb_err *err);
+void lb_policy_net_globals(const struct lb_config *cfg, struct lb_policy *p);
+/* `loginbox check`: what network = bridge needs; <0 when a section
+ * cannot work (printed on out). */
+int lb_net_check(const struct lb_config *cfg, FILE *out);
+/* "A.B.C.D/N", N in 16..29: network and prefix (host order). */
+int lb_net_parse_subnet(const char *s, uint32_t *net, int *prefix);
 
 /* The capability set "capabilities = default" stands for. */
 uint64_t lb_caps_default(void);

@@ -52,6 +52,7 @@ int lb_policy_resolve(const struct lb_config *cfg, const char *user,
 	p->limits = cfg->limits;
 	if (cfg->global_mask & LB_KEY_BIT(LB_KEY_MAX_LINGER))
 		p->max_linger = cfg->max_linger;
+	lb_policy_net_globals(cfg, p);
 	if (!user || !user[0] || strcmp(user, "root") == 0) {
 		p->boxed = false; /* root is never boxed: it is the way in */
 		return 0;

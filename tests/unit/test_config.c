@@ -322,7 +322,8 @@ static void t_structure(void)
 	   "same key in two sections is fine");
 	ok(parse("[global]\nbogus = 1\n") < 0 &&
 		   strstr(err.msg, "[global] bogus: unknown key") &&
-		   strstr(err.hint, "on_error, default, limits, max_linger and image_*"),
+		   strstr(err.hint, "on_error, default, limits, max_linger, "
+				    "bridge_subnet, bridge_dns and image_*"),
 	   "unknown global key lists the valid ones (%s)", err.hint);
 	ok(parse("[global]\nimage_max_ratio = 50\nimage_max_bytes = 2G\n"
 		 "image_keep_setuid = no\n") == 0,
@@ -333,6 +334,20 @@ static void t_structure(void)
 	ok(parse("[global]\nimage_max_entry = 5\n") < 0 &&
 		   strstr(err.hint, "image_max_entries"),
 	   "an unknown image_ key lists the image keys (%s)", err.hint);
+	ok(parse("[global]\nbridge_subnet = 10.203.0.0/16\n") == 0,
+	   "bridge_subnet = 10.203.0.0/16");
+	ok(parse("[global]\nbridge_subnet = 10.203.0.1/16\n") < 0 &&
+		   strstr(err.msg, "no host bits"),
+	   "bridge_subnet with host bits refused (%s)", err.msg);
+	ok(parse("[global]\nbridge_subnet = 10.0.0.0/8\n") < 0,
+	   "bridge_subnet wider than /16 refused");
+	ok(parse("[global]\nbridge_subnet = 10.0.0.0/30\n") < 0,
+	   "bridge_subnet narrower than /29 refused");
+	ok(parse("[global]\nbridge_dns = not-an-ip\n") < 0 &&
+		   strstr(err.msg, "not an IPv4 address"),
+	   "bridge_dns must be an address (%s)", err.msg);
+	ok(parse("[group.a]\nnetwork = bridge\n") == 0,
+	   "network = bridge is a value");
 	ok(parse("[global]\nimage = host\n") < 0, "policy key in [global]");
 	ok(parse("[global]\ndefault = group.nope\n[group.a]\n") < 0 &&
 		   strstr(err.msg, "default: no section [group.nope]"),

@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# network = bridge against box root (lbt-root, inside_uid = root, which
+# holds CAP_NET_ADMIN over its own netns): it may add any address to its
+# eth0 and send from it, but only its leased address gets through (the
+# host's src4 set, which box root cannot touch); its own nftables rules, had
+# it any, are in its netns and do not bind the host's.  Test host in a
+# namespace of our own at 198.18.0.1; boxes get 198.19.255.0/24.
+set -u
+. "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/../shlib.sh"
+
+W=$LBT_TMP/h92
+mkdir -p "$W"
+chmod 755 "$W"
+UPNS=lbt-up92
+UP=198.18.0.1
+HOSTIP=198.18.0.254
+SUBNET=198.19.255.0/24
+SPOOF=198.19.255.250
+
+if ! lb_ensure_packages "$W/apt.log" nftables curl iproute2; then
+	tap_fail "nftables installed" "$(tail -n 5 "$W/apt.log")"
+	exit 0
+fi
+if nft list table inet loginbox >/dev/null 2>&1; then
+	tap_skip "anti-spoofing" "an inet loginbox table exists on this host: not ours to change"
+	exit 0
+fi
+FWD0=$(cat /proc/sys/net/ipv4/ip_forward)
+cleanup() {
+	ip netns del "$UPNS" 2>/dev/null
+	ip link del lbt-up92 2>/dev/null
+	nft delete table inet loginbox 2>/dev/null
+	echo "$FWD0" >/proc/sys/net/ipv4/ip_forward
+	reset_conf
+}
+trap cleanup EXIT
+
+ip netns add "$UPNS"
+ip link add lbt-up92 type veth peer name eth0 netns "$UPNS"
+ip addr add "$HOSTIP/24" dev lbt-up92
+ip link set lbt-up92 up
+ip -n "$UPNS" link set lo up
+ip -n "$UPNS" addr add "$UP/24" dev eth0
+ip -n "$UPNS" link set eth0 up
+# the test host answers the spoofed address too (a route back), so only
+# the host's rules can stop the exchange
+ip -n "$UPNS" route add "$SUBNET" via "$HOSTIP"
+mkdir -p "$W/www"
+echo "upstream-ok" >"$W/www/m"
+chmod -R a+rX "$W/www"
+ip netns exec "$UPNS" python3 -m http.server --bind "$UP" --directory "$W/www" 8080 >"$W/http.log" 2>&1 &
+track_pid $!
+for _ in $(seq 1 50); do
+	curl -s -m 1 "http://$UP:8080/m" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+
+make_root_image
+base_conf | sed "s|^default = none\$|default = none\\nbridge_subnet = $SUBNET|" |
+	sed 's/^inside_uid = root$/inside_uid = root\nnetwork = bridge/' | write_conf
+
+out=$(ssh_as lbt-root "echo \"@@ME=\$(id -u)@@\"
+echo \"@@OWN=\$(curl -sS -m 5 http://$UP:8080/m 2>&1)@@\"
+echo \"@@ADDERR=\$(ip addr add $SPOOF/32 dev eth0 2>&1 | head -n 1)@@\"
+ip -4 -o addr show eth0 | grep -q '$SPOOF/' && echo '@@ADDED=yes@@'
+echo \"@@SPOOF=\$(curl -sS -m 3 --interface $SPOOF http://$UP:8080/m 2>&1)@@\"
+echo \"@@AGAIN=\$(curl -sS -m 5 http://$UP:8080/m 2>&1)@@\"" 2>&1)
+t_is "$(marker "$out" ME)" 0 "lbt-root is root in its box"
+t_is "$(marker "$out" OWN)" "upstream-ok" "from its leased address the box reaches the test host (positive control)"
+if [ "$(marker "$out" ADDED)" = yes ]; then
+	tap_ok "box root adds $SPOOF to its eth0"
+	t_like "$(marker "$out" SPOOF)" "Connection timed out|timed out after" "from the spoofed source nothing gets through (dropped on the host: a timeout)"
+	drops=$(nft list chain inet loginbox from_box 2>/dev/null | sed -n 's/.*counter packets \([0-9]*\).*anti-spoofing.*/\1/p')
+	t_like "${drops:-0}" '^[1-9]' "the host's anti-spoofing rule counted the dropped packets"
+else
+	# the capability policy leaves box root without CAP_NET_ADMIN: the
+	# attack stops one step earlier, and the host's rule stays the backstop
+	t_like "$(marker "$out" ADDERR)" "Operation not permitted" "box root cannot add $SPOOF to its eth0 (no CAP_NET_ADMIN)"
+	tap_skip "spoofed source dropped on the host" "box root could not add the address"
+fi
+t_is "$(marker "$out" AGAIN)" "upstream-ok" "the leased address still works after the attempt"
+assert_no_leftovers "nothing of the box remains"
