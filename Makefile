@@ -52,8 +52,8 @@ BINS = $(B)/loginbox-helper $(B)/loginbox-shell $(B)/loginbox $(B)/pam_loginbox.
 UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 # libsubid is dlopen()ed only when nsswitch.conf names a subid source.
-LIBS_BOX   = -lseccomp -lcap -liniparser
-LIBS_ADMIN = -lseccomp -lcap -liniparser
+LIBS_BOX   = -lseccomp -lcap -liniparser -ljson-c
+LIBS_ADMIN = -lseccomp -lcap -liniparser -ljson-c
 LIBS_SHELL =
 LIBS_PAM   = -lpam -liniparser -lcap
 

@@ -141,6 +141,8 @@ static int make_dev(const struct lb_box *b, int rootfd, struct lb_err *err)
 	if (mkdirat(devfd, "pts", 0755) < 0 ||
 	    fchownat(devfd, "pts", ru, rg, 0) < 0)
 		return lb_fail(err, errno, "mkdir /dev/pts");
+	if (devices_nodes(b, rootfd, err) < 0)
+		return -1;
 	return tmpfs_at(rootfd, "/dev/shm", "1777", b->pol.tmpfs_size, ru, rg,
 			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
 }
@@ -432,6 +434,8 @@ int mounts_populate(struct lb_box *b, int rootfd, struct lb_err *err)
 	 * /etc/passwd, and the box cannot reach nslcd or sssd (own /run),
 	 * so sftp-server, id and ls -l would not know them. */
 	if (image_knows_user(b, rootfd, err) < 0)
+		return -1;
+	if (devices_mounts(b, rootfd, err) < 0)
 		return -1;
 	if (!strcmp(b->pol.image, "host") && mask_secrets(b, rootfd, err) < 0)
 		return -1;

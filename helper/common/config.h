@@ -31,6 +31,8 @@
 #define LB_MAX_SECTIONS 256
 #define LB_MAX_KEEP_GROUPS 16
 #define LB_MAX_IO 8
+#define LB_MAX_DEVICES 16
+#define LB_DEVICE_NAME_MAX 128
 
 enum lb_on_error { LB_ON_ERROR_DENY, LB_ON_ERROR_ALLOW };
 enum lb_network { LB_NET_NONE };
@@ -88,6 +90,10 @@ struct lb_policy {
 
 	struct lb_limits_set session;  /* per session */
 	struct lb_limits_set user;     /* user_* keys: all sessions of a user */
+
+	int n_devices;                 /* devices = /dev paths, CDI names (cdi.h) */
+	char devices[LB_MAX_DEVICES][LB_DEVICE_NAME_MAX];
+	uint64_t shm_size;             /* bytes of /dev/shm; LB_UNLIMITED = default */
 };
 
 /*
@@ -129,6 +135,8 @@ enum lb_key {
 	LB_KEY_USER_PIDS_MAX,
 	LB_KEY_USER_IO_WEIGHT,
 	LB_KEY_USER_IO_MAX,
+	LB_KEY_DEVICES,
+	LB_KEY_SHM_SIZE,
 	LB_KEY__COUNT
 };
 

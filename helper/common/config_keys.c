@@ -94,6 +94,10 @@ const struct lb_keydef lb_keys[LB_KEY__COUNT] = {
 	ENUM("limits", LB_KEY_LIMITS, limits, w_limits),
 	LIMITS("", session, LB_KEY_),
 	LIMITS("user_", user, LB_KEY_USER_),
+	{ "devices", LB_KEY_DEVICES, LB_KT_DEVICES,
+	  SPAN(n_devices, devices), 0, 0, false, NULL },
+	{ "shm_size", LB_KEY_SHM_SIZE, LB_KT_SIZE, FIELD(shm_size), MB,
+	  TB, true, NULL },
 };
 /* clang-format on */
 
@@ -282,6 +286,8 @@ int lb_key_parse(const struct lb_keydef *k, const char *val,
 		return 0;
 	case LB_KT_GROUPS:
 		return lb_parse_groups_value(val, p, err);
+	case LB_KT_DEVICES:
+		return lb_parse_devices_value(val, p, err);
 	case LB_KT_INT:
 		/* Only priority: -1000..1000 (the table holds unsigned). */
 		if (lb_parse_int(val, -1000, 1000, &n) < 0)

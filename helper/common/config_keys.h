@@ -29,6 +29,7 @@ enum lb_ktype {
 	LB_KT_SIZE,     /* uint64_t bytes in [min, max], or "max" */
 	LB_KT_CORES,    /* uint64_t millicores, or "max" */
 	LB_KT_IO,       /* n_io + io_max[] */
+	LB_KT_DEVICES,  /* n_devices + devices[] */
 };
 
 struct lb_keydef {
@@ -70,6 +71,8 @@ int lb_config_add_text(struct lb_config *cfg, const char *text, size_t len,
 int lb_parse_caps_value(const char *val, uint64_t *out, struct lb_err *err);
 int lb_parse_groups_value(const char *val, struct lb_policy *p,
 			  struct lb_err *err);
+int lb_parse_devices_value(const char *val, struct lb_policy *p,
+			   struct lb_err *err);
 int lb_parse_io_value(const char *val, struct lb_limits_set *ls,
 		      struct lb_err *err);
 

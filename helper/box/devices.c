@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The devices a policy gives a box (cdi.h resolves them): their nodes in
+ * the box's /dev, the specs' mounts, read-only.  Made by the helper (real
+ * root, in its private mount namespace) before the box exists.
+ *
+ * Nodes are made, not bound from the host: a bind keeps the host node's
+ * owner and mode (/dev/kvm is root:kvm 0660), which the box's user cannot
+ * open, and keeping the device's group in the box would give the device
+ * to every box of every member of that group and put a host group in the
+ * box's gid map.  A node made with mknod() on the box's own /dev tmpfs
+ * (mounted by real root, so not SB_I_NODEV) and owned by the box's user
+ * (mode 0600) gives exactly this box exactly the listed devices: the
+ * user cannot make another node (no CAP_MKNOD over that tmpfs), and its
+ * rdev is fixed by us.  docs/SECURITY.md, "Devices".
+ */
+#include "box.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cdi.h"
+#include "fsutil.h"
+#include "macros.h"
+#include "mntapi.h"
+#include "syscalls.h"
+
+/* Paths of /dev the box already has or mounts: a spec may not replace
+ * them (a "/dev/null" node of another device would be a trap). */
+static bool reserved(const char *rel)
+{
+	static const char *const names[] = {"null", "zero", "full", "random",
+					    "urandom", "tty", "ptmx", "fd",
+					    "stdin", "stdout", "stderr",
+					    "pts", "shm", "console", NULL};
+	size_t i, l;
+
+	for (i = 0; names[i]; i++) {
+		l = strlen(names[i]);
+		if (!strncmp(rel, names[i], l) &&
+		    (rel[l] == '\0' || rel[l] == '/'))
+			return true;
+	}
+	return false;
+}
+
+int devices_nodes(const struct lb_box *b, int rootfd, struct lb_err *err)
+{
+	uid_t ou = (uid_t)lb_idmap_to_host(&b->uidmap, b->inside_uid);
+	gid_t og = (gid_t)lb_idmap_to_host(&b->gidmap, b->inside_gid);
+	int i;
+
+	if (!b->devs)
+		return 0;
+	for (i = 0; i < b->devs->n_nodes; i++) {
+		const struct lb_dev_node *n = &b->devs->nodes[i];
+		const char *rel = n->path + 5; /* after "/dev/" */
+		const char *slash = strrchr(n->path, '/');
+		char parent[LB_DEV_PATH_MAX];
+		cleanup_close int pfd = -1;
+
+		if (reserved(rel))
+			return lb_fail(err, 0, "device node %s would replace "
+					       "the box's own", n->path);
+		snprintf(parent, sizeof(parent), "%.*s",
+			 (int)(slash - n->path), n->path);
+		pfd = fs_mkdir_in_root(rootfd, parent, 0755, b->root_host_uid,
+				       b->root_host_gid, err);
+		if (pfd < 0)
+			return lb_prefix(err, "device node %s", n->path);
+		/* O_PATH fds cannot be used for mknodat: reopen the dir. */
+		{
+			int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY |
+							  O_NOFOLLOW | O_CLOEXEC);
+
+			if (dfd < 0)
+				return lb_fail(err, errno, "open %s", parent);
+			close(pfd);
+			pfd = dfd;
+		}
+		if (mknodat(pfd, slash + 1, n->type | 0600, n->rdev) < 0)
+			return lb_fail(err, errno, "mknod %s in the box",
+				       n->path);
+		if (fchownat(pfd, slash + 1, ou, og, AT_SYMLINK_NOFOLLOW) < 0)
+			return lb_fail(err, errno, "chown %s in the box",
+				       n->path);
+	}
+	return 0;
+}
+
+int devices_mounts(const struct lb_box *b, int rootfd, struct lb_err *err)
+{
+	int i;
+
+	if (!b->devs)
+		return 0;
+	for (i = 0; i < b->devs->n_mounts; i++) {
+		const struct lb_dev_mount *m = &b->devs->mounts[i];
+		cleanup_close int src = -1, tfd = -1, mfd = -1;
+		struct stat st;
+
+		/* The spec is root's (checked like the config): its host
+		 * paths may be links (libcuda.so.1 -> libcuda.so.550...). */
+		src = open(m->host, O_PATH | O_CLOEXEC);
+		if (src < 0 || fstat(src, &st) < 0) {
+			lb_fail(err, errno, "device mount: host %s", m->host);
+			return lb_hint(err, "regenerate the CDI spec after a "
+					    "driver upgrade (nvidia-ctk cdi "
+					    "generate)");
+		}
+		/* Created beneath the box root, never following a link the
+		 * image carries (fsutil.c). */
+		tfd = S_ISDIR(st.st_mode)
+			      ? fs_mkdir_in_root(rootfd, m->target, 0755,
+						 b->root_host_uid,
+						 b->root_host_gid, err)
+			      : fs_file_in_root(rootfd, m->target, 0644,
+						b->root_host_uid,
+						b->root_host_gid, err);
+		if (tfd < 0)
+			return lb_prefix(err, "device mount %s", m->target);
+		mfd = mnt_clone(src, "", 0, err);
+		if (mfd < 0 ||
+		    mnt_setattr(mfd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					     MOUNT_ATTR_NODEV,
+				0, -1, err) < 0 ||
+		    mnt_attach(mfd, tfd, m->target, err) < 0)
+			return lb_prefix(err, "device mount %s", m->target);
+	}
+	return 0;
+}
