@@ -28,6 +28,7 @@
 #include "../box/box.h"
 #include "client.h"
 #include "config.h"
+#include "devices_report.h"
 #include "helper_call.h"
 #include "hostdoors.h"
 #include "paths.h"
@@ -81,6 +82,7 @@ static int cmd_check(int argc, char **argv)
 	 * each, and do not change the exit status. */
 	if (argc <= 1)
 		lb_host_doors(cfg, stdout);
+	lb_devices_report(cfg, stdout);
 	free(cfg);
 	return 0;
 }
@@ -368,6 +370,7 @@ static int cmd_show(int argc, char **argv)
 		print_cg_file(st.cgroup, "pids.current");
 		print_cg_file(st.cgroup, "cpu.stat");
 	}
+	lb_devices_show(st.init_pid, stdout);
 	return 0;
 }
 

@@ -30,6 +30,7 @@
 #include "fsutil.h"
 #include "macros.h"
 #include "mntapi.h"
+#include "strparse.h"
 #include "syscalls.h"
 
 /*
@@ -102,6 +103,27 @@ static int bind_at(int rootfd, const char *target, int srcfd, bool is_file,
 	return mnt_attach(mfd, tfd, target, err);
 }
 
+/*
+ * /dev/shm: shm_size, or tmpfs_size when unset; never more than a memory
+ * limit that applies to the box.  Its pages are charged to the cgroup of
+ * the process that writes them (the box's), so a bigger tmpfs would not
+ * give more: a program sizing itself by /dev/shm (PyTorch's DataLoader)
+ * would meet the OOM killer instead of ENOSPC.
+ */
+static uint64_t shm_bytes(const struct lb_box *b)
+{
+	uint64_t v = b->pol.shm_size != LB_UNLIMITED ? b->pol.shm_size
+						     : b->pol.tmpfs_size;
+
+	if (b->pol.session.memory_max != LB_UNLIMITED &&
+	    b->pol.session.memory_max < v)
+		v = b->pol.session.memory_max;
+	if (b->pol.user.memory_max != LB_UNLIMITED &&
+	    b->pol.user.memory_max < v)
+		v = b->pol.user.memory_max;
+	return v < (1ULL << 20) ? 1ULL << 20 : v;
+}
+
 static int make_dev(const struct lb_box *b, int rootfd, struct lb_err *err)
 {
 	static const char *const nodes[] = {"null", "zero", "full", "random",
@@ -143,7 +165,7 @@ static int make_dev(const struct lb_box *b, int rootfd, struct lb_err *err)
 		return lb_fail(err, errno, "mkdir /dev/pts");
 	if (devices_nodes(b, rootfd, err) < 0)
 		return -1;
-	return tmpfs_at(rootfd, "/dev/shm", "1777", b->pol.tmpfs_size, ru, rg,
+	return tmpfs_at(rootfd, "/dev/shm", "1777", shm_bytes(b), ru, rg,
 			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
 }
 

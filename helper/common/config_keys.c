@@ -97,7 +97,7 @@ const struct lb_keydef lb_keys[LB_KEY__COUNT] = {
 	{ "devices", LB_KEY_DEVICES, LB_KT_DEVICES,
 	  SPAN(n_devices, devices), 0, 0, false, NULL },
 	{ "shm_size", LB_KEY_SHM_SIZE, LB_KT_SIZE, FIELD(shm_size), MB,
-	  TB, true, NULL },
+	  TB, false, NULL },
 };
 /* clang-format on */
 
