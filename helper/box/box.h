@@ -142,6 +142,8 @@ int subid_lookup(bool gid, const struct lb_user *u, uint32_t need,
 /* devices.c: the policy's device nodes in the box's /dev, their mounts */
 int devices_nodes(const struct lb_box *b, int rootfd, struct lb_err *err);
 int devices_mounts(const struct lb_box *b, int rootfd, struct lb_err *err);
+/* In the box's init, after pivot_root: ldconfig for update-ldcache. */
+int devices_ldconfig(const struct lb_box *b, struct lb_err *err);
 
 /* cgroup.c */
 int cg_create(struct lb_box *b, struct lb_err *err);

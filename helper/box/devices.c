@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cdi.h"
@@ -133,5 +135,64 @@ int devices_mounts(const struct lb_box *b, int rootfd, struct lb_err *err)
 		    mnt_attach(mfd, tfd, m->target, err) < 0)
 			return lb_prefix(err, "device mount %s", m->target);
 	}
+	return 0;
+}
+
+/*
+ * The library cache update a spec asks for (update-ldcache), done our
+ * way: ldconfig of the box's image, run by the box's init as box root in
+ * the box's user namespace after pivot_root, so it reads and writes only
+ * the box's own files, with the policy's capabilities, no_new_privs and
+ * the box's seccomp filter, like any program root-in-box would run.
+ * Never host root against a root the box can write.
+ */
+int devices_ldconfig(const struct lb_box *b, struct lb_err *err)
+{
+	char *argv[2 + ARRAY_SIZE(b->devs->ld_dirs)];
+	char *envp[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+	const char *prog = "/sbin/ldconfig";
+	int i, n = 0, status;
+	pid_t pid;
+
+	if (!b->devs || !b->devs->ldconfig)
+		return 0;
+	if (access(prog, X_OK) < 0) {
+		lb_fail(err, errno, "a device's CDI spec asks for the library "
+				    "cache update, but the image has no %s",
+			prog);
+		return lb_hint(err, "install libc-bin in the image, or use a "
+				    "spec without the update-ldcache hook");
+	}
+	argv[n++] = (char *)"ldconfig";
+	for (i = 0; i < b->devs->n_ld_dirs; i++)
+		argv[n++] = (char *)b->devs->ld_dirs[i];
+	argv[n] = NULL;
+	pid = fork();
+	if (pid < 0)
+		return lb_fail(err, errno, "fork for ldconfig");
+	if (pid == 0) {
+		struct lb_err e;
+		int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 ||
+		    dup2(fd, 2) < 0)
+			_exit(126);
+		close_range(3, ~0U, 0);
+		if (caps_drop_bounding(b->pol.caps, &e) < 0 ||
+		    caps_set_final(b->pol.caps, true, &e) < 0 ||
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    sc_load(b->bpf, b->bpf_len, &e) < 0)
+			_exit(126);
+		execve(prog, argv, envp);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return lb_fail(err, errno, "wait for ldconfig");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return lb_fail(err, 0, "ldconfig in the box failed (status "
+				       "%d) for a device's update-ldcache",
+			       WIFEXITED(status) ? WEXITSTATUS(status)
+					         : 128 + WTERMSIG(status));
 	return 0;
 }

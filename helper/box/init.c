@@ -96,10 +96,20 @@ static int finish_root(const struct lb_box *b, struct lb_err *err)
 		return -1;
 	/* sysfs needs a fully visible host /sys; without it the box simply
 	 * has an empty /sys, which nothing a login runs depends on. */
-	mount_in_box(rootfd, "sysfs", "/sys", NULL,
-		     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-			     MOUNT_ATTR_NOEXEC,
-		     &soft);
+	if (mount_in_box(rootfd, "sysfs", "/sys", NULL,
+			 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+				 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+			 &soft) == 0 &&
+	    b->have_cgroup &&
+	    /* The box's own cgroup, read-only, rooted at its node (we are
+	     * in its cgroup namespace): memory.max and cpu.max there are
+	     * what the JVM, Go, Node and PyTorch size themselves by. */
+	    mount_in_box(rootfd, "cgroup2", "/sys/fs/cgroup", NULL,
+			 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+				 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+			 &soft) < 0)
+		/* like sysfs: a box without it still works */
+		lb_err_clear(&soft);
 	if (mount_in_box(rootfd, "devpts", "/dev/pts", pts_opts,
 			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err) < 0)
 		return -1;
@@ -154,6 +164,8 @@ static int setup(const struct lb_box *b, int sync_fd, struct lb_err *err)
 	if (b->have_cgroup && unshare(CLONE_NEWCGROUP) < 0)
 		return lb_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
 	if (finish_root(b, err) < 0)
+		return -1;
+	if (devices_ldconfig(b, err) < 0)
 		return -1;
 	if (sethostname(b->hostname, strlen(b->hostname)) < 0)
 		return lb_fail(err, errno, "sethostname %s", b->hostname);

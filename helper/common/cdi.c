@@ -248,6 +248,34 @@ static int edit_hooks(json_object *edits, const char *file,
 				    "update-ldcache"))
 				ldcache = true;
 		}
+		/* nvidia-ctk hook update-ldcache --folder DIR ...: the
+		 * directories go to ldconfig's command line. */
+		for (j = 0; ldcache && j + 1 < na; j++) {
+			json_object *a = json_object_array_get_idx(args, j);
+			json_object *d = json_object_array_get_idx(args, j + 1);
+			const char *dir;
+			int k;
+
+			if (!json_object_is_type(a, json_type_string) ||
+			    strcmp(json_object_get_string(a), "--folder") != 0)
+				continue;
+			if (!json_object_is_type(d, json_type_string) ||
+			    !lb_dev_path_valid(dir = json_object_get_string(d)))
+				return lb_fail(err, 0, "%s: update-ldcache "
+						       "--folder needs an "
+						       "absolute path", file);
+			for (k = 0; k < out->n_ld_dirs; k++)
+				if (!strcmp(out->ld_dirs[k], dir))
+					break;
+			if (k < out->n_ld_dirs)
+				continue;
+			if (out->n_ld_dirs >= (int)ARRAY_SIZE(out->ld_dirs))
+				return lb_fail(err, 0, "%s: too many "
+						       "update-ldcache folders",
+					       file);
+			snprintf(out->ld_dirs[out->n_ld_dirs++],
+				 LB_DEV_PATH_MAX, "%s", dir);
+		}
 		if (!ldcache) {
 			const char *a1 = NULL;
 

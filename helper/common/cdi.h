@@ -48,6 +48,8 @@ struct lb_devset {
 	struct lb_dev_mount mounts[LB_DEV_MAX_MOUNTS];
 	char env[LB_DEV_MAX_ENV][512]; /* NAME=VALUE */
 	bool ldconfig;                 /* a spec asked for the cache update */
+	int n_ld_dirs;                 /* its --folder arguments */
+	char ld_dirs[8][LB_DEV_PATH_MAX];
 };
 
 /* The spec directories, lowest priority first. */
