@@ -23,6 +23,8 @@ chmod 755 "$W" "$LIB"
 echo "lbt-driver-library-$$" >"$LIB/libtest.so.1"
 chmod 644 "$LIB/libtest.so.1"
 
+ZLIB=$(readlink -f /lib/x86_64-linux-gnu/libz.so.1)
+
 cleanup() {
 	rm -f "$SPEC"
 	[ "$MADE_DIR" = yes ] && rmdir "$SPEC_DIR" 2>/dev/null
@@ -37,7 +39,13 @@ cat >"$SPEC" <<EOF
   "containerEdits": {
     "mounts": [{"hostPath": "$LIB/libtest.so.1",
                 "containerPath": "/opt/lbt-driver/libtest.so.1",
-                "options": ["ro", "nosuid", "nodev", "bind"]}]
+                "options": ["ro", "nosuid", "nodev", "bind"]},
+               {"hostPath": "$ZLIB",
+                "containerPath": "/opt/lbt-driver/liblbtz.so.1",
+                "options": ["ro", "nosuid", "nodev", "bind"]}],
+    "hooks": [{"hookName": "createContainer", "path": "/usr/bin/nvidia-ctk",
+               "args": ["nvidia-ctk", "hook", "update-ldcache",
+                        "--folder", "/opt/lbt-driver"]}]
   },
   "devices": [
     {"name": "kvm", "containerEdits": {
@@ -71,11 +79,12 @@ echo "NODE=$(stat -c "%t:%T %U %a" /dev/kvm 2>&1)"
 echo "DEVS=$(find /dev -mindepth 1 -not -path "/dev/pts*" -exec sh -c "[ -c \"\$1\" ] || [ -b \"\$1\" ]" sh {} \; -print | sort | tr "\n" " ")"
 echo "LIB=$(cat /opt/lbt-driver/libtest.so.1 2>&1)"
 echo "LIBW=$(awk "\$5 == \"/opt/lbt-driver/libtest.so.1\" { print \$6 }" /proc/self/mountinfo)"
-echo "ENV=${LBT_DEVICE:-unset}"'
+echo "ENV=${LBT_DEVICE:-unset}"
+echo "LDC=$(/sbin/ldconfig -p | grep -c "=> /opt/lbt-driver/")"'
 
 conf lbt.example/vm=kvm
 out=$("$LB_ADMIN" check 2>&1)
-t_like "$out" '^device lbt.example/vm=kvm \[user.lbt-alice\]: ok \(1 node, 1 mount, 1 variable\)$' \
+t_like "$out" '^device lbt.example/vm=kvm \[user.lbt-alice\]: ok \(1 node, 2 mounts, 1 variable, ldconfig\)$' \
 	"check: the CDI device resolves (nodes, mounts, variables counted)"
 
 HOSTNODE=$(stat -c '%t:%T' /dev/kvm)
@@ -89,6 +98,8 @@ t_is "$(kv "$out" DEVS)" "/dev/full /dev/kvm /dev/null /dev/ptmx /dev/random /de
 t_is "$(kv "$out" LIB)" "lbt-driver-library-$$" "alice: the spec's mount is there"
 t_like "$(kv "$out" LIBW)" '^ro,nosuid,nodev' "alice: the spec's mount is read-only, nosuid, nodev"
 t_is "$(kv "$out" ENV)" kvm-on "alice: the spec's variable is set"
+t_is "$(kv "$out" LDC)" 1 "alice: update-ldcache ran as ldconfig in the box (the mounted library is in the box's cache)"
+t_unlike "$(/sbin/ldconfig -p)" '/opt/lbt-driver' "host: the host's library cache is untouched"
 
 out=$(ssh_as lbt-bob "$PROBE" 2>&1)
 t_like "$out" '@@RAN@@' "bob (no devices): the login ran in the box"
