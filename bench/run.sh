@@ -164,7 +164,7 @@ trap 'exit 129' HUP
 # ---------------------------------------------------------- packages ---
 lb_ensure_packages "$T/apt.log" bubblewrap crun openssh-server openssh-client \
 	python3 busybox-static uidmap util-linux gcc make libc6-dev libpam0g-dev \
-	libcap-dev libseccomp-dev libiniparser-dev >&2 ||
+	libcap-dev libseccomp-dev libiniparser-dev libjson-c-dev >&2 ||
 	{ tail -n 20 "$T/apt.log" >&2; die "apt-get install"; }
 [ -x "$PY" ] || PY=$(command -v python3)
 

@@ -31,6 +31,7 @@
 #include "../box/logins.h"
 #include "client.h"
 #include "config.h"
+#include "devices_report.h"
 #include "helper_call.h"
 #include "hostdoors.h"
 #include "json_out.h"
@@ -87,6 +88,7 @@ static int cmd_check(int argc, char **argv)
 	 * each, and do not change the exit status. */
 	if (argc <= 1)
 		lb_host_doors(cfg, stdout);
+	lb_devices_report(cfg, stdout);
 	free(cfg);
 	return r < 0 ? 1 : 0;
 }
@@ -446,6 +448,7 @@ static int cmd_show(int argc, char **argv)
 		print_cg_file(st.cgroup, "pids.current");
 		print_cg_file(st.cgroup, "cpu.stat");
 	}
+	lb_devices_show(st.init_pid, stdout);
 	return 0;
 }
 

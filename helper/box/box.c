@@ -34,6 +34,7 @@
 
 #include "join.h"
 #include "logins.h"
+#include "cdi.h"
 #include "macros.h"
 #include "paths.h"
 #include "policy.h"
@@ -64,6 +65,8 @@ void box_release(struct lb_box *b)
 		close(b->persist_lock_fd);
 	if (b->init_pidfd >= 0)
 		close(b->init_pidfd);
+	free(b->devs);
+	b->devs = NULL;
 	if (b->owner_pidfd >= 0)
 		close(b->owner_pidfd);
 	if (b->logins_fd >= 0)
@@ -374,6 +377,13 @@ int box_open(struct lb_box *b, const char *user, const char *service,
 			       (int)owner_pid);
 	b->owner_start = proc_start_time(owner_pid);
 	box_phase(b, "config+policy");
+	if (b->pol.n_devices > 0) {
+		b->devs = calloc(1, sizeof(*b->devs));
+		if (!b->devs)
+			return lb_fail(err, ENOMEM, "devices");
+		if (lb_devices_resolve(&b->pol, b->devs, err) < 0)
+			return lb_prefix(err, "user %s: devices", user);
+	}
 	if (ids_and_maps(b, err) < 0)
 		return -1;
 	box_phase(b, "subid+maps");

@@ -80,6 +80,9 @@ struct lb_box {
 	void *bpf;
 	size_t bpf_len;
 
+	/* devices = ...: nodes, mounts, environment (cdi.h), or NULL */
+	struct lb_devset *devs;
+
 	/* disk/persistent upper, removed on teardown when not persistent */
 	char upper_dir[256];
 
@@ -157,6 +160,12 @@ int session_upper_name(unsigned long id, char *out, size_t len,
  * names another `subid:` source. */
 int subid_lookup(bool gid, const struct lb_user *u, uint32_t need,
 		 struct lb_subid_range *out, struct lb_err *err);
+
+/* devices.c: the policy's device nodes in the box's /dev, their mounts */
+int devices_nodes(const struct lb_box *b, int rootfd, struct lb_err *err);
+int devices_mounts(const struct lb_box *b, int rootfd, struct lb_err *err);
+/* In the box's init, after pivot_root: ldconfig for update-ldcache. */
+int devices_ldconfig(const struct lb_box *b, struct lb_err *err);
 
 /* cgroup.c */
 int cg_create(struct lb_box *b, struct lb_err *err);

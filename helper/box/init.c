@@ -92,6 +92,20 @@ static int finish_root(const struct lb_box *b, struct lb_err *err)
 	if (rootfd < 0)
 		return lb_fail(err, errno, "open %s", root);
 	/* /proc and /sys are already there, locked (kfs.c). */
+	if (b->have_cgroup) {
+		struct lb_err soft;
+
+		/* The box's own cgroup, read-only, rooted at its node (we
+		 * are in its cgroup namespace): memory.max and cpu.max there
+		 * are what the JVM, Go, Node and PyTorch size themselves by.
+		 * Like sysfs once was: a box without it still works. */
+		lb_err_clear(&soft);
+		if (mount_in_box(rootfd, "cgroup2", "/sys/fs/cgroup", NULL,
+				 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+				 &soft) < 0)
+			lb_err_clear(&soft);
+	}
 	if (mount_in_box(rootfd, "devpts", "/dev/pts", pts_opts,
 			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err) < 0)
 		return -1;
@@ -180,6 +194,8 @@ static int setup(const struct lb_box *b, int sync_fd, struct lb_err *err)
 	if (finish_root(b, err) < 0)
 		return -1;
 	if (!b->pol.nested_userns && no_nested_userns(err) < 0)
+		return -1;
+	if (devices_ldconfig(b, err) < 0)
 		return -1;
 	if (sethostname(b->hostname, strlen(b->hostname)) < 0)
 		return lb_fail(err, errno, "sethostname %s", b->hostname);

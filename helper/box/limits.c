@@ -185,7 +185,16 @@ int cg_apply_limits(struct lb_box *b, int rootfd, int lbfd, int ufd,
 		return lb_prefix(err, "enable cgroup controllers");
 	if (write_limits(ufd, &b->pol.user, err) < 0)
 		return lb_prefix(err, "user %s", b->user.name);
-	if (write_limits(b->cgfd, &b->pol.session, err) < 0)
-		return lb_prefix(err, "session %lu", b->id);
+	{
+		/* A box sees only its own node (cgroup namespace): its
+		 * memory.max must show the limit that really applies, the
+		 * smaller of the session's and the user-wide one. */
+		struct lb_limits_set s = b->pol.session;
+
+		if (b->pol.user.memory_max < s.memory_max)
+			s.memory_max = b->pol.user.memory_max;
+		if (write_limits(b->cgfd, &s, err) < 0)
+			return lb_prefix(err, "session %lu", b->id);
+	}
 	return 0;
 }

@@ -31,6 +31,7 @@
 #include "macros.h"
 #include "mntapi.h"
 #include "runtime_dir.h"
+#include "strparse.h"
 #include "syscalls.h"
 
 /*
@@ -104,6 +105,27 @@ static int bind_at(int rootfd, const char *target, int srcfd, bool is_file,
 	return mnt_attach(mfd, tfd, target, err);
 }
 
+/*
+ * /dev/shm: shm_size, or tmpfs_size when unset; never more than a memory
+ * limit that applies to the box.  Its pages are charged to the cgroup of
+ * the process that writes them (the box's), so a bigger tmpfs would not
+ * give more: a program sizing itself by /dev/shm (PyTorch's DataLoader)
+ * would meet the OOM killer instead of ENOSPC.
+ */
+static uint64_t shm_bytes(const struct lb_box *b)
+{
+	uint64_t v = b->pol.shm_size != LB_UNLIMITED ? b->pol.shm_size
+						     : b->pol.tmpfs_size;
+
+	if (b->pol.session.memory_max != LB_UNLIMITED &&
+	    b->pol.session.memory_max < v)
+		v = b->pol.session.memory_max;
+	if (b->pol.user.memory_max != LB_UNLIMITED &&
+	    b->pol.user.memory_max < v)
+		v = b->pol.user.memory_max;
+	return v < (1ULL << 20) ? 1ULL << 20 : v;
+}
+
 static int make_dev(const struct lb_box *b, int rootfd, struct lb_err *err)
 {
 	static const char *const nodes[] = {"null", "zero", "full", "random",
@@ -143,7 +165,9 @@ static int make_dev(const struct lb_box *b, int rootfd, struct lb_err *err)
 	if (mkdirat(devfd, "pts", 0755) < 0 ||
 	    fchownat(devfd, "pts", ru, rg, 0) < 0)
 		return lb_fail(err, errno, "mkdir /dev/pts");
-	return tmpfs_at(rootfd, "/dev/shm", "1777", b->pol.tmpfs_size, ru, rg,
+	if (devices_nodes(b, rootfd, err) < 0)
+		return -1;
+	return tmpfs_at(rootfd, "/dev/shm", "1777", shm_bytes(b), ru, rg,
 			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
 }
 
@@ -436,6 +460,8 @@ int mounts_populate(struct lb_box *b, int rootfd, struct lb_err *err)
 	 * so sftp-server, id and ls -l would not know them. */
 	if (image_knows_user(b, rootfd, err) < 0 ||
 	    net_resolv_conf(b, rootfd, err) < 0)
+		return -1;
+	if (devices_mounts(b, rootfd, err) < 0)
 		return -1;
 	if (!strcmp(b->pol.image, "host") && mask_secrets(b, rootfd, err) < 0)
 		return -1;

@@ -30,6 +30,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cdi.h"
 #include "paths.h"
 
 #define MAX_STRINGS 4096
@@ -106,10 +107,24 @@ static bool env_reserved(const char *e)
 	return false;
 }
 
+/* Does a device (cdi.h) set the variable of `e`? */
+static bool env_of_device(const struct lb_box *b, const char *e)
+{
+	size_t l = strcspn(e, "=") + 1;
+	int i;
+
+	for (i = 0; b->devs && i < b->devs->n_env; i++)
+		if (!strncmp(b->devs->env[i], e, l))
+			return true;
+	return false;
+}
+
 static char **build_env(const struct lb_box *b, const struct spawn_req *r)
 {
 	bool root = b->pol.inside_uid == LB_INSIDE_ROOT;
-	char **env = calloc((size_t)r->envc + (size_t)b->image_nenv + 12,
+	int ndev = b->devs ? b->devs->n_env : 0;
+	char **env = calloc((size_t)r->envc + (size_t)b->image_nenv +
+				    (size_t)ndev + 12,
 			    sizeof(char *));
 	bool have_path = false;
 	int i, j, n = 0;
@@ -117,7 +132,8 @@ static char **build_env(const struct lb_box *b, const struct spawn_req *r)
 	if (!env)
 		return NULL;
 	for (i = 0; i < r->envc; i++) {
-		if (env_reserved(r->envv[i]) || !strchr(r->envv[i], '='))
+		if (env_reserved(r->envv[i]) || !strchr(r->envv[i], '=') ||
+		    env_of_device(b, r->envv[i]))
 			continue;
 		if (!strncmp(r->envv[i], "PATH=", 5))
 			have_path = true;
@@ -155,6 +171,10 @@ static char **build_env(const struct lb_box *b, const struct spawn_req *r)
 	PUSHF("XDG_RUNTIME_DIR=/run/user/%u", (unsigned)b->inside_uid);
 	if (r->pty)
 		PUSHF("SSH_TTY=%s", r->slave);
+	/* The devices' environment (CDI containerEdits.env): the admin's,
+	 * after the client's, so a login cannot unset it. */
+	for (i = 0; i < ndev; i++)
+		env[n++] = b->devs->env[i];
 	if (!have_path)
 		PUSHF("PATH=%s", root ? "/usr/local/sbin:/usr/local/bin:"
 					"/usr/sbin:/usr/bin:/sbin:/bin"

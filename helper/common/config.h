@@ -32,6 +32,8 @@
 #define LB_MAX_SECTIONS 256
 #define LB_MAX_KEEP_GROUPS 16
 #define LB_MAX_IO 8
+#define LB_MAX_DEVICES 16
+#define LB_DEVICE_NAME_MAX 128
 
 enum lb_on_error { LB_ON_ERROR_DENY, LB_ON_ERROR_ALLOW };
 enum lb_network { LB_NET_NONE, LB_NET_BRIDGE };
@@ -98,6 +100,9 @@ struct lb_policy {
 	enum lb_session session_mode;  /* session = user | login */
 	uint64_t linger;               /* seconds; 0 no, LB_UNLIMITED yes */
 	uint64_t max_linger;           /* seconds: the cap of linger */
+	int n_devices;                 /* devices = /dev paths, CDI names (cdi.h) */
+	char devices[LB_MAX_DEVICES][LB_DEVICE_NAME_MAX];
+	uint64_t shm_size;             /* bytes of /dev/shm; LB_UNLIMITED = default */
 };
 
 /*
@@ -143,6 +148,8 @@ enum lb_key {
 	LB_KEY_SESSION,
 	LB_KEY_LINGER,
 	LB_KEY_MAX_LINGER,
+	LB_KEY_DEVICES,
+	LB_KEY_SHM_SIZE,
 	LB_KEY__COUNT
 };
 

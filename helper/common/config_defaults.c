@@ -56,6 +56,8 @@ void lb_policy_defaults(struct lb_policy *p)
 	p->seccomp = LB_SECCOMP_DEFAULT;
 	p->caps = lb_caps_default();
 	p->n_keep_groups = 0;
+	p->n_devices = 0;
+	p->shm_size = LB_UNLIMITED;
 	p->on_error = LB_ON_ERROR_DENY;
 	p->limits = LB_LIMITS_BEST_EFFORT;
 	p->priority = 0;

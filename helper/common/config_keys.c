@@ -100,6 +100,10 @@ const struct lb_keydef lb_keys[LB_KEY__COUNT] = {
 	ENUM("session", LB_KEY_SESSION, session_mode, w_session),
 	SIMPLE("linger", LB_KEY_LINGER, LB_KT_DURATION, linger),
 	SIMPLE("max_linger", LB_KEY_MAX_LINGER, LB_KT_DURATION, max_linger),
+	{ "devices", LB_KEY_DEVICES, LB_KT_DEVICES,
+	  SPAN(n_devices, devices), 0, 0, false, NULL },
+	{ "shm_size", LB_KEY_SHM_SIZE, LB_KT_SIZE, FIELD(shm_size), MB,
+	  TB, false, NULL },
 };
 /* clang-format on */
 
@@ -322,6 +326,8 @@ int lb_key_parse(const struct lb_keydef *k, const char *val,
 		return 0;
 	case LB_KT_GROUPS:
 		return lb_parse_groups_value(val, p, err);
+	case LB_KT_DEVICES:
+		return lb_parse_devices_value(val, p, err);
 	case LB_KT_INT:
 		/* Only priority: -1000..1000 (the table holds unsigned). */
 		if (lb_parse_int(val, -1000, 1000, &n) < 0)

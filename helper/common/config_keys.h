@@ -30,6 +30,7 @@ enum lb_ktype {
 	LB_KT_CORES,    /* uint64_t millicores, or "max" */
 	LB_KT_IO,       /* n_io + io_max[] */
 	LB_KT_DURATION, /* uint64_t seconds: no (0), yes (LB_UNLIMITED), 30min */
+	LB_KT_DEVICES,  /* n_devices + devices[] */
 };
 
 struct lb_keydef {
@@ -74,6 +75,8 @@ int lb_config_add_text(struct lb_config *cfg, const char *text, size_t len,
 int lb_parse_caps_value(const char *val, uint64_t *out, struct lb_err *err);
 int lb_parse_groups_value(const char *val, struct lb_policy *p,
 			  struct lb_err *err);
+int lb_parse_devices_value(const char *val, struct lb_policy *p,
+			   struct lb_err *err);
 int lb_parse_io_value(const char *val, struct lb_limits_set *ls,
 		      struct lb_err *err);
 

@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/capability.h>
 
+#include "cdi.h"
 #include "strparse.h"
 
 /* Split a comma list in place; trims blanks; empty items are an error. */
@@ -234,5 +235,43 @@ int lb_parse_io_value(const char *val, struct lb_limits_set *ls,
 					       ls->io_max[n].minor);
 	}
 	ls->n_io = n;
+	return 0;
+}
+
+int lb_parse_devices_value(const char *val, struct lb_policy *p,
+			   struct lb_err *err)
+{
+	char buf[LB_MAX_DEVICES * LB_DEVICE_NAME_MAX], show[80], *cur = buf;
+	char *item;
+	int n = 0, i, r;
+
+	if (strlen(val) >= sizeof(buf))
+		return lb_fail(err, 0, "value too long");
+	strcpy(buf, val);
+	if (strcmp(val, "none") == 0) {
+		p->n_devices = 0;
+		return 0;
+	}
+	while ((r = next_item(&cur, &item)) != 0) {
+		if (r < 0 || strlen(item) >= LB_DEVICE_NAME_MAX ||
+		    !lb_device_name_valid(item)) {
+			lb_fail(err, 0, "\"%s\": \"%s\" is not a device",
+				lb_show(val, show, sizeof(show)),
+				r < 0 ? "" : item);
+			return lb_hint(err, "name a host device path (/dev/kvm) "
+					    "or a CDI device (nvidia.com/gpu=0"
+					    ", nvidia.com/gpu=all)");
+		}
+		for (i = 0; i < n; i++)
+			if (strcmp(p->devices[i], item) == 0)
+				break;
+		if (i < n)
+			continue;
+		if (n >= LB_MAX_DEVICES)
+			return lb_fail(err, 0, "more than %d devices",
+				       LB_MAX_DEVICES);
+		snprintf(p->devices[n++], LB_DEVICE_NAME_MAX, "%s", item);
+	}
+	p->n_devices = n;
 	return 0;
 }

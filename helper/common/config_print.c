@@ -145,6 +145,16 @@ void lb_key_format(const struct lb_keydef *k, const struct lb_policy *p,
 		else
 			snprintf(buf, len, "%" PRIu64 "s", u);
 		return;
+	case LB_KT_DEVICES:
+		if (p->n_devices == 0) {
+			snprintf(buf, len, "none");
+			return;
+		}
+		buf[0] = '\0';
+		for (i = 0, o = 0; i < p->n_devices && o < len; i++)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+					      i ? ", " : "", p->devices[i]);
+		return;
 	case LB_KT_INT:
 		memcpy(&i, f, sizeof(i));
 		snprintf(buf, len, "%d", i);

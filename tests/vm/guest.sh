@@ -154,6 +154,27 @@ wait $a
 ok $? "two sessions over user_memory_max=100M together: one allocation is OOM-killed ($(echo "$out" | grep rc=) $(grep rc= /tmp/a.out); $events)"
 grep -qx A-survived /tmp/a.out; ok $? "the first session's login survives the OOM"
 
+# 5b. The box sees its own limits: cgroup2 read-only at /sys/fs/cgroup,
+# rooted at its node, memory.max the smaller of the session's and the
+# user-wide limit; /dev/shm never bigger than that limit.
+conf <<'C'
+memory_max = 200M
+user_memory_max = 96M
+shm_size = 1G
+C
+out=$(run lbvm-a -- sh -c 'echo "MAX=$(cat /sys/fs/cgroup/memory.max)"
+	echo "FS=$(stat -f -c %T /sys/fs/cgroup)"
+	echo "PROCS=$(cat /sys/fs/cgroup/cgroup.procs | wc -l)"
+	echo "RO=$(mkdir /sys/fs/cgroup/x 2>&1)"
+	echo "SHM=$(df -B1 --output=size /dev/shm | tail -n 1 | tr -d " ")"' 2>&1)
+kvv() { printf '%s\n' "$out" | sed -n "s/^$1=//p" | head -n 1; }
+[ "$(kvv FS)" = cgroup2fs ]; ok $? "the box has cgroup2 at /sys/fs/cgroup ($(kvv FS))"
+[ "$(kvv MAX)" = 100663296 ]; ok $? "memory.max in the box is the user-wide 96M, smaller than the session's 200M ($(kvv MAX))"
+n_procs=$(kvv PROCS)
+[ -n "$n_procs" ] && [ "$n_procs" -ge 1 ] && [ "$n_procs" -le 6 ]; ok $? "its root is the box's node: only the box's processes ($n_procs)"
+echo "$(kvv RO)" | grep -q 'Read-only file system'; ok $? "the box's cgroup is read-only ($(kvv RO))"
+[ "$(kvv SHM)" = 100663296 ]; ok $? "shm_size = 1G is bounded by the 96M limit (/dev/shm size $(kvv SHM))"
+
 # 6. Nothing is left (polled: the last teardown may still be running).
 for i in $(seq 50); do [ -z "$(leftovers)" ] && break; sleep 0.1; done
 [ -z "$(leftovers)" ]; ok $? "teardown: no cgroup node, no session dir ($(leftovers | tr '\n' ' '))"

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* CDI spec files and device names (cdi.h): what is read, what is refused,
+ * and that every refusal names the spec file. */
+#include "cdi.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "tap.h"
+
+static char d1[64], d2[64];
+static struct lb_devset set;
+static struct lb_err err;
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	unlink(p);
+	f = fopen(p, "w");
+	if (!f)
+		abort();
+	fputs(text, f);
+	fclose(f);
+	chmod(p, 0644);
+}
+
+static void drop(const char *dir, const char *name)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	unlink(p);
+}
+
+static int resolve(const char *name)
+{
+	const char *dirs[] = {d1, d2, NULL};
+
+	memset(&set, 0, sizeof(set));
+	lb_err_clear(&err);
+	return lb_device_resolve(name, dirs, false, &set, &err);
+}
+
+/* A spec of kind test.example/t holding one device "x" with `edits`. */
+static void spec(const char *version, const char *edits)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+		 "{\"cdiVersion\": \"%s\", \"kind\": \"test.example/t\",\n"
+		 " \"devices\": [{\"name\": \"x\", \"containerEdits\": %s}]}\n",
+		 version, edits);
+	put(d1, "t.json", text);
+}
+
+static void refused(const char *what, const char *want)
+{
+	int r = resolve("test.example/t=x");
+
+	ok(r < 0 && strstr(err.msg, want) && strstr(err.msg, "t.json"),
+	   "refused, naming the file: %s (%s%s%s)", what, err.msg,
+	   err.hint[0] ? " / " : "", err.hint);
+}
+
+static void t_names(void)
+{
+	static const char *const good[] = {
+		"/dev/kvm", "/dev/dri/card0", "nvidia.com/gpu=0",
+		"nvidia.com/gpu=all", "vendor-x.io/class_y=dev.1:a", NULL};
+	static const char *const bad[] = {
+		"/etc/passwd", "/dev/", "/dev/../etc/shadow", "/dev//kvm",
+		"/dev/./kvm", "nvidia.com/gpu", "nvidia.com=0", "/gpu=0",
+		"nvidia.com/=0", "nvidia.com/gpu=", "nvidia.com/gpu=-1",
+		"nv idia.com/gpu=0", "nvidia.com/gpu=a b", "dev/kvm", "", NULL};
+	int i;
+
+	for (i = 0; good[i]; i++)
+		ok(lb_device_name_valid(good[i]), "name accepted: %s", good[i]);
+	for (i = 0; bad[i]; i++)
+		ok(!lb_device_name_valid(bad[i]), "name refused: \"%s\"",
+		   bad[i]);
+}
+
+static void t_good(void)
+{
+	struct stat st;
+
+	put(d1, "t.json",
+	    "{\"cdiVersion\": \"0.6.0\", \"kind\": \"test.example/t\",\n"
+	    " \"containerEdits\": {\"env\": [\"GLOBAL=1\"],\n"
+	    "   \"mounts\": [{\"hostPath\": \"/etc/hostname\",\n"
+	    "     \"containerPath\": \"/opt/t/host\", \"options\": [\"ro\"]}]},\n"
+	    " \"devices\": [\n"
+	    "  {\"name\": \"x\", \"containerEdits\": {\n"
+	    "    \"env\": [\"T_DEV=x\", \"GLOBAL=2\"],\n"
+	    "    \"deviceNodes\": [{\"path\": \"/dev/t/x\", \"hostPath\": \"/dev/null\"},\n"
+	    "                      {\"path\": \"/dev/zero-t\", \"hostPath\": \"/dev/zero\", \"type\": \"c\"}]}},\n"
+	    "  {\"name\": \"y\", \"containerEdits\": {\"deviceNodes\": [{\"path\": \"/dev/full\"}]}}\n"
+	    " ]}\n");
+	ok(resolve("test.example/t=x") == 0, "device x resolves (%s)", err.msg);
+	is_int(set.n_nodes, 2, "two nodes");
+	is_str(set.nodes[0].path, "/dev/t/x", "node path in the box");
+	is_str(set.nodes[0].host, "/dev/null", "node host path");
+	stat("/dev/null", &st);
+	ok(set.nodes[0].rdev == st.st_rdev && set.nodes[0].type == S_IFCHR,
+	   "node is /dev/null's char device");
+	is_int(set.n_env, 2, "two variables (GLOBAL once)");
+	is_str(set.env[0], "GLOBAL=2", "the device's value wins");
+	is_str(set.env[1], "T_DEV=x", "device variable");
+	is_int(set.n_mounts, 1, "the spec-wide mount");
+	is_str(set.mounts[0].target, "/opt/t/host", "mount target");
+	ok(!set.ldconfig, "no hook, no ldconfig");
+
+	ok(resolve("test.example/t=y") == 0, "device y resolves");
+	ok(set.n_nodes == 1 && !strcmp(set.nodes[0].host, "/dev/full"),
+	   "hostPath defaults to path");
+	ok(resolve("test.example/t=z") < 0 &&
+		   strstr(err.msg, "no CDI spec") &&
+		   strstr(err.msg, "test.example/t=z"),
+	   "an unknown device is named (%s)", err.msg);
+	ok(resolve("other.example/t=x") < 0 && strstr(err.msg, "no CDI spec"),
+	   "an unknown kind is refused");
+
+	/* The higher-priority directory wins. */
+	put(d2, "u.json",
+	    "{\"cdiVersion\": \"0.5.0\", \"kind\": \"test.example/t\",\n"
+	    " \"devices\": [{\"name\": \"x\", \"containerEdits\": {\n"
+	    "   \"env\": [\"FROM=d2\"]}}]}");
+	ok(resolve("test.example/t=x") == 0 && set.n_env == 1 &&
+		   !strcmp(set.env[0], "FROM=d2"),
+	   "a device in the later directory wins");
+	drop(d2, "u.json");
+
+	/* Plain paths. */
+	ok(resolve("/dev/null") == 0 && set.n_nodes == 1 &&
+		   !strcmp(set.nodes[0].path, "/dev/null"),
+	   "a plain /dev path");
+	ok(resolve("/dev/lb-no-such-device") < 0 &&
+		   strstr(err.msg, "missing"),
+	   "a missing plain device is named (%s)", err.msg);
+
+	/* The ldcache hook (as nvidia-ctk writes it). */
+	spec("0.8.0", "{\"hooks\": [{\"hookName\": \"createContainer\", "
+		      "\"path\": \"/usr/bin/nvidia-ctk\", \"args\": "
+		      "[\"nvidia-ctk\", \"hook\", \"update-ldcache\", "
+		      "\"--folder\", \"/usr/lib/x86_64-linux-gnu\"]}]}");
+	ok(resolve("test.example/t=x") == 0 && set.ldconfig,
+	   "update-ldcache becomes ldconfig in the box (%s)", err.msg);
+}
+
+static void t_hostile(void)
+{
+	char deep[4096];
+	size_t i;
+
+	spec("9.9.9", "{}");
+	refused("unknown version", "version 9.9.9");
+	spec("0.6.0", "{\"deviceNodes\": [{\"path\": \"/dev/t\", "
+		      "\"hostPath\": \"/dev/lb-no-such\"}]}");
+	refused("missing node", "missing");
+	spec("0.6.0", "{\"deviceNodes\": [{\"path\": \"/etc/shadow\", "
+		      "\"hostPath\": \"/dev/null\"}]}");
+	refused("node outside /dev", "not a path under /dev/");
+	spec("0.6.0", "{\"deviceNodes\": [{\"path\": \"/dev/../etc/x\", "
+		      "\"hostPath\": \"/dev/null\"}]}");
+	refused("node path with ..", "not a path under /dev/");
+	spec("0.6.0", "{\"deviceNodes\": [{\"path\": \"/dev/t\", "
+		      "\"hostPath\": \"/etc/passwd\"}]}");
+	refused("node that is a file", "not a device node");
+	spec("0.6.0", "{\"mounts\": [{\"hostPath\": \"/etc\", "
+		      "\"containerPath\": \"/usr/../etc\"}]}");
+	refused("mount target with ..", "not absolute paths");
+	spec("0.6.0", "{\"mounts\": [{\"hostPath\": \"/etc\", "
+		      "\"containerPath\": \"/proc/sys\"}]}");
+	refused("mount over /proc", "/proc");
+	spec("0.6.0", "{\"mounts\": [{\"hostPath\": \"x\", "
+		      "\"containerPath\": \"/opt/x\"}]}");
+	refused("relative host path", "not absolute paths");
+	spec("0.6.0", "{\"mounts\": [{\"hostPath\": \"none\", \"type\": "
+		      "\"tmpfs\", \"containerPath\": \"/opt/x\"}]}");
+	refused("non-bind mount", "only bind mounts");
+	spec("0.6.0", "{\"hooks\": [{\"hookName\": \"createContainer\", "
+		      "\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
+		      "\"id > /tmp/pwned\"]}]}");
+	refused("arbitrary hook", "is not supported");
+	ok(strstr(err.hint, "update-ldcache") != NULL, "hint says what is "
+	   "supported");
+	spec("0.6.0", "{\"env\": [\"LD_PRELOAD=/tmp/x.so\"]}");
+	refused("loader variable", "LD_PRELOAD");
+	spec("0.6.0", "{\"env\": [\"=x\"]}");
+	refused("env without a name", "NAME=VALUE");
+	spec("0.6.0", "{\"env\": \"A=B\"}");
+	refused("env not a list", "not a list");
+	spec("0.6.0", "{\"deviceNodes\": [{\"path\": 7}]}");
+	refused("path not a string", "no path");
+	spec("0.6.0", "[]");
+	refused("containerEdits not an object", "not an object");
+
+	put(d1, "t.json", "{\"cdiVersion\": \"0.6.0\", \"kind\": ");
+	refused("truncated JSON", "not valid JSON");
+	put(d1, "t.json", "{\"cdiVersion\": \"0.6.0\", \"kind\": "
+			  "\"test.example/t\", \"devices\": []} {}");
+	refused("text after the value", "text after");
+	for (i = 0; i < 2000; i++)
+		deep[i] = '[';
+	deep[i] = '\0';
+	put(d1, "t.json", deep);
+	refused("nesting beyond the depth bound", "not valid JSON");
+	put(d1, "t.json", "{\"cdiVersion\": \"0.6.0\", \"kind\": "
+			  "\"no-slash\", \"devices\": []}");
+	refused("bad kind", "not vendor/class");
+	put(d1, "t.json", "{\"kind\": \"test.example/t\", \"devices\": []}");
+	refused("no version", "no cdiVersion");
+
+	/* Checked like a config file. */
+	spec("0.6.0", "{}");
+	{
+		char p[128];
+
+		snprintf(p, sizeof(p), "%s/t.json", d1);
+		chmod(p, 0666);
+		refused("world-writable spec", "writable");
+		chmod(p, 0644);
+		drop(d1, "t.json");
+		ok(symlink("/dev/null", p) == 0, "symlinked spec planted");
+		ok(resolve("test.example/t=x") < 0 &&
+			   strstr(err.msg, "symbolic link"),
+		   "a symlinked spec is refused (%s)", err.msg);
+		unlink(p);
+	}
+}
+
+static void t_config(void)
+{
+	static struct lb_config cfg;
+	const struct lb_section *s;
+
+	lb_err_clear(&err);
+	ok(lb_config_parse_string(&cfg, "[group.g]\ndevices = /dev/kvm, "
+				  "nvidia.com/gpu=0, /dev/kvm\nshm_size = 64M\n",
+				  "t.conf", &err) == 0,
+	   "devices and shm_size parse (%s)", err.msg);
+	s = lb_config_find(&cfg, "group.g");
+	ok(s && s->values.n_devices == 2 &&
+		   !strcmp(s->values.devices[1], "nvidia.com/gpu=0"),
+	   "devices listed once each");
+	ok(s && s->values.shm_size == 64ULL << 20, "shm_size 64M");
+	ok(lb_config_parse_string(&cfg, "[group.g]\ndevices = /etc/shadow\n",
+				  "t.conf", &err) < 0 &&
+		   strstr(err.msg, "not a device") && strstr(err.msg, "t.conf"),
+	   "a non-device is refused (%s)", err.msg);
+}
+
+int main(void)
+{
+	snprintf(d1, sizeof(d1), "/tmp/lb-cdi1.XXXXXX");
+	snprintf(d2, sizeof(d2), "/tmp/lb-cdi2.XXXXXX");
+	if (!mkdtemp(d1) || !mkdtemp(d2))
+		return 1;
+	chmod(d1, 0755);
+	chmod(d2, 0755);
+	t_names();
+	t_good();
+	t_hostile();
+	t_config();
+	drop(d1, "t.json");
+	rmdir(d1);
+	rmdir(d2);
+	return done_testing();
+}
