@@ -58,6 +58,7 @@
 #include "config.h"
 #include "envscrub.h"
 #include "err.h"
+#include "fault.h"
 #include "helper_call.h"
 #include "macros.h"
 #include "paths.h"
@@ -395,6 +396,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 				 "ruled out", user, pol.section, what);
 		return deny(pamh, &u, &pol, &err);
 	}
+	LB_FAULT("pam:open");
 	if (lb_helper_open(user, service ? service : "unknown", &h, &netns,
 			   &err) < 0)
 		return refuse_or_allow(pamh, &u, &pol, &err);
@@ -419,6 +421,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	}
 	pam_syslog(pamh, LOG_INFO, "user %s: box %lu ([%s], image %s)", user, h.id,
 		   pol.section, pol.image);
+	LB_FAULT("pam:opened");
 	return PAM_SUCCESS;
 }
 
@@ -445,6 +448,7 @@ LB_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 	if (sscanf(data, "%lu %d", &h.id, &init_pid) < 1)
 		h.id = 0;
 	h.init_pid = init_pid;
+	LB_FAULT("pam:close");
 	if (h.id && lb_helper_close(&h, &err) < 0)
 		pam_syslog(pamh, LOG_ERR, "box %lu: teardown: %s (loginbox gc "
 					  "will retry)", h.id, err.msg);

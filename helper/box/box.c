@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "macros.h"
 #include "paths.h"
 #include "policy.h"
@@ -86,6 +87,7 @@ void box_phase(struct lb_box *b, const char *name)
 		b->n_phases++;
 	}
 	b->t_mark = t;
+	LB_FAULT(name);
 }
 
 static bool gc_due(void)

@@ -35,6 +35,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "fsutil.h"
 #include "macros.h"
 #include "mntapi.h"
@@ -474,10 +475,12 @@ int init_main(void *arg)
 	int keep[4];
 
 	lb_err_clear(&err);
+	LB_FAULT("init:start");
 	if (setup(b, a->sync_fd, &err) < 0) {
 		report(a->sync_fd, &err);
 		_exit(1);
 	}
+	LB_FAULT("init:setup");
 	/* Only the control socket and the sync channel survive... */
 	/* ... and the lock of a persistent upper, held for the box's life. */
 	keep[0] = b->control_fd;
@@ -495,6 +498,7 @@ int init_main(void *arg)
 	if (write(a->sync_fd, "K", 1) != 1)
 		_exit(1);
 	close(a->sync_fd);
+	LB_FAULT("init:ready");
 	serve(b, b->control_fd);
 	_exit(1);
 }

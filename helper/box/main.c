@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "box.h"
+#include "fault.h"
 #include "helper_call.h"
 #include "proto.h"
 #include "reply.h"
@@ -126,6 +127,7 @@ static int do_open(const char *user, const char *service)
 	box_init(&b);
 	if (box_open(&b, user, service, getppid(), &err) < 0)
 		return fail_reply(&err);
+	LB_FAULT("helper:reply");
 	/* The login process is init's parent (box.c): it reaps it. */
 	snprintf(buf, sizeof(buf), "ok %lu %d", b.id, (int)b.init_pid);
 	if (reply(buf, b.netns_fd) < 0) {

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "allow_token.h"
+#include "fault.h"
 #include "fsutil.h"
 #include "macros.h"
 #include "paths.h"
@@ -95,7 +96,9 @@ static int teardown_locked(unsigned long id, unsigned wait_ms,
 			lb_err_clear(err);
 			return 0;
 		}
+		LB_FAULT("teardown:locked");
 		kill_init(&st);
+		LB_FAULT("teardown:init-killed");
 		/* The node path is rebuilt from what we own, not trusted. */
 		if (st.cgroup[0]) {
 			bool pure;
@@ -107,8 +110,10 @@ static int teardown_locked(unsigned long id, unsigned wait_ms,
 			if (cg_kill_and_remove(cg, err) < 0)
 				ret = -1;
 		}
+		LB_FAULT("teardown:cgroup");
 		if (remove_upper(&st, err) < 0)
 			ret = -1;
+		LB_FAULT("teardown:upper");
 	}
 	snprintf(name, sizeof(name), "%lu", id);
 	rfd = open(LB_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
