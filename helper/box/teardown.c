@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "allow_token.h"
+#include "cgsweep.h"
 #include "fault.h"
 #include "fsutil.h"
 #include "macros.h"
@@ -270,6 +271,7 @@ static int gc(bool verbose, uid_t only, struct lb_err *err)
 	if (only == (uid_t)-1) {
 		gc_tokens();
 		sweep_uppers(verbose);
+		teardown_sweep_cgroups(verbose);
 	}
 	return n < 0 ? -1 : swept;
 }
