@@ -92,7 +92,8 @@ role() {
 age_stateless() {
 	local d
 	for d in "$LB_RUN"/[0-9]*; do
-		[ -d "$d" ] && [ ! -e "$d/state" ] || continue
+		[ -d "$d" ] || continue
+		[ -e "$d/state" ] && continue
 		grep -qx "${d##*/}" "$LBT_TMP/baseline.run" 2>/dev/null && continue
 		touch -d '2 minutes ago' "$d"
 	done
