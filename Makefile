@@ -38,6 +38,12 @@ ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARN) $(HARDEN) $(PATHS) -D_GNU_SOURCE \
 ALL_LDFLAGS = -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
 B = build
+# `make FAULTS=1`: the test-only fault points (helper/common/fault.h), in
+# their own build dir; only tests/integration/t_98_faults.sh installs it.
+ifeq ($(FAULTS),1)
+B = build-fault
+ALL_CFLAGS += -DLB_FAULT_POINTS
+endif
 
 COMMON_SRC := $(sort $(wildcard helper/common/*.c))
 BOX_SRC    := $(sort $(wildcard helper/box/*.c))

@@ -252,7 +252,7 @@ PermitRootLogin no
 PrintMotd no
 PrintLastLog no
 UseDNS no
-MaxStartups 50
+MaxStartups 250:30:300
 LogLevel ERROR
 EOF
 # A stack of PAM_IGNOREs alone fails: pam_permit after the module lets the
@@ -300,4 +300,5 @@ EOF
 mkdir -p "$HERE/results"
 [ -e "$HERE/results/.keep" ] || : >"$HERE/results/.keep"
 say "setup done in $(($(date +%s) - START_TS)) s; measuring"
-"$PY" "$HERE/bench.py" "$T/setup.json" && "$HERE/net.sh" "$P" "$BOXED"
+"$PY" "$HERE/bench.py" "$T/setup.json" && "$HERE/net.sh" "$P" "$BOXED" &&
+	"$HERE/storm.sh" "$T/setup.json"

@@ -60,6 +60,7 @@
 #include "config.h"
 #include "envscrub.h"
 #include "err.h"
+#include "fault.h"
 #include "helper_call.h"
 #include "macros.h"
 #include "paths.h"
@@ -407,6 +408,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 				 "ruled out", user, pol.section, what);
 		return deny(pamh, &u, &pol, &err);
 	}
+	LB_FAULT("pam:open");
 	rhost = NULL;
 	pam_get_item(pamh, PAM_RHOST, (const void **)&rhost);
 	if (lb_helper_open_rhost(user, service ? service : "unknown", rhost, &h,
@@ -433,6 +435,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	}
 	pam_syslog(pamh, LOG_INFO, "user %s: box %lu ([%s], image %s)", user, h.id,
 		   pol.section, pol.image);
+	LB_FAULT("pam:opened");
 	return PAM_SUCCESS;
 }
 
@@ -459,6 +462,7 @@ LB_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 	if (sscanf(data, "%lu %d", &h.id, &init_pid) < 1)
 		h.id = 0;
 	h.init_pid = init_pid;
+	LB_FAULT("pam:close");
 	if (h.id && lb_helper_close(&h, &err) < 0)
 		pam_syslog(pamh, LOG_ERR, "box %lu: teardown: %s (loginbox gc "
 					  "will retry)", h.id, err.msg);

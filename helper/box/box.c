@@ -35,6 +35,7 @@
 #include "join.h"
 #include "logins.h"
 #include "cdi.h"
+#include "fault.h"
 #include "macros.h"
 #include "paths.h"
 #include "policy.h"
@@ -95,6 +96,7 @@ void box_phase(struct lb_box *b, const char *name)
 		b->n_phases++;
 	}
 	b->t_mark = t;
+	LB_FAULT(name);
 }
 
 static bool gc_due(void)

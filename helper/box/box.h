@@ -173,8 +173,6 @@ int cg_create(struct lb_box *b, struct lb_err *err);
 int cg_apply_limits(struct lb_box *b, int rootfd, int lbfd, int ufd,
 		    struct lb_err *err);
 int cg_kill_and_remove(const char *cg_path, struct lb_err *err);
-/* Remove user nodes that hold no session (gc); returns how many. */
-int cg_sweep_user_nodes(void);
 /* mount point of the cgroup v2 hierarchy, or NULL; *pure says whether it
  * is the only hierarchy (no v1 controllers). */
 const char *cg_v2_root(bool *pure);

@@ -18,7 +18,6 @@
  */
 #include "box.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -171,47 +170,3 @@ int cg_kill_and_remove(const char *cg_path, struct lb_err *err)
 	}
 	return 0;
 }
-
-/*
- * Remove user nodes (loginbox/u<UID>) that hold no session: a teardown
- * removes the user's node with its last session, but one that was
- * interrupted (a killed helper, a kill -9 of the admin command) leaves
- * it.  rmdir of a cgroup fails while it has children or processes, so
- * a node in use is never touched; a login that loses its node between
- * its two mkdirs makes it again (cg_create).
- */
-int cg_sweep_user_nodes(void)
-{
-	cleanup_close int rootfd = -1, lbfd = -1;
-	const char *root;
-	struct dirent *e;
-	bool pure;
-	DIR *d;
-	int n = 0;
-
-	root = cg_v2_root(&pure);
-	if (!root)
-		return 0;
-	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (rootfd < 0)
-		return 0;
-	lbfd = openat(rootfd, LB_CGROUP_NAME,
-		      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (lbfd < 0)
-		return 0;
-	d = fdopendir(dup(lbfd));
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		const char *p = e->d_name;
-
-		if (p[0] != 'u' || !p[1] || strspn(p + 1, "0123456789") !=
-						    strlen(p + 1))
-			continue;
-		if (unlinkat(lbfd, p, AT_REMOVEDIR) == 0)
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-

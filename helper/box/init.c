@@ -36,6 +36,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "fsutil.h"
 #include "join.h"
 #include "logins.h"
@@ -518,10 +519,12 @@ int init_main(void *arg)
 	int keep[5];
 
 	lb_err_clear(&err);
+	LB_FAULT("init:start");
 	if (setup(b, a->sync_fd, &err) < 0) {
 		report(a->sync_fd, &err);
 		_exit(1);
 	}
+	LB_FAULT("init:setup");
 	/* Only the control socket and the sync channel survive... */
 	/* ... and the lock of a persistent upper, held for the box's life. */
 	keep[0] = b->control_fd;
@@ -543,6 +546,7 @@ int init_main(void *arg)
 	close(a->sync_fd);
 	logins_init(b->logins_fd, b->owner_pidfd, b->owner_pid,
 		    b->owner_start, box_linger(&b->pol));
+	LB_FAULT("init:ready");
 	serve(b, b->control_fd);
 	_exit(1);
 }

@@ -26,6 +26,7 @@
 
 #include "audit_box.h"
 #include "box.h"
+#include "fault.h"
 #include "helper_call.h"
 #include "join.h"
 #include "proto.h"
@@ -149,6 +150,7 @@ static int do_open(const char *user, const char *service, const char *rhost)
 	box_init(&b);
 	if (box_open(&b, user, service, getppid(), &err) < 0)
 		return fail_reply(&err);
+	LB_FAULT("helper:reply");
 	/* Init is our child; once we exit it is reparented (box.c). */
 	snprintf(buf, sizeof(buf), "ok %lu %d", b.id, (int)b.init_pid);
 	if (reply(buf, b.netns_fd) < 0) {

@@ -30,6 +30,8 @@
 
 #include "allow_token.h"
 #include "audit_box.h"
+#include "cgsweep.h"
+#include "fault.h"
 #include "fsutil.h"
 #include "join.h"
 #include "macros.h"
@@ -98,8 +100,10 @@ static int teardown_locked(unsigned long id, unsigned wait_ms, bool held,
 			lb_err_clear(err);
 			return 0;
 		}
+		LB_FAULT("teardown:locked");
 		kill_init(&st);
 		net_teardown(&st);
+		LB_FAULT("teardown:init-killed");
 		/* The node path is rebuilt from what we own, not trusted. */
 		if (st.cgroup[0]) {
 			bool pure;
@@ -111,8 +115,10 @@ static int teardown_locked(unsigned long id, unsigned wait_ms, bool held,
 			if (cg_kill_and_remove(cg, err) < 0)
 				ret = -1;
 		}
+		LB_FAULT("teardown:cgroup");
 		if (remove_upper(&st, err) < 0)
 			ret = -1;
+		LB_FAULT("teardown:upper");
 	}
 	snprintf(name, sizeof(name), "%lu", id);
 	rfd = open(LB_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -283,7 +289,7 @@ static int gc(bool verbose, uid_t only, struct lb_err *err)
 	if (only == (uid_t)-1) {
 		gc_tokens();
 		sweep_uppers(verbose);
-		cg_sweep_user_nodes();
+		teardown_sweep_cgroups(verbose);
 		net_gc(verbose);
 	}
 	return n < 0 ? -1 : swept;
