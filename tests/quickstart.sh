@@ -15,7 +15,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 pkgs="build-essential pkg-config libpam0g-dev libcap-dev libseccomp-dev
-      libiniparser-dev libjson-c-dev libsubid-dev uidmap iproute2 procps libpam-runtime"
+      libiniparser-dev libjson-c-dev libsubid-dev libnftables-dev libarchive-dev
+      libssl-dev uidmap iproute2 procps libpam-runtime"
 missing=$(for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
 if [ -n "$missing" ]; then
 	echo "== installing: $missing"
