@@ -151,7 +151,7 @@ if bg_login first "cd /tmp && echo box-page >page && exec python3 -m http.server
 	else
 		tap_fail "loginbox show: the box serves 2 logins" "$("$LB_ADMIN" show "$S1" 2>&1)"
 	fi
-	t_like "$("$LB_ADMIN" list 2>&1)" "^$S1 +lbt-alice .* yes +user +2 +live$" \
+	t_like "$("$LB_ADMIN" list 2>&1)" "^$S1 +lbt-alice .* yes +user +2 +live +[^ ]+$" \
 		"loginbox list: the session kind, the number of logins, live"
 
 	# kill -9 of the first login's sshd [priv]: the other login and the
@@ -216,7 +216,7 @@ if bg_login solo 'sleep 30'; then
 	else
 		tap_fail "another policy: the login gets a new box built with it" "$out"
 	fi
-	t_like "$("$LB_ADMIN" list 2>&1)" "^$A +lbt-alice .* stale$" "another policy: loginbox list shows the old box as stale"
+	t_like "$("$LB_ADMIN" list 2>&1)" "^$A +lbt-alice .* stale +[^ ]+$" "another policy: loginbox list shows the old box as stale"
 	stop_pid "$BG_PID"
 else
 	tap_fail "session = login: a first login" "$(cat "$W/solo.err")"
