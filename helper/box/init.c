@@ -66,21 +66,6 @@ static void set_title(void)
 	snprintf(init_title_area, init_title_len, "loginbox-init");
 }
 
-static int mount_in_box(int rootfd, const char *type, const char *path,
-			const char *const *opts, uint64_t attrs,
-			struct lb_err *err)
-{
-	cleanup_close int tfd = -1, mfd = -1;
-
-	tfd = fs_open_in_root(rootfd, path, O_DIRECTORY, err);
-	if (tfd < 0)
-		return -1;
-	mfd = mnt_new(type, opts, attrs, err);
-	if (mfd < 0 || mnt_attach(mfd, tfd, path, err) < 0)
-		return lb_prefix(err, "mount %s on %s", type, path);
-	return 0;
-}
-
 static int finish_root(const struct lb_box *b, struct lb_err *err)
 {
 	static const char *const pts_opts[] = {"ptmxmode=0666", "mode=0620",
@@ -101,13 +86,13 @@ static int finish_root(const struct lb_box *b, struct lb_err *err)
 		 * are what the JVM, Go, Node and PyTorch size themselves by.
 		 * Like sysfs once was: a box without it still works. */
 		lb_err_clear(&soft);
-		if (mount_in_box(rootfd, "cgroup2", "/sys/fs/cgroup", NULL,
+		if (mnt_new_at(rootfd, "cgroup2", "/sys/fs/cgroup", NULL,
 				 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 					 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
 				 &soft) < 0)
 			lb_err_clear(&soft);
 	}
-	if (mount_in_box(rootfd, "devpts", "/dev/pts", pts_opts,
+	if (mnt_new_at(rootfd, "devpts", "/dev/pts", pts_opts,
 			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err) < 0)
 		return -1;
 	/* pivot_root() refuses a locked new root, and everything the helper

@@ -78,20 +78,6 @@ static int target(int rootfd, const char *path, bool dir)
 	return fd;
 }
 
-static int mount_at(int rootfd, const char *type, const char *path,
-		    uint64_t attrs, struct lb_err *err)
-{
-	cleanup_close int tfd = -1, mfd = -1;
-
-	tfd = fs_open_in_root(rootfd, path, O_DIRECTORY, err);
-	if (tfd < 0)
-		return -1;
-	mfd = mnt_new(type, NULL, attrs, err);
-	if (mfd < 0 || mnt_attach(mfd, tfd, path, err) < 0)
-		return lb_prefix(err, "mount %s on %s", type, path);
-	return 0;
-}
-
 static int masks(const struct lb_box *b, int rootfd, struct lb_err *err)
 {
 	static const char *const empty_opts[] = {"mode=0555", "size=4k", NULL};
@@ -164,10 +150,10 @@ static int build(const struct lb_box *b, struct lb_err *err)
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return lb_fail(err, errno, "open %s", root);
-	if (mount_at(rootfd, "proc", "/proc",
+	if (mnt_new_at(rootfd, "proc", "/proc", NULL,
 		     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
 		     err) < 0 ||
-	    mount_at(rootfd, "sysfs", "/sys", RO_ATTRS, err) < 0)
+	    mnt_new_at(rootfd, "sysfs", "/sys", NULL, RO_ATTRS, err) < 0)
 		return -1;
 	return masks(b, rootfd, err);
 }

@@ -16,6 +16,7 @@
 
 #include "macros.h"
 #include "paths.h"
+#include "proto.h"
 
 struct login {
 	int pidfd; /* -1: free slot */
@@ -234,12 +235,6 @@ int logins_request(unsigned long id, const char *req, int fd, char *buf,
 		   size_t cap, struct lb_err *err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	union {
-		char c[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = (void *)req, .iov_len = strlen(req)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	cleanup_close int s = -1;
 	ssize_t n;
 
@@ -252,20 +247,9 @@ int logins_request(unsigned long id, const char *req, int fd, char *buf,
 		   sizeof(struct timeval));
 	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return lb_fail(err, errno, "connect %s", sa.sun_path);
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.c;
-		mh.msg_controllen = sizeof(u.c);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	if (sendmsg(s, &mh, MSG_NOSIGNAL) < 0)
-		return lb_fail(err, errno, "send to %s", sa.sun_path);
+	if (lb_proto_send(s, req, strlen(req), fd >= 0 ? &fd : NULL,
+			  fd >= 0 ? 1 : 0, err) < 0)
+		return lb_prefix(err, "send to %s", sa.sun_path);
 	n = recv(s, buf, cap - 1, 0);
 	if (n <= 0)
 		return lb_fail(err, n < 0 ? errno : ECONNRESET,

@@ -35,27 +35,9 @@
 static int reply(const char *text, int fd)
 {
 	struct lb_err err;
-	struct iovec iov = {.iov_base = (void *)text, .iov_len = strlen(text)};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 
-	(void)err;
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	return sendmsg(LB_HELPER_REPLY_FD, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
+	return lb_proto_send(LB_HELPER_REPLY_FD, text, strlen(text),
+			     fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0, &err);
 }
 
 static int fail_reply(const struct lb_err *err)

@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "macros.h"
 
 int mnt_new(const char *type, const char *const *opts, uint64_t attrs,
@@ -102,5 +103,19 @@ int mnt_attach(int mfd, int target_fd, const char *what, struct lb_err *err)
 	if (move_mount(mfd, "", target_fd, "",
 		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return lb_fail(err, errno, "attach mount on %s", what);
+	return 0;
+}
+
+int mnt_new_at(int rootfd, const char *type, const char *path,
+	       const char *const *opts, uint64_t attrs, struct lb_err *err)
+{
+	cleanup_close int tfd = -1, mfd = -1;
+
+	tfd = fs_open_in_root(rootfd, path, O_DIRECTORY, err);
+	if (tfd < 0)
+		return -1;
+	mfd = mnt_new(type, opts, attrs, err);
+	if (mfd < 0 || mnt_attach(mfd, tfd, path, err) < 0)
+		return lb_prefix(err, "mount %s on %s", type, path);
 	return 0;
 }

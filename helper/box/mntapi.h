@@ -33,4 +33,9 @@ int mnt_setattr_tree(int mfd, uint64_t set, struct lb_err *err);
 /* Attach mount fd at target fd (O_PATH). `what` names it in messages. */
 int mnt_attach(int mfd, int target_fd, const char *what, struct lb_err *err);
 
+/* A new filesystem of `type` mounted on `path`, a directory resolved
+ * beneath rootfd without following links (fsutil.h). */
+int mnt_new_at(int rootfd, const char *type, const char *path,
+	       const char *const *opts, uint64_t attrs, struct lb_err *err);
+
 #endif
