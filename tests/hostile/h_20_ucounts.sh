@@ -120,7 +120,7 @@ nested_conf() {
 		printf '[user.lbt-alice]\nnested_userns = yes\n[user.lbt-bob]\nnested_userns = yes\n'
 	fi
 }
-printf '[default]\nnested_userns = yes\n' >"$W/probe.conf"
+printf '[group.lbt-boxed]\nnested_userns = yes\n' >"$W/probe.conf"
 if "$LB_ADMIN" check "$W/probe.conf" >"$W/probe.out" 2>&1; then NESTED_KEY=yes; else NESTED_KEY=no; fi
 nested_conf | write_conf
 out=$(ssh_as lbt-alice 'unshare -U true && echo "@@NESTED@@ok"' 2>&1)
