@@ -15,13 +15,14 @@ hc_home() { getent passwd "$1" | cut -d: -f6; }
 # The classic attacks run where nested user namespaces are allowed
 # (nested_userns = yes, not the default): the defences they attack must
 # hold even then (h_30_kernel covers the default, where none can be made).
-# A drop-in, so that the files' own write_conf calls keep it; removed when
-# the file ends (run.sh removes lbt-*.conf too).
-HC_NESTED_CONF=$LB_CONFD/lbt-classic-nested.conf
-mkdir -p "$LB_CONFD"
-printf '[group.lbt-boxed]\nnested_userns = yes\n[group.lbt-rootbox]\nnested_userns = yes\n' >"$HC_NESTED_CONF"
-chmod 0644 "$HC_NESTED_CONF"
-trap 'rm -f "$HC_NESTED_CONF"' EXIT
+# base_conf (lib.sh) gains the key in both test groups, so every
+# write_conf and reset_conf of these files keeps it.
+eval "$(declare -f base_conf | sed '1s/^base_conf/_hc_base_conf/')"
+base_conf() {
+	_hc_base_conf | sed -e '/^\[group\.lbt-boxed\]$/a nested_userns = yes' \
+		-e '/^\[group\.lbt-rootbox\]$/a nested_userns = yes'
+}
+reset_conf
 
 # hc_put USER: the probe in USER's home (the box sees it there); prints
 # its path, the same inside and outside (home = bind).

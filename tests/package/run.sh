@@ -96,7 +96,10 @@ echo "$lint" | sed 's/^/# lintian: /'
 
 # 2. Install; the maintainer scripts do the admin's set-up.
 apt-get install -y -qq "$T"/loginbox_*_amd64.deb "$T"/libpam-loginbox_*_amd64.deb >"$T/install.log" 2>&1
-ok $? "both packages install with apt-get"
+rc=$?
+ok $rc "both packages install with apt-get"
+[ "$rc" = 0 ] || tail -n 25 "$T/install.log" | sed 's/^/# /'
+
 grep -qx /usr/sbin/loginbox-shell /etc/shells; ok $? "loginbox-shell registered in /etc/shells"
 grep -q pam_loginbox /etc/pam.d/common-session; ok $? "pam-auth-update added the session line"
 grep -q '^# /etc/ssh/sshd_config.d/loginbox.conf' /etc/ssh/sshd_config.d/loginbox.conf

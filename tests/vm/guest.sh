@@ -14,7 +14,7 @@ hostname lbvm
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 n=0
-PLAN=20
+PLAN=28
 echo "1..$PLAN"
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 # between N MIN MAX: N is a number in MIN..MAX (a count with a lower bound)
