@@ -17,7 +17,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/shlib.sh"
 T=$(mktemp -d /tmp/lbpkg.XXXXXX)
 chmod 0755 "$T"
-PLAN=19
+PLAN=20
 n=0 fail=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=$((fail + 1)); fi; }
 # summary: the last line; planned tests that did not run are failures.
