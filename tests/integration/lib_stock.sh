@@ -26,9 +26,11 @@ stock_setup() {
 		grep -v 'pam_loginbox\.so' /etc/pam.d/common-session
 		printf 'session\trequired\tpam_loginbox.so \n'
 	} >"$STOCK/common-session"
-	cp /etc/pam.d/sshd "$STOCK/sshd-stock"
+	# Debian's file as shipped: without what quickstart (or an admin)
+	# added for loginbox
+	grep -v -e 'pam_loginbox\.so' -e '^# loginbox' /etc/pam.d/sshd >"$STOCK/sshd-stock"
 	{
-		cat /etc/pam.d/sshd
+		cat "$STOCK/sshd-stock"
 		printf '# loginbox: after pam_env user_readenv=1\n'
 		printf '%s\n' 'session [success=ok ignore=ignore module_unknown=ignore default=bad] pam_loginbox.so scrub'
 	} >"$STOCK/sshd-scrub"
