@@ -187,6 +187,12 @@ quickstart:
 # Removes what quickstart added (the demo user, its config, the PAM profile).
 quickstart-undo:
 	-pam-auth-update --package --remove loginbox
+	@# pam-auth-update refuses to touch common-session that was edited by
+	@# hand ("local modifications"): a required line naming a module that
+	@# `make uninstall` removes would then fail every login.
+	-if grep -q 'pam_loginbox\.so' /etc/pam.d/common-session 2>/dev/null; then \
+	  sed -i '/^session[[:space:]].*pam_loginbox\.so/d' /etc/pam.d/common-session && \
+	  echo "quickstart-undo: removed the pam_loginbox line pam-auth-update left in /etc/pam.d/common-session"; fi
 	-userdel -r lbdemo 2>/dev/null
 	-groupdel loginbox-demo 2>/dev/null
 	rm -f /etc/loginbox/conf.d/50-quickstart-demo.conf
