@@ -7,7 +7,7 @@
  *   Not boxed: PAM_IGNORE, and nothing else happens.
  *   Boxed: run loginbox-helper (helper_call.c), which builds the box and
  *   hands back its network namespace; this process joins that network
- *   namespace only (DESIGN.md hard spot 4: sshd's privileged process
+ *   namespace only (docs/SECURITY.md, hard spot 4: sshd's privileged process
  *   cannot join the user namespace, but what it forks after us, the
  *   connection's child with its -L/-R/-D forwardings, must see the box's
  *   network, not the host's).  LOGINBOX_SESSION is exported for

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fd-based path handling for everything an image or a user can influence
- * (DESIGN.md invariant: a privileged process never follows a path a user
+ * (docs/SECURITY.md invariant: a privileged process never follows a path a user
  * could have planted).  Lookups inside a box root use openat2() with
  * RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS, so an
  * image with /etc -> / or /proc -> /host/proc is refused, not followed.

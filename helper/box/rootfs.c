@@ -5,7 +5,7 @@
  *
  * Built by the helper, as root, in a private mount namespace of its own,
  * under /run/loginbox/ID/{lower,rw,root}.  Two reasons it is not built by
- * the box itself (DESIGN.md hard spot 1, docs/SECURITY.md):
+ * the box itself (docs/SECURITY.md, hard spot 1):
  *  - an overlay mounted inside an unprivileged user namespace cannot take
  *    `/` as its lower layer ("failed to clone lowerpath": `/` has locked
  *    submounts there), and

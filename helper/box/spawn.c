@@ -3,14 +3,14 @@
  * Starting a program inside the box on behalf of a client (proto.h).
  * Runs in a child of the box's init, which is box root with a full set of
  * capabilities in the box's user namespace.  The one ordered privilege
- * drop of loginbox (STYLE.md, minijail's order):
+ * drop of loginbox (minijail's order):
  *
  *   session and terminal -> fds closed -> environment rebuilt ->
  *   bounding set trimmed -> setresgid -> setresuid -> capabilities set ->
  *   no_new_privs -> seccomp (last) -> exec
  *
  * Supplementary groups were fixed by the helper before the box's user
- * namespace was created (DESIGN.md hard spot 6), so host groups such as
+ * namespace was created (docs/SECURITY.md, hard spot 6), so host groups such as
  * docker never follow the user in.
  */
 #include "spawn.h"

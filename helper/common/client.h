@@ -4,7 +4,7 @@
  *
  * When stdin is a terminal, the program gets a fresh pty of the box's own
  * devpts (so `tty` names a device that exists in the box, and nothing in
- * the box holds the caller's terminal: DESIGN.md hard spot 5); this
+ * the box holds the caller's terminal: docs/SECURITY.md, hard spot 5); this
  * process puts the caller's terminal in raw mode and copies bytes both
  * ways, and passes window size changes on.  Otherwise stdin, stdout and
  * stderr themselves are handed to the program (ssh host cmd, scp, sftp,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Parsing loginbox.conf text (DESIGN.md "Config", hard spot 7).  The
+ * Parsing loginbox.conf text (loginbox.conf(5); docs/SECURITY.md, hard spot 7).  The
  * config decides who gets a box, so it is read like a setuid program
  * reads its input: every value is parsed strictly (config_keys.c) and
  * anything unknown is an error naming file, section and key rather than

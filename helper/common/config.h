@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The config, wrapped once (STYLE.md point 6).
+ * The config, wrapped once: read strictly into a typed, immutable policy.
  *
  * /etc/loginbox/loginbox.conf, then /etc/loginbox/conf.d/ *.conf sorted by
  * name, are opened with O_NOFOLLOW, checked (regular file, owned by root, not

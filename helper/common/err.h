@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The one error contract of loginbox (STYLE.md, after crun's libcrun_error_t).
+ * The one error contract of loginbox (after crun's libcrun_error_t).
  *
  * Every fallible function returns an int: >= 0 on success, < 0 on failure,
  * and takes `struct lb_err *err` as its last argument.  On failure it fills

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Scoped cleanup (STYLE.md point 2): a variable declared with one of these
+ * Scoped cleanup (no free ladders): a variable declared with one of these
  * attributes is released when it leaves scope; steal_fd()/steal_ptr() hand
  * ownership on explicitly.  No free ladders.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Strict value parsers (DESIGN.md hard spot 7).  iniparser's own getters
+ * Strict value parsers (docs/SECURITY.md, hard spot 7).  iniparser's own getters
  * accept "4G" as 4 and "010" as 8, so every config value goes through
  * here instead: one spelling per value, all of it consumed, every bound
  * checked before the multiply that could overflow.

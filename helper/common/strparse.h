@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Strict parsers for config values (DESIGN.md hard spot 7): iniparser's
+ * Strict parsers for config values (docs/SECURITY.md, hard spot 7): iniparser's
  * getint is strtol(s, NULL, 0), so "4G" reads as 4 and "010" as 8, and its
  * getboolean looks at one character.  We read every value as a string and
  * parse it here; anything not fully consumed is an error.

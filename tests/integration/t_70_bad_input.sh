@@ -120,7 +120,7 @@ t_like "$(kv "$out" LS)" '(^| )bin .*etc .*proc ' "busybox image: ls / shows the
 t_is "$(kv "$out" P1)" loginbox-init "busybox image: PID 1 is loginbox-init"
 t_is "$(kv "$out" BB)" /bin/busybox "busybox image: the image's busybox is there"
 # The design wants the user known inside any image, even one whose own
-# /etc/passwd does not list them (DESIGN.md, "A box on an image ...").
+# /etc/passwd does not list them (a box on an image knows its user: loginbox.conf(5), image).
 make_image lbt-nopw
 rm -f "$LB_IMAGES/lbt-nopw/etc/passwd" "$LB_IMAGES/lbt-nopw/etc/group"
 img_conf lbt-nopw

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz target for the config parser and policy resolution (DESIGN.md hard
- * spot 7: "fuzz the policy layer").  Any input must either be rejected
+ * Fuzz target for the config parser and policy resolution
+ * (docs/SECURITY.md, hard spot 7: the policy layer is fuzzed).  Any input must either be rejected
  * with a message or give policies that satisfy the invariants below;
  * a violation aborts, which both libFuzzer and run.sh report.
  *

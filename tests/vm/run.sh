@@ -4,8 +4,9 @@
 # This host has hybrid cgroups (no v2 controllers), so limits are proven in
 # a qemu TCG guest running Debian's own 6.1 kernel with pure cgroup v2,
 # whose root is this host's root over 9p (read-only, with a tmpfs overlay):
-# the guest runs the loginbox installed here.  MACHINE.md has the facts
-# (TCG only; switch_root, not chroot).  Downloads are cached in
+# the guest runs the loginbox installed here.  qemu runs with TCG only
+# (-enable-kvm hangs on these VMs); the guest enters the 9p root with
+# switch_root, not chroot (the kernel refuses user namespaces in a chroot).  Downloads are cached in
 # tests/vm/cache/.  Prints the guest's plan and TAP, and
 # "vm: N passed, M failed, 0 skipped" (planned tests that never ran count
 # as failed).
