@@ -3,7 +3,8 @@
  * Fuzz target for the config parser and policy resolution
  * (docs/SECURITY.md, hard spot 7: the policy layer is fuzzed).  Any
  * input must either be rejected with a message or give policies that
- * satisfy the invariants below; a violation aborts, which both libFuzzer and run.sh report.
+ * satisfy the invariants below; a violation aborts, which both
+ * libFuzzer and run.sh report.
  *
  * With libFuzzer (its main() replaces the weak one below):
  *
