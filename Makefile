@@ -180,6 +180,10 @@ uninstall:
 	-rmdir $(DESTDIR)$(libexecdir) 2>/dev/null
 	if [ -z "$(DESTDIR)" ] && [ -f /etc/shells ]; then \
 	  sed -i '\#^$(sbindir)/loginbox-shell$$#d' /etc/shells; fi
+	@# the sshd drop-in is generated (loginbox sshd-config --write), not
+	@# the admin's: without loginbox its Match blocks mean nothing.
+	if [ -z "$(DESTDIR)" ] && grep -qs '^# /etc/ssh/sshd_config.d/loginbox.conf' \
+	  /etc/ssh/sshd_config.d/loginbox.conf; then rm -f /etc/ssh/sshd_config.d/loginbox.conf; fi
 
 quickstart:
 	@tests/quickstart.sh
@@ -190,9 +194,10 @@ quickstart-undo:
 	@# pam-auth-update refuses to touch common-session that was edited by
 	@# hand ("local modifications"): a required line naming a module that
 	@# `make uninstall` removes would then fail every login.
-	-if grep -q 'pam_loginbox\.so' /etc/pam.d/common-session 2>/dev/null; then \
-	  sed -i '/^session[[:space:]].*pam_loginbox\.so/d' /etc/pam.d/common-session && \
-	  echo "quickstart-undo: removed the pam_loginbox line pam-auth-update left in /etc/pam.d/common-session"; fi
+	-for f in /etc/pam.d/common-session /etc/pam.d/common-session-noninteractive; do \
+	  if grep -q 'pam_loginbox\.so' $$f 2>/dev/null; then \
+	    sed -i '/^session[[:space:]].*pam_loginbox\.so/d' $$f && \
+	    echo "quickstart-undo: removed the pam_loginbox line pam-auth-update left in $$f"; fi; done
 	-userdel -r lbdemo 2>/dev/null
 	-groupdel loginbox-demo 2>/dev/null
 	rm -f /etc/loginbox/conf.d/50-quickstart-demo.conf

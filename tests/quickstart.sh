@@ -30,6 +30,13 @@ make -s install >/dev/null
 grep -qx /usr/sbin/loginbox-shell /etc/shells ||
 	echo /usr/sbin/loginbox-shell >>/etc/shells
 pam-auth-update --package --enable loginbox
+if ! grep -q 'pam_loginbox\.so' /etc/pam.d/common-session; then
+	echo "quickstart: pam-auth-update did not add pam_loginbox.so to /etc/pam.d/common-session" >&2
+	echo "  (it leaves common-* alone when they were edited by hand: see its message above;" >&2
+	echo "  add 'session required pam_loginbox.so' at the end of common-session yourself, or run" >&2
+	echo "  'pam-auth-update --force' after checking what it would overwrite)" >&2
+	exit 1
+fi
 
 echo "== demo user lbdemo in group loginbox-demo, boxed on the host image"
 getent group loginbox-demo >/dev/null || groupadd loginbox-demo

@@ -63,7 +63,7 @@ LB_INSTALL_PATHS="/usr/sbin/loginbox /usr/sbin/loginbox-shell /usr/libexec/login
 	/usr/share/pam-configs/loginbox /usr/share/doc/loginbox
 	/usr/share/man/man5/loginbox.conf.5 /usr/share/man/man8/loginbox.8
 	/usr/share/man/man8/loginbox-helper.8 /usr/share/man/man8/loginbox-shell.8
-	/usr/share/man/man8/pam_loginbox.8"
+	/usr/share/man/man8/pam_loginbox.8 /etc/ssh/sshd_config.d/loginbox.conf"
 
 # lb_save_install TARFILE: save an existing install to TARFILE; status 1
 # (and no file) when there is none.

@@ -30,10 +30,14 @@ summary() {
 	[ "$fail" = 0 ] && [ "$n" = "$PLAN" ]
 }
 # What a source install puts on the machine (Makefile install, quickstart).
+# /var/lib/pam is pam-auth-update's record of what it wrote in common-*:
+# common-* put back without it looks edited by hand to pam-auth-update
+# ("Local modifications"), and it would never add or remove a line again.
 SRC_PATHS="/usr/sbin/loginbox /usr/sbin/loginbox-shell /usr/libexec/loginbox
 	$(ls -d /lib/*/security/pam_loginbox.so 2>/dev/null) /usr/share/pam-configs/loginbox
 	/usr/share/doc/loginbox /etc/loginbox /var/lib/loginbox
-	/etc/pam.d/common-session /etc/pam.d/common-session-noninteractive /etc/shells"
+	/etc/pam.d/common-session /etc/pam.d/common-session-noninteractive /etc/shells
+	/var/lib/pam /etc/ssh/sshd_config.d/loginbox.conf"
 SAVED=no
 U=lbp-user G=lbp-boxed PORT=2399
 sshd_pid= sleeper=
@@ -114,6 +118,8 @@ ok $rc "both packages install with apt-get"
 
 grep -qx /usr/sbin/loginbox-shell /etc/shells; ok $? "loginbox-shell registered in /etc/shells"
 grep -q pam_loginbox /etc/pam.d/common-session; ok $? "pam-auth-update added the session line"
+grep -q 'Local modifications' "$T/install.log" &&
+	echo "# pam-auth-update found common-* edited by hand (its record is /var/lib/pam): it changes nothing until 'pam-auth-update --force'"
 grep -q '^# /etc/ssh/sshd_config.d/loginbox.conf' /etc/ssh/sshd_config.d/loginbox.conf
 ok $? "postinst wrote the sshd drop-in (loginbox sshd-config --write)"
 [ -d /var/lib/loginbox/images ]; ok $? "/var/lib/loginbox/images exists"
