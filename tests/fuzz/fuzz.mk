@@ -76,3 +76,12 @@ check-unit-asan: $(ASAN_UNIT_BINS)
 	  tests/unit/run.sh $(ASAN_UNIT_BINS)
 
 .PHONY: fuzz check-fuzz check-unit-asan
+
+# The image readers: import.c is compiled into the target itself (its
+# readers are static); the rest of helper/image links as the admin
+# command links it.
+$(FB)/fuzz_image_manifest: tests/fuzz/fuzz_image_manifest.c \
+  $(patsubst %.c,$(FB)/obj/%.o,$(filter-out helper/image/import.c helper/image/cmd.c,$(IMAGE_SRC))) \
+  $(FB)/libcommon.a
+	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -Ihelper/image -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $(filter-out %.a,$^) \
+	  $(FB)/libcommon.a $(LIBS_ADMIN)
