@@ -7,11 +7,12 @@
 # any of them remains.  Then the same concurrency unboxed (lbt-plain), and
 # the time to the last login and the p95 latency of both (diagnostics; the
 # 1.5x target is judged by `make bench`, bench/storm.sh).
-# (session = user, many logins of few users in one box, does not exist
-# yet: not tested here.)
+# Then the storm again with session = user (many logins of few users,
+# each joining its user's one box): one login per user holds its box open,
+# and every storm login of that user must land in that very box.
 set -u
 . "$(dirname "$0")/lib.sh"
-t_plan 8
+t_plan 13
 
 W=$LBT_TMP/t97
 mkdir -p "$W"
@@ -179,6 +180,64 @@ fi
 # The machine is not overloaded by 200 logins: nearly all get in.
 t_ge "$ok" $((N * 95 / 100)) "boxed storm: at least 95% of the $N logins got in"
 assert_no_leftovers "boxed storm: after the logouts nothing remains (session dirs, inits, cgroup nodes, mounts, uppers, processes)" 60
+
+# ------------------------------------- session = user: one box a user ---
+# A holder per user builds the box first (and keeps it open through the
+# storm); each storm login then joins it.
+base_conf | sed 's/^session = login$/session = user/' | write_conf
+# shellcheck disable=SC2016
+HOLD='echo "@@HS=$LOGINBOX_SESSION@@"; i=0; while [ ! -e ~/.lbt97-go ] && [ $i -lt 1800 ]; do sleep 0.1; i=$((i + 1)); done'
+declare -A HOLDER_SID
+HOLDER_PIDS=""
+for u in "${BOXED_USERS[@]}"; do
+	rm -f "$(getent passwd "$u" | cut -d: -f6)/.lbt97-go"
+	timeout -k 5 200 "${SSH2[@]}" "$u@127.0.0.1" "$HOLD" >"$W/hold.$u" 2>&1 &
+	HOLDER_PIDS="$HOLDER_PIDS $!"
+	track_pid "$!"
+done
+nheld=0
+for u in "${BOXED_USERS[@]}"; do
+	HOLDER_SID[$u]=$(wait_marker "$W/hold.$u" HS 60)
+	[ -n "${HOLDER_SID[$u]}" ] && session_proof "${HOLDER_SID[$u]}" && nheld=$((nheld + 1))
+done
+t_is "$nheld" "${#BOXED_USERS[@]}" "session = user: a holding login per user runs in its live box (id printed inside, state live)"
+jobs mixed "${BOXED_USERS[@]}" >"$W/jobs.user"
+python3 "$LBT_REPO/bench/storm.py" "$W/jobs.user" "$W/user" 150 >"$W/user.json"
+read -r ok refused bad hung < <(verdict "$W/user" "$W/user.json")
+diag "session = user storm: $ok in, $refused refused with a cause, $bad bad, $hung hung; $(fmt "$W/user.json")"
+t_is "$hung" 0 "session = user storm: no client hung (deadline 150 s)"
+t_ge "$ok" $((N * 95 / 100)) "session = user storm: at least 95% of the $N logins got in"
+# Where each marked login landed: USER SID, one line each.
+landed=$(python3 -c '
+import json, os, re, sys
+d, res = sys.argv[1], json.load(open(sys.argv[2]))
+for c in res["clients"]:
+    kind, i, user = c["id"].split("-", 2)
+    m = re.search(r"@@IN=([0-9]+):loginbox-init@@", open(os.path.join(d, c["id"] + ".out"), errors="replace").read())
+    if m:
+        print(user, m.group(1))
+' "$W/user" "$W/user.json")
+wrong=""
+for u in "${BOXED_USERS[@]}"; do
+	other=$(printf '%s\n' "$landed" | awk -v u="$u" -v s="${HOLDER_SID[$u]}" '$1 == u && $2 != s' | head -n 3)
+	[ -n "$other" ] && wrong="$wrong $other;"
+done
+nland=$(printf '%s\n' "$landed" | grep -c .)
+if [ "$nland" -ge $((N * 80 / 100)) ] && [ -z "$wrong" ]; then
+	tap_ok "session = user storm: all $nland marked logins joined their user's one box (the holder's)"
+else
+	tap_fail "session = user storm: every login joined its user's box" "marked: $nland; elsewhere:$wrong"
+fi
+for u in "${BOXED_USERS[@]}"; do
+	touch "$(getent passwd "$u" | cut -d: -f6)/.lbt97-go"
+done
+# shellcheck disable=SC2086
+wait $HOLDER_PIDS
+for u in "${BOXED_USERS[@]}"; do
+	rm -f "$(getent passwd "$u" | cut -d: -f6)/.lbt97-go" "$(getent passwd "$u" | cut -d: -f6)"/lbt-storm-*
+done
+reset_conf
+assert_no_leftovers "session = user storm: after the holders left nothing remains" 60
 
 # ------------------------------------------------- the unboxed storm ---
 jobs ssh lbt-plain >"$W/jobs.plain"

@@ -60,12 +60,17 @@ arm() {
 }
 
 # wait_stopped SECONDS: the pid of the one process stopped at a point.
+# Only a stopped one (state T): a process killed in an earlier case keeps
+# its name as a zombie until its parent reaps it.
 wait_stopped() {
-	local _ p
+	local _ p q
 	for _ in $(seq 1 $(($1 * 10))); do
-		p=$(pgrep -x lb-fault-stop)
+		p=""
+		for q in $(pgrep -x lb-fault-stop); do
+			grep -q '^State:[[:space:]]*T' "/proc/$q/status" 2>/dev/null && { p=$q; break; }
+		done
 		[ -n "$p" ] && {
-			echo "$p" | head -n 1
+			echo "$p"
 			return 0
 		}
 		sleep 0.1
@@ -285,8 +290,12 @@ full_ns() {
 }
 
 full_case() {
-	local name=$1 dir=$2 out ctl full left
+	local name=$1 dir=$2 out ctl full left made=""
+	# loginbox makes sessions/ at the first disk upper: the tmpfs needs
+	# a mount point now (removed again below).
+	[ -d "$dir" ] || { mkdir -m 0700 "$dir" && made=yes; }
 	out=$(full_ns "$dir" 2>&1)
+	[ -n "$made" ] && rmdir "$dir"
 	ctl=$(marker "$out" CTL)
 	full=$(marker "$out" FULL)
 	left=$(marker "$out" LEFT)
