@@ -19,6 +19,23 @@ img_busybox_root() {
 	printf 'root:x:0:\n' >"$d"/etc/group
 }
 
+# img_test_root DIR: that rootfs with the test users lbt-alice and lbt-bob
+# (and root) in its passwd and group files, as the host resolves them.
+img_test_root() {
+	img_busybox_root "$1"
+	getent passwd root lbt-alice lbt-bob >"$1/etc/passwd"
+	getent group root lbt-alice lbt-bob lbt-boxed >"$1/etc/group"
+}
+
+# img_drop NAME...: remove these store images, then gc what they held.
+img_drop() {
+	local n
+	for n in "$@"; do
+		"$LB_ADMIN" image rm "$n" >/dev/null 2>&1
+	done
+	"$LB_ADMIN" image gc >/dev/null 2>&1
+}
+
 # img_oci DIR TAG ENVJSON LAYER.tar[.gz]...: an OCI image layout by hand.
 # ENVJSON is a JSON array of "K=V" strings.
 img_oci() {

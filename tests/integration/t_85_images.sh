@@ -30,19 +30,14 @@ imp() { # NAME SOURCE [ARGS]: import, output in $W/imp.out
 	timeout -k 5 120 "$LB_ADMIN" image import "$@" >"$W/imp.out" 2>&1
 }
 cleanup_images() {
-	local n
-	for n in $("$LB_ADMIN" image list 2>/dev/null | awk 'NR > 1 && $1 ~ /^lbt-/ {print $1}'); do
-		"$LB_ADMIN" image rm "$n" >/dev/null 2>&1
-	done
-	"$LB_ADMIN" image gc >/dev/null 2>&1
+	# shellcheck disable=SC2046
+	img_drop $("$LB_ADMIN" image list 2>/dev/null | awk 'NR > 1 && $1 ~ /^lbt-/ {print $1}')
 }
 cleanup_images
 
 # ---- the images
 R=$W/root
-img_busybox_root "$R"
-getent passwd root lbt-alice lbt-bob >"$R/etc/passwd"
-getent group root lbt-alice lbt-bob lbt-boxed >"$R/etc/group"
+img_test_root "$R"
 mkdir -p "$R/opt/old" "$R/etc/gone"
 echo base >"$R/etc/motd"
 echo keep >"$R/etc/keep"

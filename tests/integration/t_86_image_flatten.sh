@@ -23,18 +23,11 @@ reset_conf
 imp() { # NAME SOURCE: import, output in $W/imp.out
 	timeout -k 5 180 "$LB_ADMIN" image import "$@" >"$W/imp.out" 2>&1
 }
-drop_images() {
-	"$LB_ADMIN" image rm lbt-flat >/dev/null 2>&1
-	"$LB_ADMIN" image rm lbt-flat2 >/dev/null 2>&1
-	"$LB_ADMIN" image gc >/dev/null 2>&1
-}
-drop_images
+img_drop lbt-flat lbt-flat2
 
 # layer 1: a busybox rootfs with the test users
 R=$W/l1
-img_busybox_root "$R"
-getent passwd root lbt-alice lbt-bob >"$R/etc/passwd"
-getent group root lbt-alice lbt-bob lbt-boxed >"$R/etc/group"
+img_test_root "$R"
 mkdir -p "$R/opt"
 tar -C "$R" -cf "$W/l1.tar" .
 # layer 2: files the flattened part will hide again
@@ -95,5 +88,5 @@ imp lbt-flat2 "$W/oci:deep"
 t_like "$(cat "$W/imp.out")" '12 layers \(12 shared\)' "a second import shares all 12 layers, the flattened one too" "$(cat "$W/imp.out")"
 
 reset_conf
-drop_images
+img_drop lbt-flat lbt-flat2
 assert_no_leftovers "flatten: nothing of these sessions remains" 5
