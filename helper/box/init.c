@@ -42,7 +42,9 @@
 #include "logins.h"
 #include "macros.h"
 #include "mntapi.h"
+#include "paths.h"
 #include "proto.h"
+#include "syscalls.h"
 #include "spawn.h"
 
 #define MAX_CLIENTS 128
@@ -254,6 +256,37 @@ static int check_stdio_fd(int i, int fd, struct lb_err *err)
 	return 0;
 }
 
+/*
+ * fork(), the child born in the cgroup leaf of the login it runs for
+ * (cgroup.c): the client's environment names its login (LOGINBOX_LOGIN,
+ * set by pam_loginbox).  The user may name another login of this same
+ * box: that only moves their own usage between their own leaves; the
+ * limits are on the box's node.  No leaf (none known, or clone3 refused):
+ * the child stays in init's.
+ */
+static pid_t fork_into_leaf(const struct spawn_req *r)
+{
+	size_t n = strlen(LB_ENV_LOGIN);
+	int i, cgfd = -1;
+	pid_t pid;
+
+	for (i = 0; i < r->envc && cgfd < 0; i++)
+		if (!strncmp(r->envv[i], LB_ENV_LOGIN, n) &&
+		    r->envv[i][n] == '=')
+			cgfd = logins_cgroup_fd(
+				(pid_t)strtol(r->envv[i] + n + 1, NULL, 10));
+	if (cgfd >= 0) {
+		struct clone_args ca = {.flags = CLONE_INTO_CGROUP,
+					.exit_signal = SIGCHLD,
+					.cgroup = (uint64_t)cgfd};
+
+		pid = lb_clone3(&ca);
+		if (pid >= 0)
+			return pid;
+	}
+	return fork();
+}
+
 /* Takes ownership of fds[0..nfds): each is moved into the request (and
  * closed by spawn_free) or left for the caller, who closes what is left
  * (entries moved out are set to -1). */
@@ -289,7 +322,7 @@ static void handle_spawn(const struct lb_box *b, struct client *c,
 	}
 	if (r.pty && open_pty(&r, &master, &err) < 0)
 		goto refuse;
-	pid = fork();
+	pid = fork_into_leaf(&r);
 	if (pid == 0) {
 		if (spawn_exec(b, &r, &err) < 0) {
 			char text[1200];
@@ -501,7 +534,7 @@ int init_main(void *arg)
 	struct init_args *a = arg;
 	struct lb_box *b = a->box;
 	struct lb_err err;
-	int keep[5];
+	int keep[6];
 
 	lb_err_clear(&err);
 	LB_FAULT("init:start");
@@ -519,9 +552,11 @@ int init_main(void *arg)
 	keep[3] = b->owner_pidfd;
 	/* ... and the root-only socket through which logins join. */
 	keep[4] = b->logins_fd;
+	/* ... and the first login's cgroup leaf (cgroup.c). */
+	keep[5] = b->login_cgfd;
 	for (int fd = 0; fd < 1024; fd++)
 		if (fd != keep[0] && fd != keep[1] && fd != keep[2] &&
-		    fd != keep[3] && fd != keep[4])
+		    fd != keep[3] && fd != keep[4] && fd != keep[5])
 			close(fd);
 	open("/dev/null", O_RDWR); /* 0, 1, 2: never a stray terminal */
 	dup2(0, 1);
@@ -529,7 +564,7 @@ int init_main(void *arg)
 	if (write(a->sync_fd, "K", 1) != 1)
 		_exit(1);
 	close(a->sync_fd);
-	logins_init(b->logins_fd, b->owner_pidfd, b->owner_pid,
+	logins_init(b->logins_fd, b->owner_pidfd, b->login_cgfd, b->owner_pid,
 		    b->owner_start, box_linger(&b->pol));
 	LB_FAULT("init:ready");
 	serve(b, b->control_fd);

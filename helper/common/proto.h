@@ -38,6 +38,8 @@ enum lb_msg_type {
 	LB_MSG_SIGNAL,
 	LB_MSG_EXIT,
 	LB_MSG_ERROR,
+	LB_MSG_INIT, /* keeper -> helper: init's pid, its pidfd attached
+		      * (keeper.h; never on a user's socket) */
 };
 
 enum lb_spawn_mode {
