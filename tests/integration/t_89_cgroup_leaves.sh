@@ -11,7 +11,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-W=$LBT_TMP/t94
+W=$LBT_TMP/t89
 mkdir -p "$W"
 chmod 755 "$W"
 
@@ -49,10 +49,10 @@ wait_path_gone() {
 
 uid=$(lbt_uid lbt-alice)
 hold=$(getent passwd lbt-alice | cut -d: -f6)
-rm -f "$hold"/.lbt-t94-*
+rm -f "$hold"/.lbt-t89-*
 
 # ---- two logins of one box: each its own leaf, init in init/
-bg_login one "while [ ! -e ~/.lbt-t94-one ]; do sleep 0.1; done"
+bg_login one "while [ ! -e ~/.lbt-t89-one ]; do sleep 0.1; done"
 S=$SID
 L1=$(kv_opt "$(cat "$W/one.out")" L)
 t_like "$S" '^[0-9]+$' "the first login runs in a box"
@@ -65,7 +65,7 @@ t_like "$(cat "/proc/$init/cgroup" 2>/dev/null)" "^0::/.*loginbox/u$uid/s$S/init
 	"the box's init is in the leaf init/ (host view)"
 t_is "$(cat "$CG/cgroup.procs" 2>/dev/null | wc -l)" 0 "the box's node itself holds no process"
 
-bg_login two "while [ ! -e ~/.lbt-t94-two ]; do sleep 0.1; done"
+bg_login two "while [ ! -e ~/.lbt-t89-two ]; do sleep 0.1; done"
 t_is "$SID" "$S" "the second login joins the same box"
 L2=$(kv_opt "$(cat "$W/two.out")" L)
 t_isnt "$L2" "$L1" "the second login is another login process"
@@ -87,9 +87,8 @@ t_is "$(printf '%s' "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin
 
 # ---- a login that leaves takes its leaf along; something it left running
 # keeps the leaf until gc finds it empty
-release_login lbt-alice t94-two 2>/dev/null
-touch "$hold/.lbt-t94-two"
-chmod 644 "$hold/.lbt-t94-two"
+touch "$hold/.lbt-t89-two"
+chmod 644 "$hold/.lbt-t89-two"
 wait "$BG_PID" 2>/dev/null
 if wait_path_gone "$CG/login-$L2" 5; then
 	tap_ok "the second login's leaf is removed when it leaves"
@@ -113,8 +112,8 @@ fi
 t_check "gc left the live login's leaf alone" test -d "$CG/login-$L1"
 
 # ---- the node goes with the box
-touch "$hold/.lbt-t94-one"
-chmod 644 "$hold/.lbt-t94-one"
+touch "$hold/.lbt-t89-one"
+chmod 644 "$hold/.lbt-t89-one"
 for p in $(jobs -p); do wait "$p" 2>/dev/null; done
 if wait_path_gone "$CG" 5; then
 	tap_ok "the box's node and its leaves go with its last login"
@@ -129,6 +128,6 @@ out=$(ssh_as lbt-bob 'echo S=$LOGINBOX_SESSION; echo L=$LOGINBOX_LOGIN; echo CG=
 t_is "$(kv_opt "$out" CG)" "0::/login-$(kv_opt "$out" L)" "session = login: the login's programs are in its leaf too"
 assert_no_leftovers "session = login: nothing left" 10
 
-rm -f "$hold"/.lbt-t94-*
+rm -f "$hold"/.lbt-t89-*
 clean_test_sessions
 reset_conf
