@@ -59,16 +59,16 @@ int lb_agent_connect(const char *sock_path, struct lb_err *err)
 	int fd;
 
 	if (!sock_path || !*sock_path)
-		return lb_fail(err, ENOENT, "no SSH_AUTH_SOCK: this login "
+		return lb_fail(err, 0, "no SSH_AUTH_SOCK: this login "
 					    "forwards no agent (ssh -A)");
 	if (parse(sock_path, dir, sizeof(dir), &pid) < 0)
-		return lb_fail(err, EPERM,
+		return lb_fail(err, 0,
 			       "SSH_AUTH_SOCK=%s is not an agent socket sshd "
 			       "made (/tmp/ssh-XXXXXXXXXX/agent.PID); only "
 			       "ssh -A's own agent is forwarded into the box",
 			       sock_path);
 	if (pid != parent)
-		return lb_fail(err, EPERM,
+		return lb_fail(err, 0,
 			       "SSH_AUTH_SOCK=%s is not this login's: its "
 			       "sshd is process %d, not %ld",
 			       sock_path, (int)parent, pid);
@@ -77,14 +77,14 @@ int lb_agent_connect(const char *sock_path, struct lb_err *err)
 		return lb_fail(err, errno, "SSH_AUTH_SOCK: open %s", dir);
 	if (fstat(dfd, &st) < 0 || st.st_uid != uid ||
 	    (st.st_mode & 07777) != 0700)
-		return lb_fail(err, EPERM,
+		return lb_fail(err, 0,
 			       "SSH_AUTH_SOCK: %s is not a directory of uid %u "
 			       "with mode 0700 as sshd makes it",
 			       dir, (unsigned)uid);
 	snprintf(name, sizeof(name), "agent.%ld", pid);
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    !S_ISSOCK(st.st_mode) || st.st_uid != uid)
-		return lb_fail(err, EPERM,
+		return lb_fail(err, 0,
 			       "SSH_AUTH_SOCK=%s is not a socket of uid %u",
 			       sock_path, (unsigned)uid);
 	/* Through the directory we checked, not the path again. */
@@ -101,7 +101,7 @@ int lb_agent_connect(const char *sock_path, struct lb_err *err)
 	/* The listener is sshd's process of this login, as the user. */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ||
 	    cred.pid != (pid_t)pid || cred.uid != uid) {
-		lb_fail(err, EPERM,
+		lb_fail(err, 0,
 			"SSH_AUTH_SOCK=%s is served by process %d uid %u, not "
 			"by this login's sshd (process %ld, uid %u)",
 			sock_path, (int)cred.pid, (unsigned)cred.uid, pid,
