@@ -142,9 +142,8 @@ assert_no_leftovers "locked account (usermod -L): gc ends its lingering box" 10
 
 # ---- a killed login process: the box (no linger) goes at once, no gc
 linger_conf no | write_conf
-: >"$W/hold"
-chmod 666 "$W/hold"
-ssh_as lbt-alice "echo \"S=\$LOGINBOX_SESSION\"; while [ -e $W/hold ]; do sleep 0.1; done" >"$W/kill.out" 2>&1 &
+rm -f ~lbt-alice/.lbt-t93-go
+ssh_as lbt-alice 'echo "S=$LOGINBOX_SESSION"; i=0; while [ ! -e ~/.lbt-t93-go ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done' >"$W/kill.out" 2>&1 &
 client=$!
 for _ in $(seq 1 100); do S=$(kv_opt "$(cat "$W/kill.out")" S); [ -n "$S" ] && break; sleep 0.1; done
 t_like "$S" '^[0-9]+$' "killed login: the login runs in a box"
@@ -159,8 +158,9 @@ if [ -n "$login" ] && [ "$(proc_start "$login")" = "$(session_field "$S" owner_s
 else
 	tap_fail "killed login: its box is torn down at once by its keeper (kill -9 of sshd's privileged process)" "no live login process '$login'"
 fi
-rm -f "$W/hold"
+touch ~lbt-alice/.lbt-t93-go
 wait "$client" 2>/dev/null
+rm -f ~lbt-alice/.lbt-t93-go
 assert_no_leftovers "killed login: nothing left, without gc" 5
 t_is "$(keepers_of "$S")" "" "killed login: the keeper ended with its box"
 
