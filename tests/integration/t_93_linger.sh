@@ -86,6 +86,7 @@ if lb_ensure_packages "$W/apt.log" tmux; then
 	ppid=$(awk '/^PPid:/ {print $2}' "/proc/$init/status" 2>/dev/null)
 	t_like "$(tr '\0' ' ' <"/proc/${ppid:-0}/cmdline" 2>/dev/null)" "^loginbox-helper keep $S $init " \
 		"the lingering box's init is its keeper's child (not PID 1's, not a login's)"
+	diag "keeper $ppid memory: $(awk '/^(Rss|Pss|Private_Clean|Private_Dirty):/ {printf "%s %s kB  ", $1, $2}' "/proc/$ppid/smaps_rollup" 2>/dev/null)"
 	out=$(ssh_as lbt-alice 'echo "S=$LOGINBOX_SESSION"; tmux ls' 2>&1)
 	t_is "$(kv "$out" S)" "$S" "the next login joins the lingering box"
 	t_like "$out" '^lbtwork: ' "tmux ls in the next login finds the session started before the logout"
