@@ -260,14 +260,7 @@ static int check_stdio_fd(int i, int fd, struct lb_err *err)
 	return 0;
 }
 
-/*
- * fork(), the child born in the cgroup leaf of the login it runs for
- * (cgroup.c): the client's environment names its login (LOGINBOX_LOGIN,
- * set by pam_loginbox).  The user may name another login of this same
- * box: that only moves their own usage between their own leaves; the
- * limits are on the box's node.  No leaf (none known, or clone3 refused):
- * the child stays in init's.
- */
+/* The value of variable name in a spawn request's environment, or NULL. */
 static const char *env_get(const struct spawn_req *r, const char *name)
 {
 	size_t n = strlen(name);
@@ -287,6 +280,14 @@ static pid_t env_login(const struct spawn_req *r)
 	return l > 1 ? (pid_t)l : 0;
 }
 
+/*
+ * fork(), the child born in the cgroup leaf of the login it runs for
+ * (cgroup.c): the client's environment names its login (LOGINBOX_LOGIN,
+ * set by pam_loginbox).  The user may name another login of this same
+ * box: that only moves their own usage between their own leaves; the
+ * limits are on the box's node.  No leaf (none known, or clone3 refused):
+ * the child stays in init's.
+ */
 static pid_t fork_into_leaf(const struct spawn_req *r)
 {
 	int cgfd = logins_cgroup_fd(env_login(r));
@@ -416,7 +417,9 @@ static void handle_client(const struct lb_box *b, struct client *c)
 		handle_spawn(b, c, u->buf, (size_t)n, fds, nfds);
 	} else if (u->hdr.type == LB_MSG_AGENT && c->agent_wait >= 0) {
 		/* the login's agent: relay the box's connection to it */
-		if (nfds == 1)
+		struct stat st;
+
+		if (nfds == 1 && fstat(fds[0], &st) == 0 && S_ISSOCK(st.st_mode))
 			agent_relay(c->agent_wait, fds[0], b->inside_uid,
 				    b->inside_gid);
 		agent_drop(c);
