@@ -298,6 +298,7 @@ static void drop_earlier_session(pam_handle_t *pamh)
 					  "will retry)", h.id, err.msg);
 	pam_set_data(pamh, DATA_SESSION, NULL, NULL);
 	pam_putenv(pamh, LB_ENV_SESSION);
+	pam_putenv(pamh, LB_ENV_LOGIN);
 }
 
 LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
@@ -310,7 +311,7 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	struct args a;
 	struct lb_handle h;
 	int netns = -1, r;
-	char env[64], data[64], what[128];
+	char env[64], login_env[64], data[64], what[128];
 
 	lb_err_clear(&err);
 	parse_args(pamh, argc, argv, &a);
@@ -426,7 +427,12 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	close(netns);
 	snprintf(env, sizeof(env), "%s=%lu", LB_ENV_SESSION, h.id);
 	snprintf(data, sizeof(data), "%lu %d", h.id, (int)h.init_pid);
+	/* This login (the process the helper registered with the box): its
+	 * programs go into its cgroup leaf (helper/box/init.c). */
+	snprintf(login_env, sizeof(login_env), "%s=%d", LB_ENV_LOGIN,
+		 (int)getpid());
 	if (pam_putenv(pamh, env) != PAM_SUCCESS ||
+	    pam_putenv(pamh, login_env) != PAM_SUCCESS ||
 	    pam_set_data(pamh, DATA_SESSION, strdup(data), free_data) !=
 		    PAM_SUCCESS) {
 		lb_helper_close(&h, &err);

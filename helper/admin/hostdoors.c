@@ -69,7 +69,9 @@ static const char *const dropin_settings[] = {
 	"PermitUserRC no",		 /* ~/.ssh/rc via /bin/sh on the host */
 	"AllowStreamLocalForwarding no", /* host unix sockets, host groups */
 	"PermitTunnel no",		 /* tun devices of sshd's namespace */
-	"AllowAgentForwarding no",	 /* a socket in the host's /tmp */
+	/* No AllowAgentForwarding no: the box gets only a relay to this
+	 * login's own agent, which loginbox-shell checks is sshd's
+	 * (helper/common/agent.h, docs/SECURITY.md "Agent forwarding"). */
 	NULL,
 };
 

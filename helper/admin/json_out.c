@@ -7,6 +7,7 @@
  */
 #include "json_out.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,32 @@ static void add_cg(json_object *o, const char *cg, const char *file,
 		json_object_object_add(o, key, kv);
 }
 
+/* "leaves": {"init": {...}, "login-PID": {...}}: each leaf's usage, the
+ * same fields as the box's (helper/box/cgroup.c). */
+static void add_leaves(json_object *o, const char *cg)
+{
+	json_object *leaves = json_object_new_object();
+	struct dirent *de;
+	DIR *d = opendir(cg);
+
+	while (d && (de = readdir(d))) {
+		json_object *l;
+		char leaf[384];
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(leaf, sizeof(leaf), "%s/%s", cg, de->d_name);
+		l = json_object_new_object();
+		add_cg(l, leaf, "memory.current", "memory_current", false);
+		add_cg(l, leaf, "pids.current", "pids_current", false);
+		add_cg(l, leaf, "cpu.stat", "cpu_stat", true);
+		json_object_object_add(leaves, de->d_name, l);
+	}
+	if (d)
+		closedir(d);
+	json_object_object_add(o, "leaves", leaves);
+}
+
 int lb_json_show(const char *idstr)
 {
 	json_object *o, *ph;
@@ -171,6 +198,7 @@ int lb_json_show(const char *idstr)
 		add_cg(o, st.cgroup, "memory.current", "memory_current", false);
 		add_cg(o, st.cgroup, "pids.current", "pids_current", false);
 		add_cg(o, st.cgroup, "cpu.stat", "cpu_stat", true);
+		add_leaves(o, st.cgroup);
 	}
 	ph = json_object_new_object();
 	for (i = 0; i < st.n_phases; i++)

@@ -14,6 +14,7 @@
  *   loginbox kill ID               end a box now
  *   loginbox gc                    end boxes whose login is gone
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -260,13 +261,18 @@ static int cmd_run(int argc, char **argv)
 	t1 = usec_now();
 	pid = fork();
 	if (pid == 0) {
-		char *env[] = {NULL, NULL};
-		char term[128];
+		char *env[] = {NULL, NULL, NULL};
+		char term[128], login[48];
 		int ws;
 
+		/* the box's login is this command (our parent now): its
+		 * cgroup leaf (helper/box/init.c) */
+		snprintf(login, sizeof(login), "%s=%d", LB_ENV_LOGIN,
+			 (int)getppid());
+		env[0] = login;
 		if (getenv("TERM")) {
 			snprintf(term, sizeof(term), "TERM=%s", getenv("TERM"));
-			env[0] = term;
+			env[1] = term;
 		}
 		/* The box only talks to its user. */
 		if (setgroups(1, &u.gid) < 0 || setresgid(u.gid, u.gid, u.gid) < 0 ||
@@ -399,6 +405,65 @@ static void print_cg_file(const char *cg, const char *file)
 	fclose(f);
 }
 
+/* One cgroup file's first number ("usage_usec N" for a keyed file), or
+ * false when the file or key is not there (no controller on this host). */
+static bool cg_number(const char *dir, const char *file, const char *key,
+		      unsigned long long *v)
+{
+	char path[384], line[256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		size_t n = key ? strlen(key) : 0;
+
+		if (key && (strncmp(line, key, n) != 0 || line[n] != ' '))
+			continue;
+		found = sscanf(line + (key ? n + 1 : 0), "%llu", v) == 1;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * The usage of each leaf of a box's node (init/, login-PID/: cgroup v2
+ * has processes only in leaves, helper/box/cgroup.c): what this host's
+ * controllers give.  cpu.stat is there without any controller; memory and
+ * pids need theirs.
+ */
+static void print_leaves(const char *cg)
+{
+	static const struct {
+		const char *file, *key, *name;
+	} f[] = {{"memory.current", NULL, "memory.current"},
+		 {"pids.current", NULL, "pids.current"},
+		 {"cpu.stat", "usage_usec", "cpu.usage_usec"}};
+	struct dirent *de;
+	DIR *d = opendir(cg);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char leaf[384];
+		unsigned long long v;
+		size_t i;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(leaf, sizeof(leaf), "%s/%s", cg, de->d_name);
+		printf("leaf             %s", de->d_name);
+		for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+			if (cg_number(leaf, f[i].file, f[i].key, &v))
+				printf(" %s=%llu", f[i].name, v);
+		printf("\n");
+	}
+	closedir(d);
+}
+
 static int cmd_show(int argc, char **argv)
 {
 	struct lb_state st;
@@ -447,6 +512,7 @@ static int cmd_show(int argc, char **argv)
 		print_cg_file(st.cgroup, "memory.current");
 		print_cg_file(st.cgroup, "pids.current");
 		print_cg_file(st.cgroup, "cpu.stat");
+		print_leaves(st.cgroup);
 	}
 	lb_devices_show(st.init_pid, stdout);
 	return 0;

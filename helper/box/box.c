@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "join.h"
+#include "keeper.h"
 #include "logins.h"
 #include "cdi.h"
 #include "fault.h"
@@ -48,6 +49,7 @@ void box_init(struct lb_box *b)
 	b->dirfd = b->cgfd = b->control_fd = b->netns_fd = -1;
 	b->host_mntns_fd = b->persist_lock_fd = b->init_pidfd = -1;
 	b->owner_pidfd = b->logins_fd = b->user_lock_fd = -1;
+	b->login_cgfd = -1;
 }
 
 void box_release(struct lb_box *b)
@@ -56,6 +58,8 @@ void box_release(struct lb_box *b)
 		close(b->dirfd);
 	if (b->cgfd >= 0)
 		close(b->cgfd);
+	if (b->login_cgfd >= 0)
+		close(b->login_cgfd);
 	if (b->control_fd >= 0)
 		close(b->control_fd);
 	if (b->netns_fd >= 0)
@@ -182,19 +186,31 @@ static int make_control(struct lb_box *b, struct lb_err *err)
 	return 0;
 }
 
+/* Wait (bounded) for an init we killed or that reported a failure to
+ * end; reap it if it is our child (without a keeper, keeper.h). */
+static void init_wait_gone(struct lb_box *b)
+{
+	struct pollfd p = {.fd = b->init_pidfd, .events = POLLIN};
+
+	if (b->init_pidfd >= 0)
+		poll(&p, 1, 5000);
+	waitpid(b->init_pid, NULL, WNOHANG);
+	b->init_pid = 0;
+}
+
 static int start_init(struct lb_box *b, struct lb_err *err)
 {
-	/* Init is the helper's child, not the login process's: the box
-	 * outlives any one login (session = user), and shadow's login reaps
-	 * with wait(NULL), which must never see init.  The helper exits
-	 * right after its reply, so init is reparented to the nearest child
-	 * subreaper or PID 1, which reaps it when it ends (docs/SECURITY.md,
-	 * "Lifetime of a box"). */
+	/* Init is not the login process's child: the box outlives any one
+	 * login (session = user), and shadow's login reaps with wait(NULL),
+	 * which must never see init.  With session = user its parent is the
+	 * box's keeper, which reaps it and ends the box the moment it ends
+	 * (keeper.h); with session = login it is the helper's child, handed
+	 * to PID 1 or a subreaper when the helper exits (the login's close
+	 * ends that box). */
 	struct clone_args ca = {
 		/* No CLONE_NEWNS: init copies our mount namespace itself,
 		 * once /proc and /sys are in it (kfs.c).  No CLONE_PARENT:
-		 * the box belongs to no login (join.c); the helper exits and
-		 * init is handed to PID 1 or a subreaper. */
+		 * the box belongs to no login (join.c). */
 		.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWUTS |
 			 CLONE_NEWIPC | CLONE_NEWNET | CLONE_PIDFD,
 		.exit_signal = SIGCHLD,
@@ -214,20 +230,23 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return lb_fail(err, errno, "socketpair");
-	/* Owned by the first subordinate uid, not root (userns.c). */
-	pid = userns_clone_owned(&ca, b->subuid.start, err);
-	if (pid < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return lb_prefix(err, "box namespaces");
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		ia.sync_fd = sv[1];
-		init_main(&ia);
-		_exit(1);
+	ia.sync_fd = sv[1];
+	if (b->pol.session_mode == LB_SESSION_USER) {
+		pid = keeper_clone_init(b, &ca, &pidfd, init_main, &ia, err);
+	} else {
+		/* Owned by the first subordinate uid, not root (userns.c). */
+		pid = userns_clone_owned(&ca, b->subuid.start, err);
+		if (pid == 0) {
+			close(sv[0]);
+			init_main(&ia);
+			_exit(1);
+		}
 	}
 	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		return lb_prefix(err, "box namespaces");
+	}
 	b->init_pid = pid;
 	b->init_pidfd = pidfd;
 	if (userns_write_maps(pid, &b->uidmap, &b->gidmap,
@@ -244,8 +263,7 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 	close(sv[0]);
 	if (n == 1 && buf[0] == 'K')
 		return 0;
-	waitpid(pid, NULL, 0);
-	b->init_pid = 0;
+	init_wait_gone(b);
 	if (n > 1 && buf[0] == 'E') {
 		char *nl;
 
@@ -279,8 +297,7 @@ static void box_abort(struct lb_box *b)
 
 	if (b->init_pid > 0 && b->init_pidfd >= 0) {
 		pidfd_send_signal(b->init_pidfd, SIGKILL, NULL, 0);
-		waitpid(b->init_pid, NULL, 0); /* our child (start_init) */
-		b->init_pid = 0;
+		init_wait_gone(b);
 	}
 	/* Back to the host's mount namespace: in our private one the
 	 * session dir holds mounts and could not be removed. */
@@ -322,6 +339,14 @@ static int build(struct lb_box *b, struct lb_err *err)
 			b->cgfd = -1;
 		}
 	}
+	/* the first login's leaf, handed to init with its pidfd */
+	if (b->have_cgroup) {
+		b->login_cgfd = cg_login_leaf(b->cgfd, b->owner_pid,
+					      b->root_host_uid,
+					      b->root_host_gid, err);
+		if (b->login_cgfd < 0)
+			return lb_prefix(err, "cgroup");
+	}
 	box_phase(b, "cgroup");
 	if (make_control(b, err) < 0)
 		return -1;
@@ -344,6 +369,8 @@ static int build(struct lb_box *b, struct lb_err *err)
 	box_phase(b, "rootfs");
 	if (start_init(b, err) < 0)
 		return -1;
+	if (b->have_cgroup && cg_box_leaves(b, err) < 0)
+		return lb_prefix(err, "cgroup");
 	box_phase(b, "clone+init");
 	if (open_netns(b, err) < 0 || net_setup(b, err) < 0)
 		return -1;

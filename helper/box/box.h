@@ -67,6 +67,7 @@ struct lb_box {
 	bool have_cgroup;
 	char cg_path[256];    /* absolute path of the session node */
 	int cgfd;             /* session node, for CLONE_INTO_CGROUP */
+	int login_cgfd;       /* this login's leaf login-PID, or -1 */
 
 	/* the built box */
 	int control_fd;       /* listening control socket, inherited by init */
@@ -176,6 +177,20 @@ int cg_kill_and_remove(const char *cg_path, struct lb_err *err);
 /* mount point of the cgroup v2 hierarchy, or NULL; *pure says whether it
  * is the only hierarchy (no v1 controllers). */
 const char *cg_v2_root(bool *pure);
+/* Move the caller into loginbox/keepers (keeper.h); best-effort. */
+void cg_enter_keeper_leaf(void);
+/* Leaves of a box's node (cgroup.c): login-PID (an fd on it), init/ with
+ * init moved in and controllers enabled below the node, the node's path
+ * rebuilt from st (-1: none), and removal of leaves whose login is gone
+ * (only > 0: that login's leaf). */
+#define LB_CG_LOGIN_PREFIX "login-"
+int cg_login_leaf(int cgfd, pid_t login, uid_t owner, gid_t gowner,
+		  struct lb_err *err);
+int cg_box_leaves(struct lb_box *b, struct lb_err *err);
+int cg_box_path(const struct lb_state *st, char *out, size_t len);
+void cg_sweep_leaves(const char *cg_path, pid_t only);
+/* limits.c: enable below dfd every controller dfd has */
+int cg_enable_below(int dfd, struct lb_err *err);
 
 /* userns.c */
 struct clone_args;

@@ -10,6 +10,15 @@
  * are written where the controllers exist (issue: cgroup limits).
  * Every node is reached through directory fds opened with O_NOFOLLOW.
  *
+ * cgroup v2 allows processes only in leaves once controllers are enabled
+ * below a node ("no internal processes"), so a box's node holds none
+ * itself: init lives in s<ID>/init, the programs of each login in
+ * s<ID>/login-<PID> (PID: the login process on the host), and the limits
+ * stay on s<ID> (and u<UID>), where they bound every leaf together.  The
+ * leaves give `loginbox show` its usage per login.  Init is born in
+ * s<ID> (its cgroup namespace, and so the box's /sys/fs/cgroup, is rooted
+ * there) and moved into init/ once that namespace exists.
+ *
  * On a systemd host the tree belongs to systemd: loginbox stays inside
  * what it is delegated, the cgroup of loginbox.service (Delegate=yes),
  * whose own process (loginbox gc --watch) sits in a "supervisor" leaf so
@@ -18,10 +27,12 @@
  */
 #include "box.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -140,6 +151,29 @@ static int wait_empty(int cgfd, int timeout_ms)
 	}
 }
 
+/* rmdir every (empty) child of a box's node; returns how many are left. */
+static int rm_leaves(int sfd)
+{
+	struct dirent *de;
+	int dfd = dup(sfd), left = 0;
+	DIR *d;
+
+	if (dfd < 0)
+		return 0;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d)))
+		if (de->d_type == DT_DIR && de->d_name[0] != '.' &&
+		    unlinkat(sfd, de->d_name, AT_REMOVEDIR) < 0 &&
+		    errno != ENOENT)
+			left++;
+	closedir(d);
+	return left;
+}
+
 int cg_kill_and_remove(const char *cg_path, struct lb_err *err)
 {
 	cleanup_close int sfd = -1;
@@ -157,6 +191,8 @@ int cg_kill_and_remove(const char *cg_path, struct lb_err *err)
 		return -1;
 	if (wait_empty(sfd, 5000) < 0)
 		return lb_fail(err, EBUSY, "%s still has processes", cg_path);
+	/* its leaves first: rmdir of a node with children is EBUSY */
+	rm_leaves(sfd);
 	if (rmdir(cg_path) < 0 && errno != ENOENT)
 		return lb_fail(err, errno, "rmdir %s", cg_path);
 	/* The user's node goes with their last session. */
@@ -169,4 +205,117 @@ int cg_kill_and_remove(const char *cg_path, struct lb_err *err)
 			return lb_fail(err, errno, "rmdir %s", upath);
 	}
 	return 0;
+}
+
+void cg_enter_keeper_leaf(void)
+{
+	cleanup_close int rootfd = -1, lbfd = -1, kfd = -1;
+	struct lb_err e;
+	const char *root;
+	bool pure;
+
+	/* A leaf of its own beside the users' nodes: never in a box's node
+	 * (whose cgroup.kill the keeper itself writes at teardown). */
+	root = cg_v2_root(&pure);
+	if (!root)
+		return;
+	lb_err_clear(&e);
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rootfd < 0 || (lbfd = mkdir_open(rootfd, LB_CGROUP_NAME, &e)) < 0 ||
+	    (kfd = mkdir_open(lbfd, LB_CGROUP_KEEPERS, &e)) < 0)
+		return;
+	fs_write_at(kfd, "cgroup.procs", "0", &e);
+}
+
+int cg_box_path(const struct lb_state *st, char *out, size_t len)
+{
+	const char *root;
+	bool pure;
+
+	/* Rebuilt from what we own (uid, id), never the state's text. */
+	root = cg_v2_root(&pure);
+	if (!st->cgroup[0] || !root)
+		return -1;
+	snprintf(out, len, "%s/%s/u%u/s%lu", root, LB_CGROUP_NAME,
+		 (unsigned)st->uid, st->id);
+	return 0;
+}
+
+int cg_login_leaf(int cgfd, pid_t login, uid_t owner, gid_t gowner,
+		  struct lb_err *err)
+{
+	char name[32];
+	int fd;
+
+	snprintf(name, sizeof(name), "%s%d", LB_CG_LOGIN_PREFIX, (int)login);
+	fd = mkdir_open(cgfd, name, err);
+	/* CLONE_INTO_CGROUP also needs write access to the target's own
+	 * cgroup.procs (cgroup_css_set_fork): box root's, like the node's
+	 * (cg_box_leaves). */
+	if (fd >= 0 && fchownat(fd, "cgroup.procs", owner, gowner, 0) < 0) {
+		lb_fail(err, errno, "chown %s/cgroup.procs", name);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int cg_box_leaves(struct lb_box *b, struct lb_err *err)
+{
+	cleanup_close int ifd = -1;
+	char pid[24];
+
+	ifd = mkdir_open(b->cgfd, "init", err);
+	if (ifd < 0)
+		return -1;
+	snprintf(pid, sizeof(pid), "%d", (int)b->init_pid);
+	if (fs_write_at(ifd, "cgroup.procs", pid, err) < 0)
+		return lb_prefix(err, "move init into %s/init", b->cg_path);
+	/* Init puts each login's programs into their leaf with clone3's
+	 * CLONE_INTO_CGROUP, which needs write access to the common
+	 * ancestor's cgroup.procs (kernel/cgroup/cgroup.c,
+	 * cgroup_procs_write_permission): this node's, given to box root.
+	 * It moves nothing out of the node: the ancestor of a leaf and
+	 * anything outside is above it, root's, and outside the box's
+	 * cgroup namespace; the box's /sys/fs/cgroup is read-only. */
+	if (fchownat(b->cgfd, "cgroup.procs", b->root_host_uid,
+		     b->root_host_gid, 0) < 0)
+		return lb_fail(err, errno, "chown %s/cgroup.procs", b->cg_path);
+	return cg_enable_below(b->cgfd, err) < 0
+		       ? lb_prefix(err, "%s", b->cg_path)
+		       : 0;
+}
+
+void cg_sweep_leaves(const char *cg_path, pid_t only)
+{
+	cleanup_close int sfd = -1;
+	struct dirent *de;
+	DIR *d;
+	int dfd;
+
+	sfd = open(cg_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0 || (dfd = dup(sfd)) < 0)
+		return;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		size_t n = strlen(LB_CG_LOGIN_PREFIX);
+		char *end;
+		long pid;
+
+		if (de->d_type != DT_DIR ||
+		    strncmp(de->d_name, LB_CG_LOGIN_PREFIX, n) != 0)
+			continue;
+		pid = strtol(de->d_name + n, &end, 10);
+		if (*end || pid <= 1)
+			continue;
+		/* the login that just left, or any whose process is gone;
+		 * a leaf still running something (EBUSY) stays */
+		if (only > 0 ? pid == only : proc_start_time((pid_t)pid) == 0)
+			unlinkat(sfd, de->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
 }

@@ -36,13 +36,16 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "agent_box.h"
 #include "fault.h"
 #include "fsutil.h"
 #include "join.h"
 #include "logins.h"
 #include "macros.h"
 #include "mntapi.h"
+#include "paths.h"
 #include "proto.h"
+#include "syscalls.h"
 #include "spawn.h"
 
 #define MAX_CLIENTS 128
@@ -51,6 +54,9 @@ struct client {
 	int fd;      /* -1 when the slot is free */
 	pid_t pid;   /* program started for it, 0 before SPAWN */
 	bool hungup; /* the client went away while the program runs */
+	pid_t login; /* its login (LOGINBOX_LOGIN), 0 unknown */
+	bool agent;  /* its login forwards an agent (agent.h) */
+	int agent_wait; /* a box connection waiting for it, or -1 */
 };
 
 static struct client clients[MAX_CLIENTS];
@@ -254,6 +260,51 @@ static int check_stdio_fd(int i, int fd, struct lb_err *err)
 	return 0;
 }
 
+/* The value of variable name in a spawn request's environment, or NULL. */
+static const char *env_get(const struct spawn_req *r, const char *name)
+{
+	size_t n = strlen(name);
+	int i;
+
+	for (i = 0; i < r->envc; i++)
+		if (!strncmp(r->envv[i], name, n) && r->envv[i][n] == '=')
+			return r->envv[i] + n + 1;
+	return NULL;
+}
+
+static pid_t env_login(const struct spawn_req *r)
+{
+	const char *v = env_get(r, LB_ENV_LOGIN);
+	long l = v ? strtol(v, NULL, 10) : 0;
+
+	return l > 1 ? (pid_t)l : 0;
+}
+
+/*
+ * fork(), the child born in the cgroup leaf of the login it runs for
+ * (cgroup.c): the client's environment names its login (LOGINBOX_LOGIN,
+ * set by pam_loginbox).  The user may name another login of this same
+ * box: that only moves their own usage between their own leaves; the
+ * limits are on the box's node.  No leaf (none known, or clone3 refused):
+ * the child stays in init's.
+ */
+static pid_t fork_into_leaf(const struct spawn_req *r)
+{
+	int cgfd = logins_cgroup_fd(env_login(r));
+	pid_t pid;
+
+	if (cgfd >= 0) {
+		struct clone_args ca = {.flags = CLONE_INTO_CGROUP,
+					.exit_signal = SIGCHLD,
+					.cgroup = (uint64_t)cgfd};
+
+		pid = lb_clone3(&ca);
+		if (pid >= 0)
+			return pid;
+	}
+	return fork();
+}
+
 /* Takes ownership of fds[0..nfds): each is moved into the request (and
  * closed by spawn_free) or left for the caller, who closes what is left
  * (entries moved out are set to -1). */
@@ -289,7 +340,7 @@ static void handle_spawn(const struct lb_box *b, struct client *c,
 	}
 	if (r.pty && open_pty(&r, &master, &err) < 0)
 		goto refuse;
-	pid = fork();
+	pid = fork_into_leaf(&r);
 	if (pid == 0) {
 		if (spawn_exec(b, &r, &err) < 0) {
 			char text[1200];
@@ -304,6 +355,9 @@ static void handle_spawn(const struct lb_box *b, struct client *c,
 		goto refuse;
 	}
 	c->pid = pid;
+	c->login = env_login(&r);
+	/* loginbox-shell passes SSH_AUTH_SOCK on only once it checked it */
+	c->agent = env_get(&r, "SSH_AUTH_SOCK") != NULL;
 	if (r.pty)
 		lb_proto_send(c->fd,
 			      &(struct lb_msg_hdr){LB_PROTO_MAGIC, LB_MSG_PTY,
@@ -316,8 +370,16 @@ refuse:
 	spawn_free(&r);
 }
 
+static void agent_drop(struct client *c)
+{
+	if (c->agent_wait >= 0)
+		close(c->agent_wait);
+	c->agent_wait = -1;
+}
+
 static void client_close(struct client *c)
 {
+	agent_drop(c);
 	if (c->pid > 0 && !c->hungup) {
 		/* As a terminal hangup would: the program's session. */
 		kill(-c->pid, SIGHUP);
@@ -353,6 +415,16 @@ static void handle_client(const struct lb_box *b, struct client *c)
 		client_close(c);
 	} else if (u->hdr.type == LB_MSG_SPAWN) {
 		handle_spawn(b, c, u->buf, (size_t)n, fds, nfds);
+	} else if (u->hdr.type == LB_MSG_AGENT && c->agent_wait >= 0) {
+		/* the login's agent: relay the box's connection to it */
+		struct stat st;
+
+		if (nfds == 1 && fstat(fds[0], &st) == 0 && S_ISSOCK(st.st_mode))
+			agent_relay(c->agent_wait, fds[0], b->inside_uid,
+				    b->inside_gid);
+		agent_drop(c);
+	} else if (u->hdr.type == LB_MSG_ERROR && c->agent_wait >= 0) {
+		agent_drop(c); /* refused (agent.h): the box's peer sees EOF */
 	} else if (u->hdr.type == LB_MSG_SIGNAL &&
 		   (size_t)n >= sizeof(struct lb_msg_int) && c->pid > 0) {
 		int sig = ((struct lb_msg_int *)u->buf)->value;
@@ -408,10 +480,47 @@ static void accept_client(int lfd, uid_t uid)
 	}
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd == -1) {
-			clients[i] = (struct client){.fd = fd};
+			clients[i] = (struct client){.fd = fd, .agent_wait = -1};
 			return;
 		}
 	close(fd);
+}
+
+/*
+ * A process of the box opened the agent socket: ask the loginbox-shell of
+ * its login (its cgroup leaf), or else of any login that forwards an
+ * agent, for a connection to that login's agent (agent.h).
+ */
+static void agent_accept(const struct lb_box *b, int afd)
+{
+	struct lb_msg_hdr h = {LB_PROTO_MAGIC, LB_MSG_AGENT, sizeof(h)};
+	struct client *best = NULL;
+	struct lb_err err;
+	pid_t login;
+	int fd, i;
+
+	fd = accept4(afd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	login = agent_peer_login(fd, b->inside_uid);
+	for (i = 0; login >= 0 && i < MAX_CLIENTS; i++) {
+		struct client *c = &clients[i];
+
+		if (c->fd < 0 || c->hungup || !c->agent || c->pid <= 0 ||
+		    c->agent_wait >= 0)
+			continue;
+		if (login > 0 && c->login == login) {
+			best = c;
+			break;
+		}
+		if (!best)
+			best = c;
+	}
+	if (!best || lb_proto_send(best->fd, &h, sizeof(h), NULL, 0, &err) < 0) {
+		close(fd); /* no agent in any login: ssh-add sees EOF */
+		return;
+	}
+	best->agent_wait = fd;
 }
 
 static void reap(void)
@@ -431,6 +540,7 @@ static void reap(void)
 						  &err);
 				close(c->fd);
 			}
+			agent_drop(c);
 			c->fd = -1;
 			c->pid = 0;
 			c->hungup = false;
@@ -438,10 +548,10 @@ static void reap(void)
 	}
 }
 
-static int serve(const struct lb_box *b, int lfd)
+static int serve(const struct lb_box *b, int lfd, int afd)
 {
-	struct pollfd pfd[MAX_CLIENTS + LB_MAX_LOGINS + 3];
-	int idx[MAX_CLIENTS + LB_MAX_LOGINS + 3];
+	struct pollfd pfd[MAX_CLIENTS + LB_MAX_LOGINS + 4];
+	int idx[MAX_CLIENTS + LB_MAX_LOGINS + 4];
 	sigset_t mask;
 	int sfd, i;
 
@@ -452,9 +562,9 @@ static int serve(const struct lb_box *b, int lfd)
 	if (sfd < 0)
 		return -1;
 	for (i = 0; i < MAX_CLIENTS; i++)
-		clients[i].fd = -1;
+		clients[i] = (struct client){.fd = -1, .agent_wait = -1};
 	for (;;) {
-		int n = 0, nl, first;
+		int n = 0, nl, first, ai;
 
 		pfd[n++] = (struct pollfd){.fd = sfd, .events = POLLIN};
 		pfd[n++] = (struct pollfd){.fd = lfd, .events = POLLIN};
@@ -469,6 +579,8 @@ static int serve(const struct lb_box *b, int lfd)
 			pfd[n++] = (struct pollfd){.fd = clients[i].fd,
 						   .events = POLLIN};
 		}
+		ai = n;
+		pfd[n++] = (struct pollfd){.fd = afd, .events = POLLIN};
 		if (poll(pfd, (nfds_t)n, logins_timeout_ms()) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -490,9 +602,11 @@ static int serve(const struct lb_box *b, int lfd)
 		 * helper's or gc's. */
 		if (logins_handle(pfd + 2, nl))
 			return 0;
-		for (i = first; i < n; i++)
+		for (i = first; i < ai; i++)
 			if (pfd[i].revents && clients[idx[i]].fd == pfd[i].fd)
 				handle_client(b, &clients[idx[i]]);
+		if (pfd[ai].revents & POLLIN)
+			agent_accept(b, afd);
 	}
 }
 
@@ -501,7 +615,7 @@ int init_main(void *arg)
 	struct init_args *a = arg;
 	struct lb_box *b = a->box;
 	struct lb_err err;
-	int keep[5];
+	int keep[6];
 
 	lb_err_clear(&err);
 	LB_FAULT("init:start");
@@ -519,9 +633,11 @@ int init_main(void *arg)
 	keep[3] = b->owner_pidfd;
 	/* ... and the root-only socket through which logins join. */
 	keep[4] = b->logins_fd;
+	/* ... and the first login's cgroup leaf (cgroup.c). */
+	keep[5] = b->login_cgfd;
 	for (int fd = 0; fd < 1024; fd++)
 		if (fd != keep[0] && fd != keep[1] && fd != keep[2] &&
-		    fd != keep[3] && fd != keep[4])
+		    fd != keep[3] && fd != keep[4] && fd != keep[5])
 			close(fd);
 	open("/dev/null", O_RDWR); /* 0, 1, 2: never a stray terminal */
 	dup2(0, 1);
@@ -529,9 +645,17 @@ int init_main(void *arg)
 	if (write(a->sync_fd, "K", 1) != 1)
 		_exit(1);
 	close(a->sync_fd);
-	logins_init(b->logins_fd, b->owner_pidfd, b->owner_pid,
+	logins_init(b->logins_fd, b->owner_pidfd, b->login_cgfd, b->owner_pid,
 		    b->owner_start, box_linger(&b->pol));
 	LB_FAULT("init:ready");
-	serve(b, b->control_fd);
+	{
+		/* ssh -A (agent.h); a box without it still works */
+		struct lb_err soft;
+		int afd;
+
+		lb_err_clear(&soft);
+		afd = agent_listen(b, &soft);
+		serve(b, b->control_fd, afd);
+	}
 	_exit(1);
 }

@@ -68,9 +68,10 @@ int join_hash(const struct lb_policy *p, char *out, size_t len)
 static int attach(struct lb_box *b, const struct lb_state *st,
 		  struct lb_err *err)
 {
-	cleanup_close int pidfd = -1, netns = -1;
+	cleanup_close int pidfd = -1, netns = -1, cgfd = -1, leaf = -1;
 	struct pollfd p;
-	char path[64], req[64], buf[256];
+	char path[64], req[64], buf[256], cg[256];
+	int fds[2], nfds = 1;
 	struct lb_err e;
 
 	pidfd = pidfd_open(st->init_pid, 0);
@@ -84,8 +85,18 @@ static int attach(struct lb_box *b, const struct lb_state *st,
 	snprintf(req, sizeof(req), "J %d %llu", (int)b->owner_pid,
 		 b->owner_start);
 	lb_err_clear(&e);
-	if (logins_request(st->id, req, b->owner_pidfd, buf, sizeof(buf),
-			   &e) < 0)
+	fds[0] = b->owner_pidfd;
+	/* This login's cgroup leaf (cgroup.c); a box without a node, or
+	 * one whose leaf cannot be made, runs its programs in init's. */
+	if (cg_box_path(st, cg, sizeof(cg)) == 0 &&
+	    (cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				     O_CLOEXEC)) >= 0 &&
+	    (leaf = cg_login_leaf(cgfd, b->owner_pid, b->root_host_uid,
+				  b->root_host_gid, &e)) >= 0)
+		fds[nfds++] = leaf;
+	lb_err_clear(&e);
+	if (logins_request_fds(st->id, req, fds, nfds, buf, sizeof(buf),
+			       &e) < 0)
 		return 0; /* init ended meanwhile */
 	if (!strncmp(buf, "E full", 6)) {
 		lb_fail(err, EUSERS, "user %s already has %d logins in box "
@@ -194,6 +205,14 @@ int join_leave(unsigned long id, pid_t login, int *lockfd,
 	lb_err_clear(&e);
 	if (logins_request(id, req, -1, buf, sizeof(buf), &e) < 0)
 		return 0; /* init gone: tear down */
+	{
+		char cg[256];
+
+		/* its leaf goes with it, unless something it started still
+		 * runs there (then gc removes it once empty) */
+		if (cg_box_path(&st, cg, sizeof(cg)) == 0)
+			cg_sweep_leaves(cg, login);
+	}
 	/* other logins, or lingering (logins.h): the box stays */
 	return buf[0] == 'K' && (atoi(buf + 2) > 0 || strstr(buf, "linger"))
 		       ? 1

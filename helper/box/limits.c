@@ -198,3 +198,16 @@ int cg_apply_limits(struct lb_box *b, int rootfd, int lbfd, int ufd,
 	}
 	return 0;
 }
+
+int cg_enable_below(int dfd, struct lb_err *err)
+{
+	char ctl[512];
+	struct lb_err e;
+	unsigned have;
+
+	lb_err_clear(&e);
+	if (fs_read_small(dfd, "cgroup.controllers", ctl, sizeof(ctl), &e) < 0)
+		return 0;
+	have = parse_controllers(ctl);
+	return have ? enable(dfd, have, err) : 0;
+}

@@ -20,6 +20,7 @@
 
 struct login {
 	int pidfd; /* -1: free slot */
+	int cgfd;  /* its cgroup leaf login-PID (cgroup.c), or -1 */
 	pid_t pid;
 	unsigned long long start;
 };
@@ -51,7 +52,7 @@ static bool lingers(void)
 	return linger > 0 && have_children();
 }
 
-void logins_init(int listen_fd, int first_pidfd, pid_t pid,
+void logins_init(int listen_fd, int first_pidfd, int first_cgfd, pid_t pid,
 		 unsigned long long start, unsigned linger_sec)
 {
 	int i;
@@ -59,9 +60,19 @@ void logins_init(int listen_fd, int first_pidfd, pid_t pid,
 	lfd = listen_fd;
 	linger = linger_sec;
 	for (i = 0; i < LB_MAX_LOGINS; i++)
-		set[i].pidfd = -1;
+		set[i].pidfd = set[i].cgfd = -1;
 	if (first_pidfd >= 0)
-		set[0] = (struct login){first_pidfd, pid, start};
+		set[0] = (struct login){first_pidfd, first_cgfd, pid, start};
+}
+
+int logins_cgroup_fd(pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < LB_MAX_LOGINS; i++)
+		if (set[i].pidfd >= 0 && pid > 0 && set[i].pid == pid)
+			return set[i].cgfd;
+	return -1;
 }
 
 int logins_count(void)
@@ -88,10 +99,12 @@ int logins_poll_fds(struct pollfd *p, int max)
 static void drop(struct login *l)
 {
 	close(l->pidfd);
-	l->pidfd = -1;
+	if (l->cgfd >= 0)
+		close(l->cgfd);
+	l->pidfd = l->cgfd = -1;
 }
 
-static void answer(int fd, const char *req, int pidfd)
+static void answer(int fd, const char *req, int pidfd, int cgfd)
 {
 	char out[LB_MAX_LOGINS * 40 + 32];
 	unsigned long long start = 0;
@@ -110,8 +123,8 @@ static void answer(int fd, const char *req, int pidfd)
 		else if (!free_slot)
 			snprintf(out, sizeof(out), "E full %d", LB_MAX_LOGINS);
 		else {
-			*free_slot = (struct login){pidfd, pid, start};
-			pidfd = -1;
+			*free_slot = (struct login){pidfd, cgfd, pid, start};
+			pidfd = cgfd = -1;
 			snprintf(out, sizeof(out), "K %d", logins_count());
 		}
 	} else if (req[0] == 'L') {
@@ -133,13 +146,15 @@ static void answer(int fd, const char *req, int pidfd)
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	if (cgfd >= 0)
+		close(cgfd);
 	send(fd, out, strlen(out), MSG_NOSIGNAL);
 }
 
 static void serve_one(void)
 {
 	union {
-		char c[CMSG_SPACE(sizeof(int))];
+		char c[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	char req[128];
@@ -147,7 +162,7 @@ static void serve_one(void)
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
 			    .msg_control = u.c, .msg_controllen = sizeof(u.c)};
 	struct cmsghdr *c;
-	int fd, pidfd = -1;
+	int fd, got[2] = {-1, -1}, ngot = 0;
 	ssize_t n;
 
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
@@ -157,16 +172,32 @@ static void serve_one(void)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO,
 		   &(struct timeval){.tv_sec = 2}, sizeof(struct timeval));
 	n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	/* the login's pidfd, then (optionally) its cgroup leaf: root's */
+	for (c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; c;
+	     c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			for (size_t j = 0; j < k; j++) {
+				int f;
+
+				memcpy(&f, CMSG_DATA(c) + j * sizeof(int),
+				       sizeof(int));
+				if (ngot < 2)
+					got[ngot++] = f;
+				else
+					close(f);
+			}
+		}
 	if (n > 0) {
 		req[n] = '\0';
-		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == SOL_SOCKET &&
-			    c->cmsg_type == SCM_RIGHTS &&
-			    c->cmsg_len == CMSG_LEN(sizeof(int)))
-				memcpy(&pidfd, CMSG_DATA(c), sizeof(int));
-		answer(fd, req, pidfd);
-	} else if (pidfd >= 0) {
-		close(pidfd);
+		answer(fd, req, got[0], got[1]);
+	} else {
+		if (got[0] >= 0)
+			close(got[0]);
+		if (got[1] >= 0)
+			close(got[1]);
 	}
 	close(fd);
 }
@@ -234,6 +265,13 @@ int logins_listen(int dirfd, const char *dir, struct lb_err *err)
 int logins_request(unsigned long id, const char *req, int fd, char *buf,
 		   size_t cap, struct lb_err *err)
 {
+	return logins_request_fds(id, req, &fd, fd >= 0 ? 1 : 0, buf, cap,
+				  err);
+}
+
+int logins_request_fds(unsigned long id, const char *req, const int *fds,
+		       int nfds, char *buf, size_t cap, struct lb_err *err)
+{
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	cleanup_close int s = -1;
 	ssize_t n;
@@ -247,8 +285,8 @@ int logins_request(unsigned long id, const char *req, int fd, char *buf,
 		   sizeof(struct timeval));
 	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return lb_fail(err, errno, "connect %s", sa.sun_path);
-	if (lb_proto_send(s, req, strlen(req), fd >= 0 ? &fd : NULL,
-			  fd >= 0 ? 1 : 0, err) < 0)
+	if (lb_proto_send(s, req, strlen(req), nfds > 0 ? fds : NULL, nfds,
+			  err) < 0)
 		return lb_prefix(err, "send to %s", sa.sun_path);
 	n = recv(s, buf, cap - 1, 0);
 	if (n <= 0)

@@ -10,7 +10,8 @@
  * connect (the box's processes cannot see the path, and the user is not
  * root).  One request, one reply:
  *
- *   J PID START  + the login's pidfd (SCM_RIGHTS)  ->  K COUNT | E TEXT
+ *   J PID START  + the login's pidfd and its cgroup leaf (SCM_RIGHTS;
+ *                  the leaf is optional)           ->  K COUNT | E TEXT
  *   L PID START                                    ->  K COUNT [linger]
  *   Q                                              ->  K COUNT PID:START...
  *
@@ -37,8 +38,10 @@
 #define LB_MAX_LOGINS 64
 
 /* init side */
-void logins_init(int listen_fd, int first_pidfd, pid_t pid,
+void logins_init(int listen_fd, int first_pidfd, int first_cgfd, pid_t pid,
 		 unsigned long long start, unsigned linger_sec);
+/* The cgroup leaf of login pid (host pid), or -1. */
+int logins_cgroup_fd(pid_t pid);
 /* Append the socket and the pidfds to p; returns how many were added. */
 int logins_poll_fds(struct pollfd *p, int max);
 /* Handle the revents of the n entries logins_poll_fds added; true when
@@ -52,6 +55,8 @@ int logins_count(void);
  * is attached. */
 int logins_request(unsigned long id, const char *req, int fd, char *buf,
 		   size_t cap, struct lb_err *err);
+int logins_request_fds(unsigned long id, const char *req, const int *fds,
+		       int nfds, char *buf, size_t cap, struct lb_err *err);
 /* Create /run/loginbox/ID/logins (listening) in dirfd. */
 int logins_listen(int dirfd, const char *dir, struct lb_err *err);
 

@@ -6,6 +6,9 @@
  *                                  RHOST only goes into the audit record)
  *   loginbox-helper close ID
  *   loginbox-helper gc
+ *   loginbox-helper keep ID PID START   (the box's keeper: exec'ed by its
+ *                                  own fork, with init as its child;
+ *                                  keeper.h)
  *
  * Started by root with an empty environment; never setuid.  It trusts no
  * argument beyond the user's name (re-read through NSS) and the session
@@ -29,6 +32,7 @@
 #include "fault.h"
 #include "helper_call.h"
 #include "join.h"
+#include "keeper.h"
 #include "proto.h"
 #include "reply.h"
 
@@ -176,6 +180,10 @@ int main(int argc, char **argv)
 		reply("ok", -1);
 		return 0;
 	}
+	if (argc == 5 && !strcmp(argv[1], "keep") &&
+	    session_parse_id(argv[2], &id) == 0 && atoi(argv[3]) > 1)
+		return keeper_main(id, (pid_t)atoi(argv[3]),
+				   strtoull(argv[4], NULL, 10));
 	if (argc == 2 && !strcmp(argv[1], "gc"))
 		return teardown_gc(true, &err) < 0 ? 1 : 0;
 	fprintf(stderr, "usage: loginbox-helper open USER SERVICE [RHOST] | "

@@ -30,6 +30,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "cdi.h"
 #include "paths.h"
 
@@ -98,7 +99,7 @@ static bool env_reserved(const char *e)
 	static const char *const names[] = {
 		"HOME=",  "USER=",	"LOGNAME=", "SHELL=",
 		"MAIL=",  LB_ENV_SESSION "=", "SSH_TTY=", "XDG_RUNTIME_DIR=",
-		NULL};
+		"SSH_AUTH_SOCK=", NULL};
 	int i;
 
 	for (i = 0; names[i]; i++)
@@ -169,6 +170,14 @@ static char **build_env(const struct lb_box *b, const struct spawn_req *r)
 	PUSHF("MAIL=/var/mail/%s", b->user.name);
 	PUSHF("%s=%lu", LB_ENV_SESSION, b->id);
 	PUSHF("XDG_RUNTIME_DIR=/run/user/%u", (unsigned)b->inside_uid);
+	/* A login whose loginbox-shell passed its agent's check (agent.h)
+	 * gets the box's agent socket; init relays it to that agent. */
+	for (i = 0; i < r->envc; i++)
+		if (!strncmp(r->envv[i], "SSH_AUTH_SOCK=", 14)) {
+			PUSHF("SSH_AUTH_SOCK=/run/user/%u/%s",
+			      (unsigned)b->inside_uid, LB_AGENT_SOCK_NAME);
+			break;
+		}
 	if (r->pty)
 		PUSHF("SSH_TTY=%s", r->slave);
 	/* The devices' environment (CDI containerEdits.env): the admin's,

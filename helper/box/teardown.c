@@ -271,8 +271,15 @@ static int gc(bool verbose, uid_t only, struct lb_err *err)
 			stale = stat(path, &sb) == 0 &&
 				time(NULL) - sb.st_mtime > 60;
 		}
-		if (!stale)
+		if (!stale) {
+			char cg[256];
+
+			/* a live box: leaves of logins that are gone */
+			if (only == (uid_t)-1 && st.id &&
+			    cg_box_path(&st, cg, sizeof(cg)) == 0)
+				cg_sweep_leaves(cg, 0);
 			continue;
+		}
 		lb_err_clear(&e);
 		box_end_cause = "gc";
 		if (teardown_locked(ids[i],

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "macros.h"
 #include "paths.h"
 
@@ -112,6 +113,28 @@ static int pump(int from, int to)
 	return 0;
 }
 
+/* Init asks for this login's agent (agent.h): the connection, or why
+ * not.  Checked again at every request: the socket may be gone. */
+static void agent_answer(int sock)
+{
+	struct lb_msg_hdr h = {LB_PROTO_MAGIC, LB_MSG_AGENT, sizeof(h)};
+	struct lb_err err;
+	int fd;
+
+	lb_err_clear(&err);
+	fd = lb_agent_connect(getenv("SSH_AUTH_SOCK"), &err);
+	if (fd >= 0) {
+		lb_proto_send(sock, &h, sizeof(h), &fd, 1, &err);
+		close(fd);
+	} else {
+		struct lb_msg_error m = {.hdr = {LB_PROTO_MAGIC, LB_MSG_ERROR,
+						 sizeof(m)}};
+
+		snprintf(m.text, sizeof(m.text), "%s", err.msg);
+		lb_proto_send(sock, &m, sizeof(m), NULL, 0, &err);
+	}
+}
+
 int lb_client_read_ctl(int sock, int *wstatus, int *master,
 		       struct lb_err *err)
 {
@@ -136,6 +159,9 @@ int lb_client_read_ctl(int sock, int *wstatus, int *master,
 	while (nfds > 0)
 		close(fds[--nfds]);
 	switch (u.hdr.type) {
+	case LB_MSG_AGENT:
+		agent_answer(sock);
+		return 0;
 	case LB_MSG_EXIT:
 		/* A bare header would leave the status unread stack bytes. */
 		if ((size_t)n < sizeof(struct lb_msg_int))

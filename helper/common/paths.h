@@ -33,10 +33,15 @@
 
 /* Name of the cgroup v2 subtree that holds one node per user and session. */
 #define LB_CGROUP_NAME "loginbox"
+/* beside the users' nodes: the boxes' keepers (keeper.h) */
+#define LB_CGROUP_KEEPERS "keepers"
 /* On systemd hosts: the cgroup delegated to loginbox.service. */
 #define LB_SYSTEMD_CGROUP "/sys/fs/cgroup/system.slice/loginbox.service"
 
 /* Environment variable the module exports with pam_putenv(). */
 #define LB_ENV_SESSION "LOGINBOX_SESSION"
+/* the host pid of the login process (sshd, su, login) a program runs
+ * for: init puts it into that login's cgroup leaf (init.c) */
+#define LB_ENV_LOGIN "LOGINBOX_LOGIN"
 
 #endif

@@ -17,6 +17,10 @@
  *   client -> init   LB_MSG_SIGNAL forward a signal to the program's group
  *   init -> client   LB_MSG_EXIT   wait status of the program
  *   init -> client   LB_MSG_ERROR  the program could not be started
+ *   init -> client   LB_MSG_AGENT  a box process opened the agent socket:
+ *                                  connect to this login's agent (agent.h)
+ *   client -> init   LB_MSG_AGENT  that connection (SCM_RIGHTS), or
+ *                    LB_MSG_ERROR  why not
  * A closed connection makes init hang up the program (SIGHUP to its
  * session), as a terminal hangup would.
  */
@@ -38,6 +42,11 @@ enum lb_msg_type {
 	LB_MSG_SIGNAL,
 	LB_MSG_EXIT,
 	LB_MSG_ERROR,
+	LB_MSG_INIT, /* keeper -> helper: init's pid, its pidfd attached
+		      * (keeper.h; never on a user's socket) */
+	LB_MSG_AGENT, /* init -> client: connect to your agent (agent.h);
+		       * client -> init: the same, the connection attached
+		       * (or LB_MSG_ERROR with the refusal) */
 };
 
 enum lb_spawn_mode {

@@ -36,6 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "allow_token.h"
 #include "client.h"
 #include "envscrub.h"
@@ -122,6 +123,30 @@ static void try_unboxed(const char *token, int login, const char *cmd)
 	exec_shell(t.shell, login, cmd);
 }
 
+/*
+ * ssh -A: the box gets this login's agent only if SSH_AUTH_SOCK is the
+ * socket sshd made for it (agent.h); any other value is refused here, with
+ * the reason, and not passed on (the box would see a host path).
+ */
+static void agent_check(void)
+{
+	const char *a = getenv("SSH_AUTH_SOCK");
+	struct lb_err err;
+	int fd;
+
+	if (!a)
+		return;
+	lb_err_clear(&err);
+	fd = lb_agent_connect(a, &err);
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	fprintf(stderr, "%s: agent not forwarded into the box: %s\n", prog,
+		err.msg);
+	unsetenv("SSH_AUTH_SOCK");
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = NULL, *sess;
@@ -173,6 +198,7 @@ int main(int argc, char **argv)
 			prog);
 		return 1;
 	}
+	agent_check();
 	if (cmd) {
 		mode = LB_SPAWN_COMMAND;
 		args[0] = (char *)cmd;

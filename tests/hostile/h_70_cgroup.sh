@@ -31,7 +31,14 @@ for who in root nested-alice nested-root; do
 	nested-alice) out=$(ssh_as lbt-alice "unshare -UrmC sh -s" <"$LBT_TMP/h70-mnt.sh" 2>&1) ;;
 	nested-root) out=$(ssh_as lbt-root "unshare -UrmC sh -s" <"$LBT_TMP/h70-mnt.sh" 2>&1) ;;
 	esac
-	t_is "$(marker "$out" CG)" "0::/" "$who: control: the probe ran in the box; its cgroup is / (a cgroup namespace rooted at its node)"
+	# the box's cgroup namespace is rooted at its node, a login's
+	# programs are in its leaf login-PID; unshare -C roots a nested one
+	# at that leaf
+	case $who in
+	root) want='^0::/login-[0-9]+$' ;;
+	*) want='^0::/$' ;;
+	esac
+	t_like "$(marker "$out" CG)" "$want" "$who: control: the probe ran in the box; its cgroup is its login's leaf, or / in a nested namespace (a cgroup namespace rooted at its node)"
 	t_is "$(marker "$out" SYSCG)" 0 "$who: /sys/fs/cgroup in the box shows no host node (loginbox, *.slice)"
 	t_like "$(marker "$out" SYSCGMNT)" '^(|ro,.*)$' "$who: /sys/fs/cgroup is absent or the box's own node, read-only ($(marker "$out" SYSCGMNT))"
 	for m in M_MEMORY M_NAMED M_RDMA; do
@@ -68,10 +75,13 @@ if hc_box_start lbt-alice; then
 	UCG=${CG%/*}
 	bsh=$(hc_host_pid_of "$HC_INIT" sleep)
 	if [ -n "$CG" ] && [ -d "$CG" ]; then
-		t_like "$(cat "$CG/cgroup.procs")" "^$bsh\$" "host: control: the box's shell (pid $bsh) is in the session's node $CG"
+		# (processes are in the node's leaves: init/, login-PID/)
+		t_like "$(cat "$CG"/*/cgroup.procs)" "^$bsh\$" "host: control: the box's shell (pid $bsh) is in a leaf of the session's node $CG"
 		out=$(hc_as lbt-alice sh -c "
 			w() { k=\$1 f=\$2 v=\$3; e=\$( { echo \$v >\$f; } 2>&1); echo \$k=\${e:-WRITTEN}; }
 			w W_SESS $CG/cgroup.max.descendants 1
+			w MV_NODE $CG/cgroup.procs $bsh
+			w MV_LEAF $CG/init/cgroup.procs $bsh
 			w W_USER $UCG/cgroup.max.depth 1
 			w MV_USER $UCG/cgroup.procs $bsh
 			w MV_LB ${UCG%/*}/cgroup.procs $bsh
@@ -80,10 +90,13 @@ if hc_box_start lbt-alice; then
 			w RA /sys/fs/cgroup/memory/release_agent /bin/true
 			w NOR /sys/fs/cgroup/memory/notify_on_release 1
 			e=\$(mkdir $CG/lbt-sub 2>&1); echo MKDIR=\${e:-MADE}" 2>&1)
-		for k in W_SESS W_USER MV_USER MV_LB MV_ROOT MKDIR KILL; do
+		# MV_NODE, MV_LEAF: those cgroup.procs are box root's (the
+		# box moves its own processes between its leaves), never the
+		# user's host uid's
+		for k in W_SESS W_USER MV_USER MV_LB MV_ROOT MKDIR KILL MV_NODE MV_LEAF; do
 			t_like "$(kv "$out" $k)" 'Permission denied' "host: the user's host process is refused $k on the box's cgroup nodes (Permission denied: host root's files)"
 		done
-		t_like "$(cat "$CG/cgroup.procs")" "^$bsh\$" "host: the box's shell is still in its node after the move attempts"
+		t_like "$(cat "$CG"/*/cgroup.procs)" "^$bsh\$" "host: the box's shell is still in its leaf after the move attempts"
 		t_check "host: the box is still alive after the cgroup.kill attempt" kill -0 "$bsh"
 		for k in RA NOR; do
 			t_like "$(kv "$out" $k)" 'Permission denied|No such file' "host: the user cannot write the v1 $k file (kernel permissions: host root's)"

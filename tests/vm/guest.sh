@@ -14,7 +14,7 @@ hostname lbvm
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 n=0
-PLAN=28
+PLAN=33
 echo "1..$PLAN"
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 # between N MIN MAX: N is a number in MIN..MAX (a count with a lower bound)
@@ -47,7 +47,7 @@ memory_max = 64M
 memory_swap_max = 0
 C
 out=$(run lbvm-a -- cat /proc/self/cgroup 2>&1)
-[ "$out" = "0::/" ]; ok $? "cgroup namespace: the box's node is its root ($out)"
+echo "$out" | grep -Eqx '0::/login-[0-9]+'; ok $? "cgroup namespace: the box's node is its root, the program in its login's leaf ($out)"
 
 # 2. Fork bomb stops at pids_max; the host (this guest) survives.  dash,
 # not bash: bash retries a failed fork with growing sleeps.
@@ -164,16 +164,44 @@ shm_size = 1G
 C
 out=$(run lbvm-a -- sh -c 'echo "MAX=$(cat /sys/fs/cgroup/memory.max)"
 	echo "FS=$(stat -f -c %T /sys/fs/cgroup)"
-	echo "PROCS=$(cat /sys/fs/cgroup/cgroup.procs | wc -l)"
+	echo "PROCS=$(cat /sys/fs/cgroup/*/cgroup.procs | wc -l)"
+	echo "NODE=$(cat /sys/fs/cgroup/cgroup.procs | wc -l)"
 	echo "RO=$(mkdir /sys/fs/cgroup/x 2>&1)"
 	echo "SHM=$(df -B1 --output=size /dev/shm | tail -n 1 | tr -d " ")"' 2>&1)
 kvv() { printf '%s\n' "$out" | sed -n "s/^$1=//p" | head -n 1; }
 [ "$(kvv FS)" = cgroup2fs ]; ok $? "the box has cgroup2 at /sys/fs/cgroup ($(kvv FS))"
 [ "$(kvv MAX)" = 100663296 ]; ok $? "memory.max in the box is the user-wide 96M, smaller than the session's 200M ($(kvv MAX))"
 n_procs=$(kvv PROCS)
-[ -n "$n_procs" ] && [ "$n_procs" -ge 1 ] && [ "$n_procs" -le 6 ]; ok $? "its root is the box's node: only the box's processes ($n_procs)"
+[ -n "$n_procs" ] && [ "$n_procs" -ge 1 ] && [ "$n_procs" -le 6 ]; ok $? "its root is the box's node: only the box's processes, in its leaves ($n_procs)"
+[ "$(kvv NODE)" = 0 ]; ok $? "the node itself holds no process (cgroup v2: processes only in leaves) ($(kvv NODE))"
 echo "$(kvv RO)" | grep -q 'Read-only file system'; ok $? "the box's cgroup is read-only ($(kvv RO))"
 [ "$(kvv SHM)" = 100663296 ]; ok $? "shm_size = 1G is bounded by the 96M limit (/dev/shm size $(kvv SHM))"
+
+# 5c. Leaves (init/, login-PID/) under the box's node: the limits stay on
+# the node and bound the leaves together; usage is per leaf.
+conf <<'C'
+pids_max = 40
+memory_max = 64M
+C
+run lbvm-a -- sh -c 'sleep 6 & sleep 6 & python3 -c "b = b\"x\" * (8 << 20); import time; time.sleep(6)"' >/dev/null 2>&1 &
+bg=$!
+leaf=""
+for i in $(seq 100); do
+	leaf=$(ls -d /sys/fs/cgroup/loginbox/u$uid_a/s*/login-* 2>/dev/null | head -n 1)
+	[ -n "$leaf" ] && [ "$(cat "$leaf/memory.current" 2>/dev/null || echo 0)" -gt 8000000 ] && break
+	sleep 0.1
+done
+node=${leaf%/*}
+show=$(loginbox show "${node##*/s}" 2>&1)
+[ "$(cat "$node/pids.max" 2>/dev/null)" = 40 ] && [ "$(cat "$leaf/pids.max" 2>/dev/null)" = max ]
+ok $? "pids_max is on the box's node (40), not on the login's leaf ($(cat "$leaf/pids.max" 2>/dev/null))"
+[ "$(cat "$node/cgroup.subtree_control" 2>/dev/null | grep -c memory)" = 1 ] && [ -z "$(cat "$node/cgroup.procs" 2>/dev/null)" ] && [ -n "$(cat "$node/init/cgroup.procs" 2>/dev/null)" ]
+ok $? "controllers enabled below the node; init in init/, nothing in the node itself"
+echo "$show" | grep -Eq "^leaf +login-[0-9]+ memory\.current=[0-9]+ pids\.current=[3-9] cpu\.usage_usec=[0-9]+"
+ok $? "loginbox show: the login's leaf with memory, pids and cpu ($(echo "$show" | grep '^leaf' | tr '\n' ' '))"
+echo "$show" | grep -Eq "^leaf +init memory\.current=[0-9]+ pids\.current=1 "
+ok $? "loginbox show: the init leaf holds init alone"
+wait $bg
 
 # 6. Nothing is left (polled: the last teardown may still be running).
 for i in $(seq 50); do [ -z "$(leftovers)" ] && break; sleep 0.1; done

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The keeper of a box: see keeper.h. */
+#include "keeper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "audit_box.h"
+#include "macros.h"
+#include "paths.h"
+#include "proto.h"
+#include "syscalls.h"
+
+/* In the keeper, once init is handed over: leave everything of the build
+ * and the login behind, become `loginbox-helper keep`. */
+static __attribute__((noreturn)) void become_keeper(const struct lb_box *b,
+						     pid_t pid,
+						     unsigned long long start)
+{
+	char ids[24], pids[24], starts[24];
+	char *const argv[] = {(char *)"loginbox-helper", (char *)"keep", ids,
+			      pids, starts, NULL};
+	char *const envp[] = {NULL};
+	sigset_t none;
+
+	/* Out of the login's session: its hangup is not ours. */
+	setsid();
+	/* Back in the host's mount namespace: the helper's private one (the
+	 * box's root is built there) must not live on in us. */
+	if (b->host_mntns_fd >= 0)
+		setns(b->host_mntns_fd, CLONE_NEWNS);
+	if (chdir("/") < 0)
+		_exit(1);
+	/* Out of the login's cgroup (a session scope that logind would
+	 * keep "closing" while we live, and KillUserProcesses kills). */
+	cg_enter_keeper_leaf();
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Nothing of the build stays open here: the user's lock, the
+	 * control and logins sockets, init's sync socket (whose other end
+	 * the helper reads until init answers or dies). */
+	close_range(3, ~0U, 0);
+	snprintf(ids, sizeof(ids), "%lu", b->id);
+	snprintf(pids, sizeof(pids), "%d", (int)pid);
+	snprintf(starts, sizeof(starts), "%llu", start);
+	execve(LB_HELPER_PATH, argv, envp);
+	/* No keeper image: stay as we are, reaping init (PID 1 would). */
+	exit(keeper_main(b->id, pid, start));
+}
+
+pid_t keeper_clone_init(struct lb_box *b, struct clone_args *ca, int *pidfd,
+			int (*child_fn)(void *), void *child_arg,
+			struct lb_err *err)
+{
+	union {
+		char buf[LB_PROTO_MAX];
+		struct lb_msg_hdr hdr;
+		struct lb_msg_int i;
+		struct lb_msg_error e;
+	} *u;
+	int ks[2], fds[1], nfds = 0;
+	ssize_t n;
+	pid_t k, pid;
+
+	*pidfd = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ks) < 0)
+		return lb_fail(err, errno, "socketpair");
+	k = fork();
+	if (k < 0) {
+		close(ks[0]);
+		close(ks[1]);
+		return lb_fail(err, errno, "fork the box's keeper");
+	}
+	if (k == 0) {
+		struct lb_err e;
+		int fd = -1;
+
+		close(ks[0]);
+		lb_err_clear(&e);
+		ca->pidfd = (uint64_t)(uintptr_t)&fd;
+		pid = userns_clone_owned(ca, b->subuid.start, &e);
+		if (pid == 0) {
+			child_fn(child_arg);
+			_exit(1);
+		}
+		if (pid < 0) {
+			struct lb_msg_error m = {.hdr = {LB_PROTO_MAGIC,
+							 LB_MSG_ERROR,
+							 sizeof(m)}};
+
+			snprintf(m.text, sizeof(m.text), "%s", e.msg);
+			lb_proto_send(ks[1], &m, sizeof(m), NULL, 0, &e);
+			_exit(1);
+		}
+		if (lb_proto_send(ks[1],
+				  &(struct lb_msg_int){{LB_PROTO_MAGIC,
+							LB_MSG_INIT,
+							sizeof(struct lb_msg_int)},
+						       (int32_t)pid},
+				  sizeof(struct lb_msg_int), &fd, 1, &e) < 0) {
+			/* The helper is gone: init would wait for its maps
+			 * for ever. */
+			kill(pid, SIGKILL);
+		}
+		become_keeper(b, pid, proc_start_time(pid));
+	}
+	close(ks[1]);
+	u = malloc(sizeof(*u));
+	if (!u) {
+		close(ks[0]);
+		return lb_fail(err, ENOMEM, "keeper reply");
+	}
+	n = lb_proto_recv(ks[0], u->buf, sizeof(u->buf), fds, 1, &nfds, err);
+	close(ks[0]);
+	pid = -1;
+	if (n < 0)
+		lb_prefix(err, "the box's keeper");
+	else if (n == 0)
+		lb_fail(err, EIO, "the box's keeper died");
+	else if (u->hdr.type == LB_MSG_ERROR && (size_t)n == sizeof(u->e))
+		lb_fail(err, 0, "%.*s", (int)sizeof(u->e.text) - 1, u->e.text);
+	else if (u->hdr.type != LB_MSG_INIT || (size_t)n != sizeof(u->i) ||
+		 nfds != 1 || u->i.value <= 1)
+		lb_fail(err, EPROTO, "bad reply from the box's keeper");
+	else
+		pid = (pid_t)u->i.value;
+	free(u);
+	if (pid < 0) {
+		lb_proto_close_fds(fds, &nfds);
+		return -1;
+	}
+	*pidfd = fds[0];
+	/* The keeper is our child until we exit: reaped by PID 1 then. */
+	return pid;
+}
+
+int keeper_main(unsigned long id, pid_t init_pid, unsigned long long start)
+{
+	struct lb_state st;
+	struct lb_err err;
+	int status;
+
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	while (waitpid(init_pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1; /* not our child: nothing to keep */
+	/* Init is gone (and reaped: its pid is free again).  End the box,
+	 * unless its state names another init (never finished: the
+	 * building helper undoes it) or is gone (a teardown came first). */
+	lb_err_clear(&err);
+	if (session_read_state(id, &st, &err) < 0 || st.init_pid != init_pid ||
+	    st.init_start != start)
+		return 0;
+	box_end_cause = "ended";
+	if (teardown_session(id, &err) < 0) {
+		char text[1200];
+
+		syslog(LOG_AUTHPRIV | LOG_WARNING, "box %lu: teardown: %s", id,
+		       lb_err_text(&err, text, sizeof(text)));
+		return 1;
+	}
+	return 0;
+}

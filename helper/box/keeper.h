@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The keeper of a box that may outlive its logins (session = user).
+ *
+ * A box's init must be nobody's login child (shadow's login reaps with
+ * wait(NULL)), and the helper that builds it exits at once.  Without a
+ * keeper init was reparented to PID 1, which reaps when it pleases (this
+ * project's CI PID 1 about every 2 s; some never), and nothing on the host
+ * noticed when init ended on its own: when a lingering box's time was
+ * over, when the last process of a lingering box ended, or when its last
+ * login process was killed.  Its session dir, cgroup node, upper and
+ * network stayed until the next `loginbox gc` (60 s with the service,
+ * never without it).
+ *
+ * So a forked helper clones init and stays its parent: it hands init's
+ * pid and pidfd to the building helper, leaves the login's session and
+ * cgroup, and execs `loginbox-helper keep ID PID START` (a fresh image:
+ * nothing of the build stays in memory).  That process reaps init the
+ * moment it exits and tears the box down under the user's lock, as a
+ * logout would; a teardown already under way (logout, kill, gc) leaves it
+ * nothing to do.
+ */
+#ifndef LB_KEEPER_H
+#define LB_KEEPER_H
+
+#include <sys/types.h>
+
+#include "box.h"
+
+struct clone_args;
+
+/*
+ * Fork the keeper, which clones init with ca (child_fn(child_arg) runs in
+ * init and never returns).  In the helper: init's pid, *pidfd set; <0 on
+ * failure (nothing left running).  Never returns in the keeper.
+ */
+pid_t keeper_clone_init(struct lb_box *b, struct clone_args *ca, int *pidfd,
+			int (*child_fn)(void *), void *child_arg,
+			struct lb_err *err);
+
+/* `loginbox-helper keep ID PID START`: wait for init (our child), then end
+ * the box if its state still names that init.  Returns the exit status. */
+int keeper_main(unsigned long id, pid_t init_pid, unsigned long long start);
+
+#endif
