@@ -34,7 +34,7 @@ PATHS = -DLB_SYSCONFDIR='"$(sysconfdir)"' -DLB_LIBEXECDIR='"$(libexecdir)"' \
         -DLB_SBINDIR='"$(sbindir)"' -DLB_STATEDIR='"$(statedir)"' \
         -DLB_RUNDIR='"$(rundir)"'
 ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARN) $(HARDEN) $(PATHS) -D_GNU_SOURCE \
-             -fPIC -fvisibility=hidden -Ihelper/common $(CPPFLAGS)
+             -fPIC -fvisibility=hidden $(addprefix -I,$(SHARED_DIRS)) $(CPPFLAGS)
 ALL_LDFLAGS = -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
 B = build
@@ -45,7 +45,16 @@ B = build-fault
 ALL_CFLAGS += -DLB_FAULT_POINTS
 endif
 
-COMMON_SRC := $(sort $(wildcard helper/common/*.c))
+# Code every program links (libcommon.a), one directory per concern;
+# headers are included by name, each directory is on the include path.
+#   common/    errors, cleanup macros, syscalls, paths, processes, audit,
+#              root-owned files, the host environment (envscrub, su argv)
+#   config/    config files, keys and values, policy resolution, CDI specs
+#   identity/  users, subordinate ids, uid/gid maps (computed and written)
+#   protocol/  module <-> helper <-> shell <-> init: messages with fds, the
+#              helper call and its reply, the client relay, allow tokens
+SHARED_DIRS := helper/common helper/config helper/identity helper/protocol
+COMMON_SRC := $(sort $(foreach d,$(SHARED_DIRS),$(wildcard $(d)/*.c)))
 BOX_SRC    := $(sort $(wildcard helper/box/*.c))
 SHELL_SRC  := $(sort $(wildcard helper/shell/*.c))
 ADMIN_SRC  := $(sort $(wildcard helper/admin/*.c))
