@@ -120,9 +120,21 @@ $(B)/loginbox-shell: $(call obj,$(SHELL_SRC)) $(B)/libcommon.a
 	  rm -f $@.tmp; exit 1; fi
 	@mv $@.tmp $@
 
-# The admin command reuses the box code (run, kill, gc) without its main().
-$(B)/loginbox: $(call obj,$(ADMIN_SRC) $(IMAGE_SRC)) $(call obj,$(filter-out helper/box/main.c,$(BOX_SRC))) $(B)/libcommon.a
-	$(CC) -pie $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ADMIN)
+# The admin command shares with the helper only what reads and ends boxes
+# (list, show, kill, gc): session state, teardown, logins, the network
+# modes' teardown.  The builder (box.h: init, rootfs, mounts, seccomp,
+# userns...) is the helper's alone; the check below fails the build if
+# any of its entry points ends up in loginbox.
+BOX_SHARED_SRC := $(addprefix helper/box/,audit_box.c cgroup.c cgsweep.c \
+                    fsutil.c join.c logins.c net.c net_bridge.c nft.c rtnl.c \
+                    session.c teardown.c)
+BUILDER_SYMS = box_open|init_main|rootfs_build|mounts_populate|kfs_mount|devices_nodes|sc_compile|sc_load|spawn_exec|caps_set_final|userns_clone_owned|cg_create|subid_lookup
+$(B)/loginbox: $(call obj,$(ADMIN_SRC) $(IMAGE_SRC) $(BOX_SHARED_SRC)) $(B)/libcommon.a
+	$(CC) -pie $(ALL_LDFLAGS) -o $@.tmp $^ $(LIBS_ADMIN)
+	@if nm $@.tmp | grep -E ' ($(BUILDER_SYMS))$$'; then \
+	  echo "loginbox: links the box builder (above): only loginbox-helper may" >&2; \
+	  rm -f $@.tmp; exit 1; fi
+	@mv $@.tmp $@
 
 # Only pam_sm_* are exported (pam_module/module.map).
 $(B)/pam_loginbox.so: $(call obj,$(PAM_SRC)) $(B)/libcommon.a pam_module/module.map

@@ -34,12 +34,14 @@
 
 #include "join.h"
 #include "logins.h"
+#include "net.h"
 #include "cdi.h"
 #include "fault.h"
 #include "macros.h"
 #include "paths.h"
 #include "policy.h"
 #include "syscalls.h"
+#include "teardown.h"
 #include "template.h"
 
 void box_init(struct lb_box *b)
@@ -48,34 +50,6 @@ void box_init(struct lb_box *b)
 	b->dirfd = b->cgfd = b->control_fd = b->netns_fd = -1;
 	b->host_mntns_fd = b->persist_lock_fd = b->init_pidfd = -1;
 	b->owner_pidfd = b->logins_fd = b->user_lock_fd = -1;
-}
-
-void box_release(struct lb_box *b)
-{
-	if (b->dirfd >= 0)
-		close(b->dirfd);
-	if (b->cgfd >= 0)
-		close(b->cgfd);
-	if (b->control_fd >= 0)
-		close(b->control_fd);
-	if (b->netns_fd >= 0)
-		close(b->netns_fd);
-	if (b->host_mntns_fd >= 0)
-		close(b->host_mntns_fd);
-	if (b->persist_lock_fd >= 0)
-		close(b->persist_lock_fd);
-	if (b->init_pidfd >= 0)
-		close(b->init_pidfd);
-	free(b->devs);
-	b->devs = NULL;
-	if (b->owner_pidfd >= 0)
-		close(b->owner_pidfd);
-	if (b->logins_fd >= 0)
-		close(b->logins_fd);
-	if (b->user_lock_fd >= 0)
-		close(b->user_lock_fd);
-	free(b->bpf);
-	box_init(b);
 }
 
 static uint64_t now_usec(void)
@@ -230,8 +204,8 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 	close(sv[1]);
 	b->init_pid = pid;
 	b->init_pidfd = pidfd;
-	if (userns_write_maps(pid, &b->uidmap, &b->gidmap,
-			      b->pol.inside_uid == LB_INSIDE_ROOT, err) < 0 ||
+	if (lb_idmap_apply(pid, &b->uidmap, &b->gidmap,
+			   b->pol.inside_uid == LB_INSIDE_ROOT, err) < 0 ||
 	    kfs_mount(b, err) < 0) {
 		close(sv[0]);
 		return -1;

@@ -15,8 +15,12 @@
  * whose own process (loginbox gc --watch) sits in a "supervisor" leaf so
  * the unit's node can pass controllers down.  Without that unit there is
  * no base, and limits follow `limits` (required refuses).
+ *
+ * This file finds the hierarchy and ends a node (teardown, gc: linked by
+ * the admin command too); making a box's node is the builder's, in
+ * limits.c.
  */
-#include "box.h"
+#include "cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,61 +62,6 @@ const char *cg_v2_root(bool *pure)
 	if (is_cgroup2("/sys/fs/cgroup/unified"))
 		return "/sys/fs/cgroup/unified";
 	return NULL;
-}
-
-static int mkdir_open(int dfd, const char *name, struct lb_err *err)
-{
-	int fd;
-
-	if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST)
-		return lb_fail(err, errno, "mkdir cgroup %s", name);
-	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return lb_fail(err, errno, "open cgroup %s", name);
-	return fd;
-}
-
-int cg_create(struct lb_box *b, struct lb_err *err)
-{
-	cleanup_close int rootfd = -1, lbfd = -1, ufd = -1;
-	char uname[32], sname[32];
-	const char *root;
-	bool pure;
-
-	root = cg_v2_root(&pure);
-	if (!root && access("/run/systemd/system", F_OK) == 0) {
-		lb_fail(err, ENOENT, "no delegated cgroup %s", LB_SYSTEMD_CGROUP);
-		return lb_hint(err, "systemctl enable --now loginbox.service");
-	}
-	if (!root)
-		return lb_fail(err, ENOENT, "no cgroup v2 hierarchy mounted");
-	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (rootfd < 0)
-		return lb_fail(err, errno, "open %s", root);
-	lbfd = mkdir_open(rootfd, LB_CGROUP_NAME, err);
-	if (lbfd < 0)
-		return -1;
-	snprintf(uname, sizeof(uname), "u%u", (unsigned)b->user.uid);
-	snprintf(sname, sizeof(sname), "s%lu", b->id);
-	/* Teardowns take a per-user lock that logins do not wait for: the
-	 * user's node may go (their last other box ending) between the two
-	 * mkdirs.  Then make it again; once our node is in it, rmdir fails. */
-	for (int tries = 0;; tries++) {
-		ufd = mkdir_open(lbfd, uname, err);
-		if (ufd < 0)
-			return -1;
-		b->cgfd = mkdir_open(ufd, sname, err);
-		if (b->cgfd >= 0)
-			break;
-		if (err->errnum != ENOENT || tries == 3)
-			return -1;
-		close(ufd);
-		lb_err_clear(err);
-	}
-	snprintf(b->cg_path, sizeof(b->cg_path), "%s/%s/%s/%s", root,
-		 LB_CGROUP_NAME, uname, sname);
-	b->have_cgroup = true;
-	return cg_apply_limits(b, rootfd, lbfd, ufd, err);
 }
 
 /* Wait until the node is empty ("populated 0" in cgroup.events). */

@@ -42,6 +42,7 @@
 #include "logins.h"
 #include "macros.h"
 #include "mntapi.h"
+#include "net.h"
 #include "proto.h"
 #include "spawn.h"
 

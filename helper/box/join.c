@@ -25,10 +25,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "box.h"
 #include "logins.h"
 #include "macros.h"
 #include "paths.h"
 #include "policy.h"
+#include "teardown.h"
 
 /* Waiting for a build or a teardown of the user's box. */
 #define JOIN_LOCK_MS 30000

@@ -31,6 +31,7 @@
 #include "join.h"
 #include "proto.h"
 #include "reply.h"
+#include "teardown.h"
 
 static int reply(const char *text, int fd)
 {

@@ -30,6 +30,7 @@
 #include "fsutil.h"
 #include "macros.h"
 #include "mntapi.h"
+#include "net.h"
 #include "runtime_dir.h"
 #include "strparse.h"
 #include "syscalls.h"

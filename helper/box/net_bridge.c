@@ -31,6 +31,8 @@
  * firewalld through iptables-nft) would drop the boxes' traffic whatever
  * this table accepts: it is detected and the login refused, naming it.
  */
+#include "net.h"
+
 #include "box.h"
 
 #include <arpa/inet.h>
