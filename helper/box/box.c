@@ -174,6 +174,7 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 		.exit_signal = SIGCHLD,
 	};
 	struct init_args ia = {.box = b};
+	cleanup_close int ctl = -1, peer = -1; /* our end, init's end */
 	int sv[2], pidfd = -1;
 	char buf[1200];
 	ssize_t n;
@@ -188,34 +189,30 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return lb_fail(err, errno, "socketpair");
+	ctl = sv[0];
+	peer = sv[1];
 	/* Owned by the first subordinate uid, not root (userns.c). */
 	pid = userns_clone_owned(&ca, b->subuid.start, err);
-	if (pid < 0) {
-		close(sv[0]);
-		close(sv[1]);
+	if (pid < 0)
 		return lb_prefix(err, "box namespaces");
-	}
 	if (pid == 0) {
-		close(sv[0]);
-		ia.sync_fd = sv[1];
-		init_main(&ia);
+		close(ctl);
+		ia.sync_fd = peer;
+		init_main(&ia); /* never returns; no cleanup runs in the child */
 		_exit(1);
 	}
-	close(sv[1]);
+	close(steal_fd(&peer));
 	b->init_pid = pid;
 	b->init_pidfd = pidfd;
 	if (lb_idmap_apply(pid, &b->uidmap, &b->gidmap,
 			   b->pol.inside_uid == LB_INSIDE_ROOT, err) < 0 ||
-	    kfs_mount(b, err) < 0) {
-		close(sv[0]);
+	    kfs_mount(b, err) < 0)
 		return -1;
-	}
-	if (write(sv[0], "M", 1) != 1) {
-		close(sv[0]);
-		return lb_fail(err, errno, "signal box init");
-	}
-	n = read(sv[0], buf, sizeof(buf) - 1);
-	close(sv[0]);
+	n = write(ctl, "M", 1);
+	if (n != 1)
+		return lb_fail(err, n < 0 ? errno : EIO, "signal box init");
+	n = read(ctl, buf, sizeof(buf) - 1);
+	close(steal_fd(&ctl)); /* before waiting for init below */
 	if (n == 1 && buf[0] == 'K')
 		return 0;
 	waitpid(pid, NULL, 0);

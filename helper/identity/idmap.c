@@ -237,6 +237,7 @@ int lb_idmap_apply(pid_t pid, const struct lb_idmap *uids,
 	cleanup_close int sfd = -1;
 	char path[64];
 	const char *sg = setgroups_allow ? "allow" : "deny";
+	ssize_t w;
 
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 	pfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -244,8 +245,12 @@ int lb_idmap_apply(pid_t pid, const struct lb_idmap *uids,
 		return lb_fail(err, errno, "open %s", path);
 	/* setgroups must be decided before gid_map is written. */
 	sfd = openat(pfd, "setgroups", O_WRONLY | O_CLOEXEC);
-	if (sfd < 0 || write(sfd, sg, strlen(sg)) != (ssize_t)strlen(sg))
-		return lb_fail(err, errno, "write %s/setgroups", path);
+	if (sfd < 0)
+		return lb_fail(err, errno, "open %s/setgroups", path);
+	w = write(sfd, sg, strlen(sg));
+	if (w != (ssize_t)strlen(sg)) /* a short write sets no errno */
+		return lb_fail(err, w < 0 ? errno : EIO, "write %s/setgroups",
+			       path);
 	if (lb_idmap_write(pfd, "uid_map", uids, err) < 0 ||
 	    lb_idmap_write(pfd, "gid_map", gids, err) < 0)
 		return lb_prefix(err, "%s", path);
