@@ -48,11 +48,13 @@ endif
 # Code every program links (libcommon.a), one directory per concern;
 # headers are included by name, each directory is on the include path.
 #   common/    errors, cleanup macros, syscalls, paths, processes, audit,
-#              root-owned files, the host environment (envscrub, su argv)
-#   config/    config files, keys and values, policy resolution, CDI specs
+#              root-owned files, strict value parsers, the host
+#              environment (envscrub, su argv)
 #   identity/  users, subordinate ids, uid/gid maps (computed and written)
+#   config/    config files, keys and values, policy resolution, CDI specs
 #   protocol/  module <-> helper <-> shell <-> init: messages with fds, the
 #              helper call and its reply, the client relay, allow tokens
+# Each uses only those above it (protocol/ only common/): no cycles.
 SHARED_DIRS := helper/common helper/config helper/identity helper/protocol
 COMMON_SRC := $(sort $(foreach d,$(SHARED_DIRS),$(wildcard $(d)/*.c)))
 BOX_SRC    := $(sort $(wildcard helper/box/*.c))
