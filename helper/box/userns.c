@@ -81,37 +81,37 @@ int userns_make_idmap_fd(const struct lb_idmap *uids,
 {
 	struct clone_args ca = {.flags = CLONE_NEWUSER,
 				.exit_signal = SIGCHLD};
+	cleanup_close int rd = -1, wr = -1;
 	int pipefd[2], nsfd = -1, status;
 	char path[64];
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return lb_fail(err, errno, "pipe");
+	rd = pipefd[0];
+	wr = pipefd[1];
 	/* Owned like the box's own namespace: the idmapped mount holds it
 	 * for the box's life. */
 	pid = userns_clone_owned(&ca, owner, err);
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
+	if (pid < 0)
 		return -1;
-	}
 	if (pid == 0) {
 		char c;
 
 		/* Hold the namespace open until the parent has its fd. */
-		close(pipefd[1]);
-		while (read(pipefd[0], &c, 1) < 0 && errno == EINTR)
+		close(wr);
+		while (read(rd, &c, 1) < 0 && errno == EINTR)
 			;
 		_exit(0);
 	}
-	close(pipefd[0]);
+	close(steal_fd(&rd));
 	if (lb_idmap_apply(pid, uids, gids, false, err) == 0) {
 		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 		nsfd = open(path, O_RDONLY | O_CLOEXEC);
 		if (nsfd < 0)
 			lb_fail(err, errno, "open %s", path);
 	}
-	close(pipefd[1]);
+	close(steal_fd(&wr)); /* lets the child exit before we wait */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	return nsfd;
