@@ -34,7 +34,7 @@ PATHS = -DLB_SYSCONFDIR='"$(sysconfdir)"' -DLB_LIBEXECDIR='"$(libexecdir)"' \
         -DLB_SBINDIR='"$(sbindir)"' -DLB_STATEDIR='"$(statedir)"' \
         -DLB_RUNDIR='"$(rundir)"'
 ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARN) $(HARDEN) $(PATHS) -D_GNU_SOURCE \
-             -fPIC -fvisibility=hidden -Ihelper/common $(CPPFLAGS)
+             -fPIC -fvisibility=hidden $(addprefix -I,$(SHARED_DIRS)) $(CPPFLAGS)
 ALL_LDFLAGS = -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
 B = build
@@ -45,7 +45,18 @@ B = build-fault
 ALL_CFLAGS += -DLB_FAULT_POINTS
 endif
 
-COMMON_SRC := $(sort $(wildcard helper/common/*.c))
+# Code every program links (libcommon.a), one directory per concern;
+# headers are included by name, each directory is on the include path.
+#   common/    errors, cleanup macros, syscalls, paths, processes, audit,
+#              root-owned files, strict value parsers, the host
+#              environment (envscrub, su argv)
+#   identity/  users, subordinate ids, uid/gid maps (computed and written)
+#   config/    config files, keys and values, policy resolution, CDI specs
+#   protocol/  module <-> helper <-> shell <-> init: messages with fds, the
+#              helper call and its reply, the client relay, allow tokens
+# Each uses only those above it (protocol/ only common/): no cycles.
+SHARED_DIRS := helper/common helper/config helper/identity helper/protocol
+COMMON_SRC := $(sort $(foreach d,$(SHARED_DIRS),$(wildcard $(d)/*.c)))
 BOX_SRC    := $(sort $(wildcard helper/box/*.c))
 SHELL_SRC  := $(sort $(wildcard helper/shell/*.c))
 ADMIN_SRC  := $(sort $(wildcard helper/admin/*.c))
@@ -111,9 +122,21 @@ $(B)/loginbox-shell: $(call obj,$(SHELL_SRC)) $(B)/libcommon.a
 	  rm -f $@.tmp; exit 1; fi
 	@mv $@.tmp $@
 
-# The admin command reuses the box code (run, kill, gc) without its main().
-$(B)/loginbox: $(call obj,$(ADMIN_SRC) $(IMAGE_SRC)) $(call obj,$(filter-out helper/box/main.c,$(BOX_SRC))) $(B)/libcommon.a
-	$(CC) -pie $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ADMIN)
+# The admin command shares with the helper only what reads and ends boxes
+# (list, show, kill, gc): session state, teardown, logins, the network
+# modes' teardown.  The builder (box.h: init, rootfs, mounts, seccomp,
+# userns...) is the helper's alone; the check below fails the build if
+# any of its entry points ends up in loginbox.
+BOX_SHARED_SRC := $(addprefix helper/box/,audit_box.c cgroup.c cgsweep.c \
+                    fsutil.c join.c logins.c net.c net_bridge.c nft.c rtnl.c \
+                    session.c teardown.c)
+BUILDER_SYMS = box_open|init_main|rootfs_build|mounts_populate|kfs_mount|devices_nodes|sc_compile|sc_load|spawn_exec|caps_set_final|userns_clone_owned|cg_create|subid_lookup
+$(B)/loginbox: $(call obj,$(ADMIN_SRC) $(IMAGE_SRC) $(BOX_SHARED_SRC)) $(B)/libcommon.a
+	$(CC) -pie $(ALL_LDFLAGS) -o $@.tmp $^ $(LIBS_ADMIN)
+	@if nm $@.tmp | grep -E ' ($(BUILDER_SYMS))$$'; then \
+	  echo "loginbox: links the box builder (above): only loginbox-helper may" >&2; \
+	  rm -f $@.tmp; exit 1; fi
+	@mv $@.tmp $@
 
 # Only pam_sm_* are exported (pam_module/module.map).
 $(B)/pam_loginbox.so: $(call obj,$(PAM_SRC)) $(B)/libcommon.a pam_module/module.map

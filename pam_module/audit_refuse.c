@@ -10,6 +10,7 @@
 #include <security/pam_ext.h>
 
 #include "audit.h"
+#include "config_keys.h"
 
 void lb_pam_audit_refuse(pam_handle_t *pamh, const char *name,
 			 const struct lb_user *u, const struct lb_policy *p,

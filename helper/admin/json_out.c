@@ -17,9 +17,11 @@
 
 #include <json-c/json.h>
 
-#include "../box/box.h"
+#include "../box/session.h"
 #include "config_keys.h"
 #include "policy.h"
+#include "proc.h"
+#include "user.h"
 
 static int fail(const struct lb_err *err)
 {

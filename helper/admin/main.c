@@ -27,7 +27,8 @@
 #include <unistd.h>
 
 #include "../box/audit_box.h"
-#include "../box/box.h"
+#include "../box/session.h"
+#include "../box/teardown.h"
 #include "../box/join.h"
 #include "../box/logins.h"
 #include "client.h"
@@ -39,6 +40,7 @@
 #include "paths.h"
 #include "policy.h"
 #include "policy_nss.h"
+#include "proc.h"
 #include "strparse.h"
 #include "../image/image.h"
 

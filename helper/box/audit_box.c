@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include "audit.h"
+#include "config_keys.h"
+#include "box.h"
 
 const char *box_end_cause = "logout";
 

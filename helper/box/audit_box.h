@@ -7,7 +7,11 @@
 #ifndef LB_AUDIT_BOX_H
 #define LB_AUDIT_BOX_H
 
-#include "box.h"
+#include <stdbool.h>
+
+#include "session.h"
+
+struct lb_box;
 
 /* Why the next teardown happens: "logout" (the default: the login's
  * close_session, or the helper's own clean-up), "kill", "gc". */

@@ -32,15 +32,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "join.h"
 #include "keeper.h"
 #include "logins.h"
+#include "net.h"
 #include "cdi.h"
 #include "fault.h"
 #include "macros.h"
 #include "paths.h"
 #include "policy.h"
 #include "syscalls.h"
+#include "teardown.h"
 #include "template.h"
 
 void box_init(struct lb_box *b)
@@ -50,36 +53,6 @@ void box_init(struct lb_box *b)
 	b->host_mntns_fd = b->persist_lock_fd = b->init_pidfd = -1;
 	b->owner_pidfd = b->logins_fd = b->user_lock_fd = -1;
 	b->login_cgfd = -1;
-}
-
-void box_release(struct lb_box *b)
-{
-	if (b->dirfd >= 0)
-		close(b->dirfd);
-	if (b->cgfd >= 0)
-		close(b->cgfd);
-	if (b->login_cgfd >= 0)
-		close(b->login_cgfd);
-	if (b->control_fd >= 0)
-		close(b->control_fd);
-	if (b->netns_fd >= 0)
-		close(b->netns_fd);
-	if (b->host_mntns_fd >= 0)
-		close(b->host_mntns_fd);
-	if (b->persist_lock_fd >= 0)
-		close(b->persist_lock_fd);
-	if (b->init_pidfd >= 0)
-		close(b->init_pidfd);
-	free(b->devs);
-	b->devs = NULL;
-	if (b->owner_pidfd >= 0)
-		close(b->owner_pidfd);
-	if (b->logins_fd >= 0)
-		close(b->logins_fd);
-	if (b->user_lock_fd >= 0)
-		close(b->user_lock_fd);
-	free(b->bpf);
-	box_init(b);
 }
 
 static uint64_t now_usec(void)
@@ -216,6 +189,7 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 		.exit_signal = SIGCHLD,
 	};
 	struct init_args ia = {.box = b};
+	cleanup_close int ctl = -1, peer = -1; /* our end, init's end */
 	int sv[2], pidfd = -1;
 	char buf[1200];
 	ssize_t n;
@@ -230,37 +204,34 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return lb_fail(err, errno, "socketpair");
-	ia.sync_fd = sv[1];
+	ctl = sv[0];
+	peer = sv[1];
+	ia.sync_fd = peer;
 	if (b->pol.session_mode == LB_SESSION_USER) {
 		pid = keeper_clone_init(b, &ca, &pidfd, init_main, &ia, err);
 	} else {
 		/* Owned by the first subordinate uid, not root (userns.c). */
 		pid = userns_clone_owned(&ca, b->subuid.start, err);
 		if (pid == 0) {
-			close(sv[0]);
-			init_main(&ia);
+			close(ctl);
+			init_main(&ia); /* never returns; no cleanup runs in the child */
 			_exit(1);
 		}
 	}
-	close(sv[1]);
-	if (pid < 0) {
-		close(sv[0]);
+	close(steal_fd(&peer));
+	if (pid < 0)
 		return lb_prefix(err, "box namespaces");
-	}
 	b->init_pid = pid;
 	b->init_pidfd = pidfd;
-	if (userns_write_maps(pid, &b->uidmap, &b->gidmap,
-			      b->pol.inside_uid == LB_INSIDE_ROOT, err) < 0 ||
-	    kfs_mount(b, err) < 0) {
-		close(sv[0]);
+	if (lb_idmap_apply(pid, &b->uidmap, &b->gidmap,
+			   b->pol.inside_uid == LB_INSIDE_ROOT, err) < 0 ||
+	    kfs_mount(b, err) < 0)
 		return -1;
-	}
-	if (write(sv[0], "M", 1) != 1) {
-		close(sv[0]);
-		return lb_fail(err, errno, "signal box init");
-	}
-	n = read(sv[0], buf, sizeof(buf) - 1);
-	close(sv[0]);
+	n = write(ctl, "M", 1);
+	if (n != 1)
+		return lb_fail(err, n < 0 ? errno : EIO, "signal box init");
+	n = read(ctl, buf, sizeof(buf) - 1);
+	close(steal_fd(&ctl)); /* before waiting for init below */
 	if (n == 1 && buf[0] == 'K')
 		return 0;
 	init_wait_gone(b);

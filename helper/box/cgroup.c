@@ -24,8 +24,12 @@
  * whose own process (loginbox gc --watch) sits in a "supervisor" leaf so
  * the unit's node can pass controllers down.  Without that unit there is
  * no base, and limits follow `limits` (required refuses).
+ *
+ * This file finds the hierarchy and ends a node (teardown, gc: linked by
+ * the admin command too); making a box's node is the builder's, in
+ * limits.c.
  */
-#include "box.h"
+#include "cgroup.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,6 +46,7 @@
 #include "fsutil.h"
 #include "macros.h"
 #include "paths.h"
+#include "proc.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -69,61 +74,6 @@ const char *cg_v2_root(bool *pure)
 	if (is_cgroup2("/sys/fs/cgroup/unified"))
 		return "/sys/fs/cgroup/unified";
 	return NULL;
-}
-
-static int mkdir_open(int dfd, const char *name, struct lb_err *err)
-{
-	int fd;
-
-	if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST)
-		return lb_fail(err, errno, "mkdir cgroup %s", name);
-	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return lb_fail(err, errno, "open cgroup %s", name);
-	return fd;
-}
-
-int cg_create(struct lb_box *b, struct lb_err *err)
-{
-	cleanup_close int rootfd = -1, lbfd = -1, ufd = -1;
-	char uname[32], sname[32];
-	const char *root;
-	bool pure;
-
-	root = cg_v2_root(&pure);
-	if (!root && access("/run/systemd/system", F_OK) == 0) {
-		lb_fail(err, ENOENT, "no delegated cgroup %s", LB_SYSTEMD_CGROUP);
-		return lb_hint(err, "systemctl enable --now loginbox.service");
-	}
-	if (!root)
-		return lb_fail(err, ENOENT, "no cgroup v2 hierarchy mounted");
-	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (rootfd < 0)
-		return lb_fail(err, errno, "open %s", root);
-	lbfd = mkdir_open(rootfd, LB_CGROUP_NAME, err);
-	if (lbfd < 0)
-		return -1;
-	snprintf(uname, sizeof(uname), "u%u", (unsigned)b->user.uid);
-	snprintf(sname, sizeof(sname), "s%lu", b->id);
-	/* Teardowns take a per-user lock that logins do not wait for: the
-	 * user's node may go (their last other box ending) between the two
-	 * mkdirs.  Then make it again; once our node is in it, rmdir fails. */
-	for (int tries = 0;; tries++) {
-		ufd = mkdir_open(lbfd, uname, err);
-		if (ufd < 0)
-			return -1;
-		b->cgfd = mkdir_open(ufd, sname, err);
-		if (b->cgfd >= 0)
-			break;
-		if (err->errnum != ENOENT || tries == 3)
-			return -1;
-		close(ufd);
-		lb_err_clear(err);
-	}
-	snprintf(b->cg_path, sizeof(b->cg_path), "%s/%s/%s/%s", root,
-		 LB_CGROUP_NAME, uname, sname);
-	b->have_cgroup = true;
-	return cg_apply_limits(b, rootfd, lbfd, ufd, err);
 }
 
 /* Wait until the node is empty ("populated 0" in cgroup.events). */
@@ -207,6 +157,18 @@ int cg_kill_and_remove(const char *cg_path, struct lb_err *err)
 	return 0;
 }
 
+int cg_mkdir_open(int dfd, const char *name, struct lb_err *err)
+{
+	int fd;
+
+	if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST)
+		return lb_fail(err, errno, "mkdir cgroup %s", name);
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return lb_fail(err, errno, "open cgroup %s", name);
+	return fd;
+}
+
 void cg_enter_keeper_leaf(void)
 {
 	cleanup_close int rootfd = -1, lbfd = -1, kfd = -1;
@@ -221,8 +183,8 @@ void cg_enter_keeper_leaf(void)
 		return;
 	lb_err_clear(&e);
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (rootfd < 0 || (lbfd = mkdir_open(rootfd, LB_CGROUP_NAME, &e)) < 0 ||
-	    (kfd = mkdir_open(lbfd, LB_CGROUP_KEEPERS, &e)) < 0)
+	if (rootfd < 0 || (lbfd = cg_mkdir_open(rootfd, LB_CGROUP_NAME, &e)) < 0 ||
+	    (kfd = cg_mkdir_open(lbfd, LB_CGROUP_KEEPERS, &e)) < 0)
 		return;
 	fs_write_at(kfd, "cgroup.procs", "0", &e);
 }
@@ -248,7 +210,7 @@ int cg_login_leaf(int cgfd, pid_t login, uid_t owner, gid_t gowner,
 	int fd;
 
 	snprintf(name, sizeof(name), "%s%d", LB_CG_LOGIN_PREFIX, (int)login);
-	fd = mkdir_open(cgfd, name, err);
+	fd = cg_mkdir_open(cgfd, name, err);
 	/* CLONE_INTO_CGROUP also needs write access to the target's own
 	 * cgroup.procs (cgroup_css_set_fork): box root's, like the node's
 	 * (cg_box_leaves). */
@@ -258,32 +220,6 @@ int cg_login_leaf(int cgfd, pid_t login, uid_t owner, gid_t gowner,
 		return -1;
 	}
 	return fd;
-}
-
-int cg_box_leaves(struct lb_box *b, struct lb_err *err)
-{
-	cleanup_close int ifd = -1;
-	char pid[24];
-
-	ifd = mkdir_open(b->cgfd, "init", err);
-	if (ifd < 0)
-		return -1;
-	snprintf(pid, sizeof(pid), "%d", (int)b->init_pid);
-	if (fs_write_at(ifd, "cgroup.procs", pid, err) < 0)
-		return lb_prefix(err, "move init into %s/init", b->cg_path);
-	/* Init puts each login's programs into their leaf with clone3's
-	 * CLONE_INTO_CGROUP, which needs write access to the common
-	 * ancestor's cgroup.procs (kernel/cgroup/cgroup.c,
-	 * cgroup_procs_write_permission): this node's, given to box root.
-	 * It moves nothing out of the node: the ancestor of a leaf and
-	 * anything outside is above it, root's, and outside the box's
-	 * cgroup namespace; the box's /sys/fs/cgroup is read-only. */
-	if (fchownat(b->cgfd, "cgroup.procs", b->root_host_uid,
-		     b->root_host_gid, 0) < 0)
-		return lb_fail(err, errno, "chown %s/cgroup.procs", b->cg_path);
-	return cg_enable_below(b->cgfd, err) < 0
-		       ? lb_prefix(err, "%s", b->cg_path)
-		       : 0;
 }
 
 void cg_sweep_leaves(const char *cg_path, pid_t only)

@@ -11,7 +11,6 @@
  * cg_create makes the node, and teardown removes the node before the dir,
  * so a live build or box always has its dir.
  */
-#include "box.h"
 #include "cgsweep.h"
 
 #include <dirent.h>
@@ -22,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "paths.h"
 
 static bool digits(const char *s)

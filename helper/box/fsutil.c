@@ -151,8 +151,12 @@ static int mnt_id_at(int dfd, const char *name, uint64_t *id)
 	struct statx sx;
 
 	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, STATX_MNT_ID,
-		  &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
+		  &sx) < 0)
 		return -1;
+	if (!(sx.stx_mask & STATX_MNT_ID)) {
+		errno = EOPNOTSUPP; /* callers report errno */
+		return -1;
+	}
 	*id = sx.stx_mnt_id;
 	return 0;
 }

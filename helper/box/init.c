@@ -43,6 +43,7 @@
 #include "logins.h"
 #include "macros.h"
 #include "mntapi.h"
+#include "net.h"
 #include "paths.h"
 #include "proto.h"
 #include "syscalls.h"
@@ -138,19 +139,21 @@ static int finish_root(const struct lb_box *b, struct lb_err *err)
  */
 static int no_nested_userns(struct lb_err *err)
 {
-	int fd = open("/proc/sys/user/max_user_namespaces",
-		      O_WRONLY | O_TRUNC | O_CLOEXEC);
+	cleanup_close int fd = -1;
+	ssize_t w = -1;
 
-	if (fd < 0 || write(fd, "0\n", 2) != 2) {
-		lb_fail(err, errno, "write 0 to user.max_user_namespaces");
-		if (fd >= 0)
-			close(fd);
-		return lb_hint(err, "nested_userns = no needs the box's own "
-				    "sysctl; use nested_userns = yes if this "
-				    "kernel has none");
-	}
-	close(fd);
-	return 0;
+	fd = open("/proc/sys/user/max_user_namespaces",
+		  O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd >= 0)
+		w = write(fd, "0\n", 2);
+	if (w == 2)
+		return 0;
+	/* a short write sets no errno */
+	lb_fail(err, fd >= 0 && w >= 0 ? EIO : errno,
+		"write 0 to user.max_user_namespaces");
+	return lb_hint(err, "nested_userns = no needs the box's own "
+			    "sysctl; use nested_userns = yes if this "
+			    "kernel has none");
 }
 
 static void report(int sync_fd, const struct lb_err *err)

@@ -12,6 +12,7 @@
  * alone: its logins keep it, `loginbox list` shows it as stale, and the
  * new login builds a new box.
  */
+#include "cgroup.h"
 #include "join.h"
 
 #include <errno.h>
@@ -25,10 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "box.h"
 #include "logins.h"
 #include "macros.h"
 #include "paths.h"
 #include "policy.h"
+#include "teardown.h"
 
 /* Waiting for a build or a teardown of the user's box. */
 #define JOIN_LOCK_MS 30000

@@ -11,7 +11,11 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "box.h"
+#include "config.h"
+#include "err.h"
+#include "session.h"
+
+struct lb_box;
 
 /* The policy's linger in seconds, capped by max_linger. */
 unsigned box_linger(const struct lb_policy *p);

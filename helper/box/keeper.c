@@ -15,10 +15,12 @@
 #include <unistd.h>
 
 #include "audit_box.h"
+#include "cgroup.h"
 #include "macros.h"
 #include "paths.h"
 #include "proto.h"
 #include "syscalls.h"
+#include "teardown.h"
 
 /* In the keeper, once init is handed over: leave everything of the build
  * and the login behind, become `loginbox-helper keep`. */

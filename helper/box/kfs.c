@@ -66,16 +66,12 @@ static int target(int rootfd, const char *path, bool dir)
 {
 	struct lb_err ignore;
 	struct stat st;
-	int fd = fs_open_in_root(rootfd, path, 0, &ignore);
+	cleanup_close int fd = fs_open_in_root(rootfd, path, 0, &ignore);
 
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st) < 0 ||
+	    (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)))
 		return -1;
-	if (fstat(fd, &st) < 0 ||
-	    (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return steal_fd(&fd);
 }
 
 static int masks(const struct lb_box *b, int rootfd, struct lb_err *err)

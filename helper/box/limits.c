@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cgroup v2 limits: the policy's per-session keys go to the session node,
- * the user_* twins to the user's node (so all sessions of a user share
- * them).  Written by the helper before the box's first process exists (it
+ * The session's cgroup node (cg_create: loginbox/u<UID>/s<ID> under the
+ * v2 root of cgroup.c) and its limits: the policy's per-session keys go
+ * to the session node, the user_* twins to the user's node (so all
+ * sessions of a user share them).  Written by the helper before the box's first process exists (it
  * is born in its node, box.c), through directory fds.
  *
  * Controllers are enabled top-down (v2 root -> loginbox -> u<UID>): all of
@@ -18,11 +19,14 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "fsutil.h"
 #include "macros.h"
+#include "paths.h"
 #include "strparse.h"
 
 #define CPU_PERIOD UINT64_C(100000) /* usec; cpu_max = millicores * 100 / period */
@@ -145,7 +149,7 @@ static int write_limits(int dfd, const struct lb_limits_set *l,
 	return 0;
 }
 
-int cg_apply_limits(struct lb_box *b, int rootfd, int lbfd, int ufd,
+static int cg_apply_limits(struct lb_box *b, int rootfd, int lbfd, int ufd,
 		    struct lb_err *err)
 {
 	unsigned want = needed(&b->pol.session) | needed(&b->pol.user);
@@ -210,4 +214,73 @@ int cg_enable_below(int dfd, struct lb_err *err)
 		return 0;
 	have = parse_controllers(ctl);
 	return have ? enable(dfd, have, err) : 0;
+}
+
+int cg_create(struct lb_box *b, struct lb_err *err)
+{
+	cleanup_close int rootfd = -1, lbfd = -1, ufd = -1;
+	char uname[32], sname[32];
+	const char *root;
+	bool pure;
+
+	root = cg_v2_root(&pure);
+	if (!root && access("/run/systemd/system", F_OK) == 0) {
+		lb_fail(err, ENOENT, "no delegated cgroup %s", LB_SYSTEMD_CGROUP);
+		return lb_hint(err, "systemctl enable --now loginbox.service");
+	}
+	if (!root)
+		return lb_fail(err, ENOENT, "no cgroup v2 hierarchy mounted");
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rootfd < 0)
+		return lb_fail(err, errno, "open %s", root);
+	lbfd = cg_mkdir_open(rootfd, LB_CGROUP_NAME, err);
+	if (lbfd < 0)
+		return -1;
+	snprintf(uname, sizeof(uname), "u%u", (unsigned)b->user.uid);
+	snprintf(sname, sizeof(sname), "s%lu", b->id);
+	/* Teardowns take a per-user lock that logins do not wait for: the
+	 * user's node may go (their last other box ending) between the two
+	 * mkdirs.  Then make it again; once our node is in it, rmdir fails. */
+	for (int tries = 0;; tries++) {
+		ufd = cg_mkdir_open(lbfd, uname, err);
+		if (ufd < 0)
+			return -1;
+		b->cgfd = cg_mkdir_open(ufd, sname, err);
+		if (b->cgfd >= 0)
+			break;
+		if (err->errnum != ENOENT || tries == 3)
+			return -1;
+		close(ufd);
+		lb_err_clear(err);
+	}
+	snprintf(b->cg_path, sizeof(b->cg_path), "%s/%s/%s/%s", root,
+		 LB_CGROUP_NAME, uname, sname);
+	b->have_cgroup = true;
+	return cg_apply_limits(b, rootfd, lbfd, ufd, err);
+}
+
+int cg_box_leaves(struct lb_box *b, struct lb_err *err)
+{
+	cleanup_close int ifd = -1;
+	char pid[24];
+
+	ifd = cg_mkdir_open(b->cgfd, "init", err);
+	if (ifd < 0)
+		return -1;
+	snprintf(pid, sizeof(pid), "%d", (int)b->init_pid);
+	if (fs_write_at(ifd, "cgroup.procs", pid, err) < 0)
+		return lb_prefix(err, "move init into %s/init", b->cg_path);
+	/* Init puts each login's programs into their leaf with clone3's
+	 * CLONE_INTO_CGROUP, which needs write access to the common
+	 * ancestor's cgroup.procs (kernel/cgroup/cgroup.c,
+	 * cgroup_procs_write_permission): this node's, given to box root.
+	 * It moves nothing out of the node: the ancestor of a leaf and
+	 * anything outside is above it, root's, and outside the box's
+	 * cgroup namespace; the box's /sys/fs/cgroup is read-only. */
+	if (fchownat(b->cgfd, "cgroup.procs", b->root_host_uid,
+		     b->root_host_gid, 0) < 0)
+		return lb_fail(err, errno, "chown %s/cgroup.procs", b->cg_path);
+	return cg_enable_below(b->cgfd, err) < 0
+		       ? lb_prefix(err, "%s", b->cg_path)
+		       : 0;
 }

@@ -241,8 +241,9 @@ int logins_timeout_ms(void)
 int logins_listen(int dirfd, const char *dir, struct lb_err *err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	cleanup_close int fd = -1;
 	mode_t old;
-	int fd, r;
+	int r;
 
 	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/logins", dir) >=
 	    (int)sizeof(sa.sun_path))
@@ -253,13 +254,13 @@ int logins_listen(int dirfd, const char *dir, struct lb_err *err)
 	old = umask(077);
 	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (r < 0 || fchmodat(dirfd, "logins", 0600, 0) < 0 ||
-	    listen(fd, 64) < 0) {
-		lb_fail(err, errno, "bind %s", sa.sun_path);
-		close(fd);
-		return -1;
-	}
-	return fd;
+	if (r < 0)
+		return lb_fail(err, errno, "bind %s", sa.sun_path);
+	if (fchmodat(dirfd, "logins", 0600, 0) < 0)
+		return lb_fail(err, errno, "chmod %s", sa.sun_path);
+	if (listen(fd, 64) < 0)
+		return lb_fail(err, errno, "listen %s", sa.sun_path);
+	return steal_fd(&fd);
 }
 
 int logins_request(unsigned long id, const char *req, int fd, char *buf,

@@ -33,8 +33,10 @@
 #include "helper_call.h"
 #include "join.h"
 #include "keeper.h"
+#include "macros.h"
 #include "proto.h"
 #include "reply.h"
+#include "teardown.h"
 
 static int reply(const char *text, int fd)
 {
@@ -111,7 +113,8 @@ static int usable_rlimits(struct lb_err *err)
  */
 static int do_close(unsigned long id, struct lb_err *err)
 {
-	int lockfd = -1, r;
+	cleanup_close int lockfd = -1;
+	int r;
 
 	r = join_leave(id, getppid(), &lockfd, err);
 	if (r == 0)
@@ -119,8 +122,6 @@ static int do_close(unsigned long id, struct lb_err *err)
 				: teardown_session(id, err);
 	else if (r > 0)
 		r = 0;
-	if (lockfd >= 0)
-		close(lockfd);
 	return r;
 }
 

@@ -30,6 +30,7 @@
 #include "fsutil.h"
 #include "macros.h"
 #include "mntapi.h"
+#include "net.h"
 #include "runtime_dir.h"
 #include "strparse.h"
 #include "syscalls.h"
@@ -196,7 +197,7 @@ static int mask_path(const struct lb_box *b, int rootfd, const char *path,
 	} else {
 		mfd = mnt_clone(emptyfd, "", 0, err);
 		if (mfd >= 0 && mnt_setattr(mfd, MOUNT_ATTR_RDONLY, 0, -1, err) < 0)
-			return -1;
+			return lb_prefix(err, "mask %s", path);
 	}
 	if (mfd < 0 || mnt_attach(mfd, tfd, path, err) < 0)
 		return lb_prefix(err, "mask %s", path);

@@ -4,6 +4,8 @@
  * (network = none).  SIOCSIFFLAGS on an inet socket is all it takes; no
  * rtnetlink needed for one flag.
  */
+#include "net.h"
+
 #include "box.h"
 
 #include <errno.h>

@@ -31,6 +31,8 @@
  * firewalld through iptables-nft) would drop the boxes' traffic whatever
  * this table accepts: it is detected and the login refused, naming it.
  */
+#include "net.h"
+
 #include "box.h"
 
 #include <arpa/inet.h>
@@ -162,21 +164,18 @@ static int foreign_forward_drop(bool *ours, struct lb_err *err)
 static int ensure_forwarding(struct lb_err *err)
 {
 	char v[8] = "";
-	int fd = open("/proc/sys/net/ipv4/ip_forward", O_RDWR | O_CLOEXEC);
+	cleanup_close int fd = -1;
+	ssize_t w;
 
+	fd = open("/proc/sys/net/ipv4/ip_forward", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return lb_fail(err, errno, "open /proc/sys/net/ipv4/ip_forward");
-	if (read(fd, v, sizeof(v) - 1) > 0 && v[0] == '1') {
-		close(fd);
+	if (read(fd, v, sizeof(v) - 1) > 0 && v[0] == '1')
 		return 0;
-	}
-	if (pwrite(fd, "1\n", 2, 0) != 2) {
-		int e = errno;
-
-		close(fd);
-		return lb_fail(err, e, "set net.ipv4.ip_forward = 1");
-	}
-	close(fd);
+	w = pwrite(fd, "1\n", 2, 0);
+	if (w != 2)
+		return lb_fail(err, w < 0 ? errno : EIO,
+			       "set net.ipv4.ip_forward = 1");
 	syslog(LOG_AUTHPRIV | LOG_NOTICE, "network = bridge: set "
 	       "net.ipv4.ip_forward = 1 (host-wide)");
 	return 0;
@@ -401,6 +400,7 @@ int net_resolv_conf(const struct lb_box *b, int rootfd, struct lb_err *err)
 	cleanup_close int dfd = -1, fd = -1;
 	char host[4096], out[1024] = "", *line, *save = NULL;
 	size_t n = 0;
+	ssize_t w;
 	struct lb_err e;
 
 	if (b->pol.network != LB_NET_BRIDGE)
@@ -441,9 +441,13 @@ int net_resolv_conf(const struct lb_box *b, int rootfd, struct lb_err *err)
 			       b->pol.image);
 	fd = openat(dfd, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL |
 						 O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, out, n) != (ssize_t)n)
-		return lb_fail(err, errno, "image %s: write /etc/resolv.conf",
+	if (fd < 0)
+		return lb_fail(err, errno, "image %s: create /etc/resolv.conf",
 			       b->pol.image);
+	w = write(fd, out, n);
+	if (w != (ssize_t)n) /* a short write sets no errno */
+		return lb_fail(err, w < 0 ? errno : EIO,
+			       "image %s: write /etc/resolv.conf", b->pol.image);
 	return 0;
 }
 

@@ -3,7 +3,7 @@
  * nftables through libnftables: one call is one batch, applied by the
  * kernel as one transaction (all of it or none), without forking nft.
  */
-#include "box.h"
+#include "net.h"
 
 #include <errno.h>
 #include <nftables/libnftables.h>

@@ -98,6 +98,7 @@ static int store_layers(struct lb_box *b, char *lopt, size_t len, int *keep,
 	struct lb_image_ver v;
 	struct lb_idmap su, sg;
 	size_t o;
+	ssize_t w;
 	int i, r;
 
 	sfd = open(LB_STORE_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -115,18 +116,24 @@ static int store_layers(struct lb_box *b, char *lopt, size_t len, int *keep,
 		return r;
 	pin = openat(b->dirfd, LB_IMAGE_PIN_FILE,
 		     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (pin < 0 || write(pin, v.vid, 64) != 64) {
-		image_ver_free(&v);
-		return lb_fail(err, errno, "pin image %s in %s", b->pol.image,
-			       b->dir);
+	if (pin < 0) {
+		lb_fail(err, errno, "pin image %s: create %s/%s", b->pol.image,
+			b->dir, LB_IMAGE_PIN_FILE);
+		goto fail;
+	}
+	w = write(pin, v.vid, 64);
+	if (w != 64) {
+		/* a short write sets no errno */
+		lb_fail(err, w < 0 ? errno : EIO, "pin image %s: write %s/%s",
+			b->pol.image, b->dir, LB_IMAGE_PIN_FILE);
+		goto fail;
 	}
 	shift_map(&b->uidmap, &su);
 	shift_map(&b->gidmap, &sg);
 	ns = userns_make_idmap_fd(&su, &sg, b->subuid.start, err);
 	if (ns < 0) {
-		image_ver_free(&v);
-		return lb_prefix(err, "idmap namespace for image %s",
-				 b->pol.image);
+		lb_prefix(err, "idmap namespace for image %s", b->pol.image);
+		goto fail;
 	}
 	o = (size_t)snprintf(lopt, len, "lowerdir=");
 	for (i = v.nlayers - 1; i >= 0; i--) {
@@ -156,7 +163,11 @@ static int store_layers(struct lb_box *b, char *lopt, size_t len, int *keep,
 			goto fail;
 		}
 		at = openat(b->dirfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (at < 0 || mnt_attach(mfd, at, "image layer", err) < 0)
+		if (at < 0) {
+			lb_fail(err, errno, "open %s/%s", b->dir, name);
+			goto fail;
+		}
+		if (mnt_attach(mfd, at, "image layer", err) < 0)
 			goto fail;
 		keep[i] = openat(b->dirfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (keep[i] < 0) {
@@ -291,12 +302,14 @@ static int make_upper(struct lb_box *b, char *upper, char *work, size_t len,
 	if (check_upper_bound(b, err) < 0)
 		return -1;
 	if (b->pol.upper == LB_UPPER_PERSISTENT) {
+		const char *dirs[] = {LB_STATEDIR, LB_USERS_DIR, base};
+		const mode_t modes[] = {0755, 0700, 0700};
+
 		snprintf(base, sizeof(base), "%s/users/%s", LB_STATEDIR,
 			 b->user.name);
-		if ((mkdir(LB_STATEDIR, 0755) < 0 && errno != EEXIST) ||
-		    (mkdir(LB_USERS_DIR, 0700) < 0 && errno != EEXIST) ||
-		    (mkdir(base, 0700) < 0 && errno != EEXIST))
-			return lb_fail(err, errno, "mkdir %s", base);
+		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+			if (mkdir(dirs[i], modes[i]) < 0 && errno != EEXIST)
+				return lb_fail(err, errno, "mkdir %s", dirs[i]);
 		lock_persistent(b, base);
 	}
 	if (b->pol.upper == LB_UPPER_TMPFS) {
@@ -322,7 +335,9 @@ static int make_upper(struct lb_box *b, char *upper, char *work, size_t len,
 		if (mfd < 0)
 			return -1;
 		tfd = openat(b->dirfd, "rw", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (tfd < 0 || mnt_attach(mfd, tfd, "upper tmpfs", err) < 0)
+		if (tfd < 0)
+			return lb_fail(err, errno, "open %s/rw", b->dir);
+		if (mnt_attach(mfd, tfd, "upper tmpfs", err) < 0)
 			return -1;
 		snprintf(base, sizeof(base), "%s/rw", b->dir);
 	} else {
@@ -430,7 +445,9 @@ int rootfs_build(struct lb_box *b, struct lb_err *err)
 	if (mkdirat(b->dirfd, "lower", 0700) < 0)
 		return lb_fail(err, errno, "mkdir %s/lower", b->dir);
 	lowerdir = openat(b->dirfd, "lower", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (lowerdir < 0 || mnt_attach(lower, lowerdir, "lower layer", err) < 0)
+	if (lowerdir < 0)
+		return lb_fail(err, errno, "open %s/lower", b->dir);
+	if (mnt_attach(lower, lowerdir, "lower layer", err) < 0)
 		return -1;
 
 	lfd = openat(b->dirfd, "lower", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -447,9 +464,13 @@ upper:
 	/* Layers named through our own fds: the box reads its mount options
 	 * in /proc/self/mountinfo, and host paths have no business there. */
 	ufd = open(upper, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (ufd < 0) {
+		lb_fail(err, errno, "open upper layer %s", upper);
+		goto out;
+	}
 	wfd = open(work, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (ufd < 0 || wfd < 0) {
-		lb_fail(err, errno, "open the layers of %s", b->dir);
+	if (wfd < 0) {
+		lb_fail(err, errno, "open overlay workdir %s", work);
 		goto out;
 	}
 	snprintf(uopt, sizeof(uopt), "upperdir=/proc/self/fd/%d", ufd);
@@ -465,7 +486,11 @@ upper:
 		goto out;
 	}
 	rootdir = openat(b->dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootdir < 0 || mnt_attach(ovl, rootdir, "box root", err) < 0)
+	if (rootdir < 0) {
+		lb_fail(err, errno, "open %s/root", b->dir);
+		goto out;
+	}
+	if (mnt_attach(ovl, rootdir, "box root", err) < 0)
 		goto out;
 	rootfd = openat(b->dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {

@@ -6,7 +6,7 @@
  * addresses, link up, a default route.  Raw netlink, no library: each
  * request is one message and one ack.
  */
-#include "box.h"
+#include "net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -12,7 +12,7 @@
  * found by pid and checked by start time, then held by a pidfd so a
  * recycled pid is never signalled.
  */
-#include "box.h"
+#include "teardown.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -30,12 +30,16 @@
 
 #include "allow_token.h"
 #include "audit_box.h"
+#include "cgroup.h"
 #include "cgsweep.h"
 #include "fault.h"
 #include "fsutil.h"
 #include "join.h"
 #include "macros.h"
+#include "net.h"
 #include "paths.h"
+#include "proc.h"
+#include "session.h"
 
 static void kill_init(const struct lb_state *st)
 {

@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * User namespaces: writing the maps of the box's namespace, and making the
+ * User namespaces: creating the box's with its owner, and making the
  * extra namespace whose only job is to describe the idmapped lower layer.
- *
- * The maps are written by the helper, which is root in the initial
- * namespace, so no setuid newuidmap is involved and each map is one
- * write() (the kernel accepts a map once).
+ * The maps themselves are computed and written in helper/identity/idmap.c.
  *
  * Who owns the namespaces (docs/SECURITY.md, hard spot 3): the kernel makes
  * the creator's euid the owner (create_user_ns), and charges every per-uid
@@ -34,29 +31,6 @@
 
 #include "macros.h"
 #include "syscalls.h"
-
-int userns_write_maps(pid_t pid, const struct lb_idmap *uids,
-		      const struct lb_idmap *gids, bool setgroups_allow,
-		      struct lb_err *err)
-{
-	cleanup_close int pfd = -1;
-	cleanup_close int sfd = -1;
-	char path[64];
-	const char *sg = setgroups_allow ? "allow" : "deny";
-
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	pfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (pfd < 0)
-		return lb_fail(err, errno, "open %s", path);
-	/* setgroups must be decided before gid_map is written. */
-	sfd = openat(pfd, "setgroups", O_WRONLY | O_CLOEXEC);
-	if (sfd < 0 || write(sfd, sg, strlen(sg)) != (ssize_t)strlen(sg))
-		return lb_fail(err, errno, "write %s/setgroups", path);
-	if (lb_idmap_write(pfd, "uid_map", uids, err) < 0 ||
-	    lb_idmap_write(pfd, "gid_map", gids, err) < 0)
-		return lb_prefix(err, "%s", path);
-	return 0;
-}
 
 pid_t userns_clone_owned(struct clone_args *ca, uid_t owner,
 			 struct lb_err *err)
@@ -107,37 +81,37 @@ int userns_make_idmap_fd(const struct lb_idmap *uids,
 {
 	struct clone_args ca = {.flags = CLONE_NEWUSER,
 				.exit_signal = SIGCHLD};
+	cleanup_close int rd = -1, wr = -1;
 	int pipefd[2], nsfd = -1, status;
 	char path[64];
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return lb_fail(err, errno, "pipe");
+	rd = pipefd[0];
+	wr = pipefd[1];
 	/* Owned like the box's own namespace: the idmapped mount holds it
 	 * for the box's life. */
 	pid = userns_clone_owned(&ca, owner, err);
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
+	if (pid < 0)
 		return -1;
-	}
 	if (pid == 0) {
 		char c;
 
 		/* Hold the namespace open until the parent has its fd. */
-		close(pipefd[1]);
-		while (read(pipefd[0], &c, 1) < 0 && errno == EINTR)
+		close(wr);
+		while (read(rd, &c, 1) < 0 && errno == EINTR)
 			;
 		_exit(0);
 	}
-	close(pipefd[0]);
-	if (userns_write_maps(pid, uids, gids, false, err) == 0) {
+	close(steal_fd(&rd));
+	if (lb_idmap_apply(pid, uids, gids, false, err) == 0) {
 		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 		nsfd = open(path, O_RDONLY | O_CLOEXEC);
 		if (nsfd < 0)
 			lb_fail(err, errno, "open %s", path);
 	}
-	close(pipefd[1]);
+	close(steal_fd(&wr)); /* lets the child exit before we wait */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	return nsfd;

@@ -6,10 +6,10 @@
  */
 #include "audit.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "config_keys.h"
 
 /* Room kept for " truncated=yes" at the end. */
 #define TRUNC_MARK " truncated=yes"
@@ -82,24 +82,6 @@ void lb_audit_num(struct lb_audit *a, const char *key, unsigned long long v)
 
 	snprintf(num, sizeof(num), "%llu", v);
 	lb_audit_str(a, key, num);
-}
-
-void lb_audit_policy(struct lb_audit *a, const struct lb_policy *p)
-{
-	char buf[1024];
-	int i;
-
-	lb_audit_str(a, "section", p->section);
-	lb_audit_str(a, "file", p->source);
-	lb_audit_str(a, "user_section", p->user_section);
-	lb_audit_str(a, "image", p->image);
-	lb_key_format(&lb_keys[LB_KEY_NETWORK], p, buf, sizeof(buf));
-	lb_audit_str(a, "network", buf);
-	for (i = LB_KEY_MEMORY_MAX; i < LB_KEY__COUNT; i++) {
-		lb_key_format(&lb_keys[i], p, buf, sizeof(buf));
-		if (strcmp(buf, "(unset)") != 0)
-			lb_audit_str(a, lb_keys[i].name, buf);
-	}
 }
 
 const char *lb_audit_text(struct lb_audit *a)

@@ -21,8 +21,6 @@
 
 #include <stddef.h>
 
-#include "config.h"
-
 #define LB_AUDIT_PREFIX "loginbox-audit:"
 
 struct lb_audit {
@@ -35,10 +33,7 @@ void lb_audit_begin(struct lb_audit *a, const char *event);
 /* One field; NULL or "" leaves it out. */
 void lb_audit_str(struct lb_audit *a, const char *key, const char *val);
 void lb_audit_num(struct lb_audit *a, const char *key, unsigned long long v);
-/* The policy fields: section, file, user_section, image, network, and
- * every limit the policy sets (memory_max=..., user_pids_max=...), each
- * spelled as loginbox.conf(5) reads it. */
-void lb_audit_policy(struct lb_audit *a, const struct lb_policy *p);
+/* The policy's fields: lb_audit_policy() (config_keys.h). */
 /* The record so far (always NUL-terminated; a record too long for the
  * buffer ends in " truncated=yes"). */
 const char *lb_audit_text(struct lb_audit *a);

@@ -196,7 +196,7 @@ int image_gc(struct lb_err *err)
 
 	storefd = image_store_open(false, err);
 	if (storefd < 0)
-		return errno == ENOENT ? 0 : -1;
+		return err->errnum == ENOENT ? 0 : -1;
 	lock = image_store_lock(storefd, true, err);
 	if (lock < 0)
 		return -1;

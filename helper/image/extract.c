@@ -46,8 +46,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "../box/box.h"
 #include "../box/fsutil.h"
+#include "idmap.h"
 #include "image.h"
 #include "macros.h"
 #include "syscalls.h"
@@ -701,7 +701,7 @@ int ex_run(int in_fd, int layer_fd, enum ex_mode mode, const int *lower_fds,
 		struct lb_err merr;
 
 		lb_err_clear(&merr);
-		if (userns_write_maps(pid, &m, &m, false, &merr) == 0) {
+		if (lb_idmap_apply(pid, &m, &m, false, &merr) == 0) {
 			c = 'm';
 			if (write(sync[0], &c, 1) != 1)
 				ret = lb_fail(err, errno, "wake the extractor");

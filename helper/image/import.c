@@ -516,13 +516,33 @@ static int unpack(struct imp *im, int from, int to, const char *key,
 	return 0;
 }
 
+/* tmp (a new file in the store) holds exactly buf, on disk. */
+static int write_synced(struct imp *im, const char *tmp, const char *buf,
+			size_t len, struct lb_err *err)
+{
+	cleanup_close int fd = -1;
+	ssize_t w;
+
+	fd = openat(im->storefd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0600);
+	if (fd < 0)
+		return lb_fail(err, errno, "create %s/%s", LB_STORE_DIR, tmp);
+	w = write(fd, buf, len);
+	if (w != (ssize_t)len) /* a short write sets no errno */
+		return lb_fail(err, w < 0 ? errno : EIO, "write %s/%s",
+			       LB_STORE_DIR, tmp);
+	if (fsync(fd) < 0)
+		return lb_fail(err, errno, "fsync %s/%s", LB_STORE_DIR, tmp);
+	return 0;
+}
+
 static int write_version(struct imp *im, const char *name, const char *source,
 			 char vid[65], struct lb_err *err)
 {
 	char *buf = NULL, path[96], tmp[96], ref[8192];
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	int i, fd;
+	int i, r;
 
 	if (!f)
 		return lb_fail(err, ENOMEM, "version");
@@ -534,16 +554,10 @@ static int write_version(struct imp *im, const char *name, const char *source,
 	image_sha256_hex(buf, len, vid);
 	snprintf(path, sizeof(path), "versions/%s", vid);
 	snprintf(tmp, sizeof(tmp), "%s/version", im->tmpname);
-	fd = openat(im->storefd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		    0600);
-	if (fd < 0 || write(fd, buf, len) != (ssize_t)len || fsync(fd) < 0) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return lb_fail(err, errno, "write %s/%s", LB_STORE_DIR, tmp);
-	}
-	close(fd);
+	r = write_synced(im, tmp, buf, len, err);
 	free(buf);
+	if (r < 0)
+		return -1;
 	/* Immutable: an existing version with this digest is the same. */
 	if (renameat2(im->storefd, tmp, im->storefd, path, RENAME_NOREPLACE) < 0 &&
 	    errno != EEXIST)
@@ -552,15 +566,8 @@ static int write_version(struct imp *im, const char *name, const char *source,
 		 source, (long long)time(NULL));
 	snprintf(tmp, sizeof(tmp), "%s/ref", im->tmpname);
 	snprintf(path, sizeof(path), "images/%s", name);
-	fd = openat(im->storefd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		    0600);
-	if (fd < 0 || write(fd, ref, strlen(ref)) != (ssize_t)strlen(ref) ||
-	    fsync(fd) < 0) {
-		if (fd >= 0)
-			close(fd);
-		return lb_fail(err, errno, "write %s/%s", LB_STORE_DIR, tmp);
-	}
-	close(fd);
+	if (write_synced(im, tmp, ref, strlen(ref), err) < 0)
+		return -1;
 	/* The switch: new boxes get the new version from here on. */
 	if (renameat(im->storefd, tmp, im->storefd, path) < 0)
 		return lb_fail(err, errno, "rename %s/%s", LB_STORE_DIR, path);

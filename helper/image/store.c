@@ -49,8 +49,9 @@ int image_store_open(bool create, struct lb_err *err)
 {
 	static const char *const sub[] = {"layers", "versions", "images",
 					  "tmp", NULL};
+	cleanup_close int fd = -1;
 	struct stat st;
-	int fd, i;
+	int i;
 
 	if (create) {
 		if (mkdir(LB_STATEDIR, 0755) < 0 && errno != EEXIST)
@@ -62,8 +63,9 @@ int image_store_open(bool create, struct lb_err *err)
 	if (fd < 0)
 		return lb_fail(err, errno, "open %s", LB_STORE_DIR);
 	/* 0700 root: host users can run nothing the store holds. */
-	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 077)) {
-		close(fd);
+	if (fstat(fd, &st) < 0)
+		return lb_fail(err, errno, "stat %s", LB_STORE_DIR);
+	if (st.st_uid != 0 || (st.st_mode & 077)) {
 		lb_fail(err, EPERM, "%s must be a directory owned by root "
 				    "with mode 0700",
 			LB_STORE_DIR);
@@ -72,13 +74,10 @@ int image_store_open(bool create, struct lb_err *err)
 	}
 	if (create)
 		for (i = 0; sub[i]; i++)
-			if (mkdirat(fd, sub[i], 0700) < 0 && errno != EEXIST) {
-				lb_fail(err, errno, "mkdir %s/%s", LB_STORE_DIR,
-					sub[i]);
-				close(fd);
-				return -1;
-			}
-	return fd;
+			if (mkdirat(fd, sub[i], 0700) < 0 && errno != EEXIST)
+				return lb_fail(err, errno, "mkdir %s/%s",
+					       LB_STORE_DIR, sub[i]);
+	return steal_fd(&fd);
 }
 
 int image_store_lock(int storefd, bool exclusive, struct lb_err *err)

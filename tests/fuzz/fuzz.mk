@@ -26,7 +26,8 @@ FUZZ_ALL_CFLAGS = $(ALL_CFLAGS) $(SAN) -fsanitize=fuzzer-no-link \
                   -Wno-unknown-warning-option -Wno-cast-align -Wno-missing-field-initializers -Ihelper/box -Itests/unit
 ASAN_ALL_CFLAGS = $(ALL_CFLAGS) $(SAN)
 
-# The box code without its main(), as `loginbox` links it.
+# The box code without its main(): the targets reach its parsers (spawn
+# requests, state files) directly.
 BOX_LIB_SRC := $(filter-out helper/box/main.c,$(BOX_SRC))
 
 $(FB)/obj/%.o: %.c

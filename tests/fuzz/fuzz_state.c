@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "box.h"
+#include "session.h"
 
 #define FZ_TERMINATED(a) (memchr((a), '\0', sizeof(a)) != NULL)
 

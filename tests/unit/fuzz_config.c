@@ -9,8 +9,9 @@
  * With libFuzzer (its main() replaces the weak one below):
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *     -Ihelper/common -o fuzz_config tests/unit/fuzz_config.c \
- *     helper/common/[a-z]*.c \
+ *     -Ihelper/common -Ihelper/config -Ihelper/identity \
+ *     -o fuzz_config tests/unit/fuzz_config.c \
+ *     helper/common/[a-z]*.c helper/config/[a-z]*.c helper/identity/[a-z]*.c \
  *     -liniparser -lcap
  *   ./fuzz_config -max_len=4096 corpus/
  *

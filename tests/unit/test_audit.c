@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "config_keys.h"
 #include "tap.h"
 
 int main(void)

@@ -82,29 +82,6 @@ static void t_box(void)
 	   "box: no identity, one extent");
 }
 
-static void t_image(void)
-{
-	struct lb_subid_range r = { 100000, 65536 };
-	struct lb_err err = { 0 };
-	struct lb_idmap m;
-	uint32_t id[2] = { 1000, 29 };
-
-	ok(lb_idmap_image(&r, id, 1, &m, &err) == 0, "image: uid 1000");
-	is_str(fmt(&m), "0 100000 1000\n1000 1000 1\n65534 165534 1\n",
-	       "image: system ids, the user, nobody");
-	is_int(lb_idmap_to_host(&m, 1001), -1,
-	       "image: another human user is unmapped");
-	ok(lb_idmap_image(&r, id, 2, &m, &err) == 0, "image: identity < 1000");
-	is_str(fmt(&m),
-	       "0 100000 29\n29 29 1\n30 100030 970\n1000 1000 1\n"
-	       "65534 165534 1\n",
-	       "image: a kept system group splits the system ids");
-	id[0] = 65534;
-	ok(lb_idmap_image(&r, id, 1, &m, &err) == 0, "image: identity 65534");
-	is_str(fmt(&m), "0 100000 1000\n65534 65534 1\n",
-	       "image: nobody as identity maps to itself");
-}
-
 static void t_format_write(void)
 {
 	struct lb_subid_range r = { 100000, 65536 };
@@ -148,7 +125,6 @@ static void t_format_write(void)
 int main(void)
 {
 	t_box();
-	t_image();
 	t_format_write();
 	return done_testing();
 }

@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/capability.h>
 
+#include "audit.h"
 #include "strparse.h"
 
 /* 1500 -> "1.5": the shortest spelling lb_parse_cores reads back. */
@@ -220,5 +221,24 @@ void lb_policy_print_origin(const struct lb_policy *p,
 				o->key[i].section);
 		else
 			fprintf(out, "%-32s # built-in default\n", line);
+	}
+}
+
+/* Audit records (audit.h) carry the policy as `loginbox policy` prints it. */
+void lb_audit_policy(struct lb_audit *a, const struct lb_policy *p)
+{
+	char buf[1024];
+	int i;
+
+	lb_audit_str(a, "section", p->section);
+	lb_audit_str(a, "file", p->source);
+	lb_audit_str(a, "user_section", p->user_section);
+	lb_audit_str(a, "image", p->image);
+	lb_key_format(&lb_keys[LB_KEY_NETWORK], p, buf, sizeof(buf));
+	lb_audit_str(a, "network", buf);
+	for (i = LB_KEY_MEMORY_MAX; i < LB_KEY__COUNT; i++) {
+		lb_key_format(&lb_keys[i], p, buf, sizeof(buf));
+		if (strcmp(buf, "(unset)") != 0)
+			lb_audit_str(a, lb_keys[i].name, buf);
 	}
 }

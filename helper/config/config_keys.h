@@ -63,6 +63,13 @@ int lb_key_parse(const struct lb_keydef *k, const char *val,
 void lb_key_overlay(struct lb_policy *dst, const struct lb_policy *src,
 		    uint64_t mask);
 
+/* config_print.c: the policy fields of an audit record (audit.h):
+ * section, file, user_section, image, network, and every limit the policy
+ * sets (memory_max=..., user_pids_max=...), each spelled as
+ * loginbox.conf(5) reads it. */
+struct lb_audit;
+void lb_audit_policy(struct lb_audit *a, const struct lb_policy *p);
+
 /* The value of k in p, spelled so that lb_key_parse reads it back. */
 void lb_key_format(const struct lb_keydef *k, const struct lb_policy *p,
 		   char *buf, size_t len);

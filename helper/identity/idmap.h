@@ -8,23 +8,22 @@
  * keep their real ownership.  Box root is the first subordinate id; host
  * root is never mapped.
  *
- * The image map (for the idmapped lower layer): only the system ids
- * [0, LB_SYSTEM_IDS) and 65534 (nobody/nogroup) go through the range, plus
- * the identity ids.  Files of other human users on the image therefore show
- * as nobody and give box root no capability over them (docs/SECURITY.md).
+ * The lower layer's map (host image: only root and the identity ids;
+ * other images: the box map) is derived from the box map in
+ * helper/box/rootfs.c (image_maps).
  */
 #ifndef LB_IDMAP_H
 #define LB_IDMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "err.h"
 #include "subid.h"
 
 #define LB_IDMAP_MAX 64       /* extents; the kernel allows 340 */
-#define LB_SYSTEM_IDS 1000u   /* Debian's SYS_UID_MAX + 1 */
-#define LB_NOBODY_ID 65534u
 
 struct lb_extent {
 	uint32_t inside, outside, count;
@@ -39,10 +38,6 @@ struct lb_idmap {
 int lb_idmap_box(const struct lb_subid_range *range, const uint32_t *identity,
 		 int n_identity, struct lb_idmap *m, struct lb_err *err);
 
-int lb_idmap_image(const struct lb_subid_range *range,
-		   const uint32_t *identity, int n_identity, struct lb_idmap *m,
-		   struct lb_err *err);
-
 /* Translate a box id to the host id; returns -1 when unmapped. */
 int64_t lb_idmap_to_host(const struct lb_idmap *m, uint32_t inside);
 
@@ -52,6 +47,13 @@ int lb_idmap_format(const struct lb_idmap *m, char *buf, size_t len);
 /* Write the map in one write() (the kernel accepts only one) to the file
  * `name` ("uid_map"/"gid_map") under the /proc/PID directory fd. */
 int lb_idmap_write(int proc_pid_fd, const char *name, const struct lb_idmap *m,
+		   struct lb_err *err);
+
+/* Both maps of process pid's user namespace, setgroups ("allow"/"deny")
+ * first, as it must come before gid_map.  The helper is root in the
+ * initial namespace: no setuid newuidmap is involved. */
+int lb_idmap_apply(pid_t pid, const struct lb_idmap *uids,
+		   const struct lb_idmap *gids, bool setgroups_allow,
 		   struct lb_err *err);
 
 #endif

@@ -26,19 +26,17 @@
 static int connect_box(unsigned long id, struct lb_err *err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
+	cleanup_close int fd = -1;
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%lu/control", LB_RUNDIR,
 		 id);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return lb_fail(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		lb_fail(err, errno, "connect to box %lu (%s)", id, sa.sun_path);
-		close(fd);
-		return -1;
-	}
-	return fd;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return lb_fail(err, errno, "connect to box %lu (%s)", id,
+			       sa.sun_path);
+	return steal_fd(&fd);
 }
 
 static int send_spawn(int sock, enum lb_spawn_mode mode, bool pty,

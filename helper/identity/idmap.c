@@ -94,7 +94,7 @@ static int build(const struct lb_subid_range *r, const uint32_t *identity,
 {
 	struct lb_extent tmp[4 * LB_IDMAP_MAX + 8];
 	uint32_t ids[LB_IDMAP_MAX];
-	int n_ids, n = 0, i, j;
+	int n_ids = 0, n = 0, i, j;
 	uint32_t cur;
 
 #define PUSH(in, out, cnt)                                                     \
@@ -150,18 +150,6 @@ int lb_idmap_box(const struct lb_subid_range *range, const uint32_t *identity,
 	static const struct seg all[] = { { 0, LB_BOX_IDS } };
 
 	return build(range, identity, n_identity, all, 1, m, err);
-}
-
-int lb_idmap_image(const struct lb_subid_range *range,
-		   const uint32_t *identity, int n_identity, struct lb_idmap *m,
-		   struct lb_err *err)
-{
-	static const struct seg sys[] = {
-		{ 0, LB_SYSTEM_IDS },
-		{ LB_NOBODY_ID, LB_NOBODY_ID + 1 },
-	};
-
-	return build(range, identity, n_identity, sys, 2, m, err);
 }
 
 int64_t lb_idmap_to_host(const struct lb_idmap *m, uint32_t inside)
@@ -238,5 +226,33 @@ int lb_idmap_write(int proc_pid_fd, const char *name, const struct lb_idmap *m,
 		return lb_fail(err, 0, "write %s: short write (%zd of %d)",
 			       map_path(proc_pid_fd, name, path, sizeof(path)),
 			       w, len);
+	return 0;
+}
+
+int lb_idmap_apply(pid_t pid, const struct lb_idmap *uids,
+		      const struct lb_idmap *gids, bool setgroups_allow,
+		      struct lb_err *err)
+{
+	cleanup_close int pfd = -1;
+	cleanup_close int sfd = -1;
+	char path[64];
+	const char *sg = setgroups_allow ? "allow" : "deny";
+	ssize_t w;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	pfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0)
+		return lb_fail(err, errno, "open %s", path);
+	/* setgroups must be decided before gid_map is written. */
+	sfd = openat(pfd, "setgroups", O_WRONLY | O_CLOEXEC);
+	if (sfd < 0)
+		return lb_fail(err, errno, "open %s/setgroups", path);
+	w = write(sfd, sg, strlen(sg));
+	if (w != (ssize_t)strlen(sg)) /* a short write sets no errno */
+		return lb_fail(err, w < 0 ? errno : EIO, "write %s/setgroups",
+			       path);
+	if (lb_idmap_write(pfd, "uid_map", uids, err) < 0 ||
+	    lb_idmap_write(pfd, "gid_map", gids, err) < 0)
+		return lb_prefix(err, "%s", path);
 	return 0;
 }
