@@ -14,7 +14,7 @@ hostname lbvm
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 n=0
-PLAN=28
+PLAN=29
 echo "1..$PLAN"
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 # between N MIN MAX: N is a number in MIN..MAX (a count with a lower bound)
@@ -31,7 +31,7 @@ uid_a=$(id -u lbvm-a)
 conf() {
 	mkdir -p /etc/loginbox
 	{ echo "[global]"; echo "on_error = deny"; echo "[group.lbvm]"
-	  echo "image = host"; echo "limits = required"; echo "session = login"
+	  echo "image = host"; echo "limits = ${LIMITS:-required}"; echo "session = login"
 	  cat; } >/etc/loginbox/loginbox.conf
 	chmod 0644 /etc/loginbox/loginbox.conf
 }
@@ -174,6 +174,14 @@ n_procs=$(kvv PROCS)
 [ -n "$n_procs" ] && [ "$n_procs" -ge 1 ] && [ "$n_procs" -le 6 ]; ok $? "its root is the box's node: only the box's processes ($n_procs)"
 echo "$(kvv RO)" | grep -q 'Read-only file system'; ok $? "the box's cgroup is read-only ($(kvv RO))"
 [ "$(kvv SHM)" = 100663296 ]; ok $? "shm_size = 1G is bounded by the 96M limit (/dev/shm size $(kvv SHM))"
+
+# 5c. limits = best-effort where the controllers exist enforces them too
+# (it only warns where they are missing: t_76_limits_mode.sh).
+LIMITS=best-effort conf <<'C'
+pids_max = 40
+C
+out=$(run lbvm-a -- cat /sys/fs/cgroup/pids.max 2>&1)
+[ "$out" = 40 ]; ok $? "limits = best-effort with controllers: the box's pids.max is 40 ($out)"
 
 # 6. Nothing is left (polled: the last teardown may still be running).
 for i in $(seq 50); do [ -z "$(leftovers)" ] && break; sleep 0.1; done
