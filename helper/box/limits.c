@@ -163,12 +163,20 @@ static int cg_apply_limits(struct lb_box *b, int rootfd, int lbfd, int ufd,
 		       : parse_controllers(ctl);
 	missing = want & ~have;
 	if (missing) {
+		char names[32] = "";
+
+		if (missing & C_MEMORY)
+			strcat(names, " memory");
+		if (missing & C_CPU)
+			strcat(names, " cpu");
+		if (missing & C_PIDS)
+			strcat(names, " pids");
+		if (missing & C_IO)
+			strcat(names, " io");
 		lb_fail(err, 0,
 			"policy [%s] sets limits but this host's cgroup v2 "
-			"tree offers no %s%s%s%s controller (hybrid cgroups?)",
-			b->pol.section, missing & C_MEMORY ? "memory " : "",
-			missing & C_CPU ? "cpu " : "",
-			missing & C_PIDS ? "pids " : "", missing & C_IO ? "io " : "");
+			"tree offers no%s controller (hybrid cgroups?)",
+			b->pol.section, names);
 		if (b->pol.limits == LB_LIMITS_REQUIRED) {
 			lb_hint(err, "boot with cgroup v2 only "
 				     "(systemd.unified_cgroup_hierarchy=1) or "

@@ -10,9 +10,10 @@
  *                                  own fork, with init as its child;
  *                                  keeper.h)
  *
- * Started by root with an empty environment; never setuid.  It trusts no
- * argument beyond the user's name (re-read through NSS) and the session
- * id: policy, ids and images come from root-owned files it reads itself.
+ * Started by root with a fixed PATH as its whole environment; never
+ * setuid.  It trusts no argument beyond the user's name (re-read through
+ * NSS) and the session id: policy, ids and images come from root-owned
+ * files it reads itself.
  * The reply on fd 3 is one message (reply.h): "ok ID PID" with the box's
  * network namespace attached, or an error.  The only exit is here.
  */

@@ -278,11 +278,18 @@ fwd() { # USER -> what a client of the forwarded port reads, and ssh's stderr
 		2>"$STOCK/fwd.$1.err" &
 	pid=$!
 	wait_port "$lport" 10
-	python3 -c 'import socket, sys
+	r=$(python3 -c 'import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5); s.settimeout(5)
 try: print("READ=" + s.recv(100).decode(errors="replace").strip())
-except Exception as e: print("READ=" + type(e).__name__)' "$lport"
-	sleep 0.5 # let ssh report the refused channel before it is stopped
+except Exception as e: print("READ=" + type(e).__name__)' "$lport")
+	echo "$r"
+	# A channel that got nothing: wait (bounded) for sshd to log its
+	# refusal before the client is stopped.
+	for _ in $(seq 1 50); do
+		[ "$r" = READ=HOSTSOCK ] && break
+		grep -q "refused streamlocal port forward: .*target $SOCK" "$STOCK/srv.h10-fwd/sshd.log" && break
+		sleep 0.1
+	done
 	stop_pid "$pid"
 	cat "$STOCK/fwd.$1.err"
 }

@@ -8,6 +8,7 @@
 # the admin writes upper_size = max.
 set -u
 . "$(dirname "$0")/../integration/lib.sh"
+t_plan 39
 
 W=$LBT_TMP/h46
 mkdir -p "$W"
@@ -47,6 +48,7 @@ out=$(ssh_as lbt-alice "echo H=\$(hostname); $(statfs_cmd tmp /tmp home '$HOME' 
 	echo \"TMPUSE=\$(du -sk /tmp | cut -f1)\"; rm -f /tmp/big
 	cd ~ && i=0 && while [ \$i -lt 5000 ]; do if ! { : >\"f\$i\"; } 2>/tmp/ierr; then break; fi; i=\$((i + 1)); done
 	echo NFILES=\$i; echo \"IERR=\$(cat /tmp/ierr)\"
+	dd if=/dev/zero of=/var/tmp/small bs=1M count=4 2>/dev/null && echo UPW=ok; rm -f /var/tmp/small
 	echo \"UP=\$(dd if=/dev/zero of=/var/tmp/big bs=1M count=32 2>&1 | grep -i space)\"" 2>&1)
 t_is "$(kv "$out" H)" lbt-alice-box "tmpfs_size = 8M: the probe ran in the box (positive control)"
 t_is "$(kv "$out" SZ_tmp)" 8388608 "tmpfs_size = 8M: /tmp is 8M"
@@ -70,6 +72,7 @@ else
 	tap_fail "tmpfs_size = 8M: empty files in the home stop at the inode bound" "created '$n'" "$out"
 fi
 t_like "$(kv "$out" IERR)" 'No space left on device' "tmpfs_size = 8M: the file past the inode bound fails with ENOSPC"
+t_is "$(kv "$out" UPW)" ok "upper_size = 16M: writing 4M to / (the layer) works (positive control)"
 t_like "$(kv "$out" UP)" 'No space left on device' "upper_size = 16M: writing 32M to / (the layer) fails with ENOSPC"
 assert_no_leftovers "small bounds: nothing of the session remains"
 

@@ -7,6 +7,7 @@
 # one alone keeps an injection inside the box.
 set -u
 . "$(dirname "$0")/../integration/lib.sh"
+t_plan 16
 . "$(dirname "$0")/classic_lib.sh"
 
 reset_conf
@@ -41,8 +42,10 @@ t_check "login: the injected command did not run on the host" test ! -e "/tmp/lb
 # the terminal is the box's own pty: the injection is read by the box's
 # shell, inside, never by root's shell on the caller's terminal.
 { base_conf; printf '[user.lbt-alice]\nseccomp = none\n'; } | write_conf
-out=$(su_pty --send "$(marker_cmd IN '$(sed -n "s/^Seccomp:[[:space:]]*//p" /proc/self/status)')python3 $P STI0 sti 0 'touch /tmp/lbt-sti-$TAG\\\\n'\n" \
-	--expect "$PROMPT_RE" --sleep 0.5 --send "$(marker_cmd INBOX "\$(test -e /tmp/lbt-sti-$TAG && echo yes)")exit\n")
+# The injected line sits in the box's terminal input once the probe has
+# printed STIDONE; what is typed after it is read after it.
+out=$(su_pty --send "$(marker_cmd IN '$(sed -n "s/^Seccomp:[[:space:]]*//p" /proc/self/status)')python3 $P STI0 sti 0 'touch /tmp/lbt-sti-$TAG\\\\n'; echo @@\"\"STIDONE@@\n" \
+	--expect '@@STIDONE@@' --send "$(marker_cmd INBOX "\$(test -e /tmp/lbt-sti-$TAG && echo yes)")exit\n")
 t_is "$(marker "$out" IN)" 0 "su, seccomp = none: control: no filter in the box (Seccomp: 0)"
 t_is "$(kv "$out" STI0)" OK "su, seccomp = none: control: TIOCSTI itself works (the kernel allows it on one's own terminal)"
 t_is "$(marker "$out" INBOX)" yes "su, seccomp = none: the injected command ran inside the box (its own pty)"

@@ -6,6 +6,7 @@
 # control messages from the user's own host process, forged session ids.
 set -u
 . "$(dirname "$0")/../integration/lib.sh"
+t_plan 50
 . "$(dirname "$0")/classic_lib.sh"
 
 reset_conf
@@ -36,6 +37,11 @@ out=$(hc_as lbt-bob ls "$DIR" 2>&1)
 t_like "$out" "cannot open directory.*Permission denied" "bob: alice's session directory cannot be listed (0711)"
 out=$(hc_as lbt-bob ls "$DIR/root/" 2>&1)
 t_like "$out" "Permission denied" "bob: the box's root under the session directory cannot be listed"
+# The logins socket (join and leave, docs/SECURITY.md "Lifetime of a
+# box") is root's alone: the user's own host process cannot reach it.
+t_is "$(stat -c '%F %U %a' "$DIR/logins" 2>&1)" "socket root 600" "control: the box's logins socket exists, root's, mode 0600"
+out=$(hc_as lbt-alice python3 "$HC_PROBE" R ctl "$DIR/logins" run "true" 2>&1)
+t_is "$(kv "$out" R)" CONNECT:EACCES "alice's own host process cannot connect to her box's logins socket (EACCES)"
 # Open the socket's mode: now only init's own check (SO_PEERCRED) stands.
 chmod 0666 "$SOCK"
 out=$(hc_as lbt-bob python3 "$HC_PROBE" R ctl "$SOCK" run "echo bob >\$HOME/ctl-$TAG; echo bob >/tmp/ctl-$TAG" 2>&1)

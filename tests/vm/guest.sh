@@ -14,7 +14,7 @@ hostname lbvm
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 n=0
-PLAN=33
+PLAN=34
 echo "1..$PLAN"
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 # between N MIN MAX: N is a number in MIN..MAX (a count with a lower bound)
@@ -31,7 +31,7 @@ uid_a=$(id -u lbvm-a)
 conf() {
 	mkdir -p /etc/loginbox
 	{ echo "[global]"; echo "on_error = deny"; echo "[group.lbvm]"
-	  echo "image = host"; echo "limits = required"; echo "session = login"
+	  echo "image = host"; echo "limits = ${LIMITS:-required}"; echo "session = login"
 	  cat; } >/etc/loginbox/loginbox.conf
 	chmod 0644 /etc/loginbox/loginbox.conf
 }
@@ -202,6 +202,14 @@ ok $? "loginbox show: the login's leaf with memory, pids and cpu ($(echo "$show"
 echo "$show" | grep -Eq "^leaf +init memory\.current=[0-9]+ pids\.current=1 "
 ok $? "loginbox show: the init leaf holds init alone"
 wait $bg
+
+# 5d. limits = best-effort where the controllers exist enforces them too
+# (it only warns where they are missing: t_76_limits_mode.sh).
+LIMITS=best-effort conf <<'C'
+pids_max = 40
+C
+out=$(run lbvm-a -- cat /sys/fs/cgroup/pids.max 2>&1)
+[ "$out" = 40 ]; ok $? "limits = best-effort with controllers: the box's pids.max is 40 ($out)"
 
 # 6. Nothing is left (polled: the last teardown may still be running).
 for i in $(seq 50); do [ -z "$(leftovers)" ] && break; sleep 0.1; done
