@@ -43,7 +43,7 @@ static void ip_forward(struct lb_doctor *d)
 			buf[0] = '\0';
 		fclose(f);
 	}
-	lb_doc_add(d, LB_DOC_OK, "bridge: ip_forward", NULL, "%s",
+	lb_doc_add(d, LB_DOC_OK, "bridge ip_forward", NULL, "%s",
 		   buf[0] == '1' ? "net.ipv4.ip_forward = 1"
 				 : "net.ipv4.ip_forward = 0: the first bridged "
 				   "login sets it to 1");
@@ -91,7 +91,7 @@ static int foreign_drops(struct lb_doctor *d, char *rules, const char *subnet)
 				 "DOCKER-USER; ufw: ufw route allow from %s)",
 				 table, chain, subnet, table, chain, subnet,
 				 subnet);
-			lb_doc_add(d, LB_DOC_WARN, "bridge: forwarding", fix,
+			lb_doc_add(d, LB_DOC_WARN, "bridge forwarding", fix,
 				   "table %s chain %s (%s) has policy drop on "
 				   "the forward hook: bridged boxes reach "
 				   "nothing beyond this host",
@@ -114,16 +114,16 @@ static void nftables(struct lb_doctor *d)
 		return;
 	lb_err_clear(&err);
 	if (nft_run("list chains", rules, RULESET_MAX, &err) < 0) {
-		lb_doc_add(d, LB_DOC_ERROR, "bridge: nftables",
+		lb_doc_add(d, LB_DOC_ERROR, "bridge nftables",
 			   "modprobe nf_tables (a kernel with nftables)",
 			   "%s: bridged logins are refused",
 			   lb_err_text(&err, text, sizeof(text)));
 		return;
 	}
-	lb_doc_add(d, LB_DOC_OK, "bridge: nftables", NULL,
+	lb_doc_add(d, LB_DOC_OK, "bridge nftables", NULL,
 		   "libnftables lists the ruleset");
 	if (!foreign_drops(d, rules, subnet))
-		lb_doc_add(d, LB_DOC_OK, "bridge: forwarding", NULL,
+		lb_doc_add(d, LB_DOC_OK, "bridge forwarding", NULL,
 			   "no other table drops on the forward hook");
 }
 
