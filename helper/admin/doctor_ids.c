@@ -49,6 +49,19 @@ static bool range_of(const char *p, size_t len, char *owner, size_t olen,
 	return true;
 }
 
+/* Make line n (from 1) of text a comment; false when there is none. */
+static bool comment_line(char *text, int n)
+{
+	char *p = text;
+
+	while (--n > 0 && p)
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+	if (!p || n != 0 || !*p || *p == '#')
+		return false;
+	*p = '#';
+	return true;
+}
+
 static uid_t owner_uid(const char *owner)
 {
 	long long v;
@@ -68,7 +81,7 @@ static void check_file(struct lb_doctor *d, const char *file,
 	size_t len = 0, idlen = 0;
 	const char *p, *nl;
 	struct lb_err err;
-	int ranges = 0, bad = 0;
+	int ranges = 0, bad = 0, lineno = 0;
 
 	snprintf(name, sizeof(name), "subordinate ids %s", file);
 	lb_err_clear(&err);
@@ -90,24 +103,46 @@ static void check_file(struct lb_doctor *d, const char *file,
 		char *q;
 
 		nl = strchr(p, '\n');
+		lineno++;
 		if (!range_of(p, nl ? (size_t)(nl - p) : strlen(p), owner,
-			      sizeof(owner), &r))
+			      sizeof(owner), &r)) {
+			if (p[0] != '#' && p[0] != '\n' && p[0] != '\0') {
+				lb_doc_add(d, LB_DOC_WARN, name,
+					   "write it as NAME:START:COUNT in "
+					   "decimal", "%s line %d is not a range: "
+					   "a login of its owner is refused",
+					   file, lineno);
+				bad++;
+			}
 			continue;
+		}
 		ranges++;
 		/* Each pair once: against the lines before this one only,
-		 * the later ones made comments (line numbers stay). */
+		 * the later ones made comments (line numbers stay); each
+		 * overlap found is made a comment too, for the next. */
 		memcpy(upto, text, len + 1);
 		for (q = strchr(upto + off, '\n'); q && q[1]; q = strchr(q + 1, '\n'))
 			if (q[1] != '\n')
 				q[1] = '#';
-		lb_err_clear(&err);
-		if (lb_subid_check_others(upto, file, owner, owner_uid(owner), &r,
-					  &err) < 0 ||
-		    lb_subid_check_accounts(ids, idfile, file, owner, &r,
-					    &err) < 0) {
+		for (;;) {
+			int other = 0;
+
+			lb_err_clear(&err);
+			if (lb_subid_check_others(upto, file, owner,
+						  owner_uid(owner), &r, &err) == 0)
+				break;
 			lb_doc_add(d, LB_DOC_ERROR, name,
-				   err.hint[0] ? err.hint : NULL, "%s",
-				   err.msg);
+				   err.hint[0] ? err.hint : NULL, "%s", err.msg);
+			bad++;
+			/* "FILE line N: ..." names the other line */
+			if (sscanf(err.msg + strlen(file), " line %d", &other) != 1 ||
+			    !comment_line(upto, other))
+				break;
+		}
+		lb_err_clear(&err);
+		if (lb_subid_check_accounts(ids, idfile, file, owner, &r, &err) < 0) {
+			lb_doc_add(d, LB_DOC_ERROR, name,
+				   err.hint[0] ? err.hint : NULL, "%s", err.msg);
 			bad++;
 		}
 	}
