@@ -7,9 +7,9 @@
 # each the admin's real mistake, with its own message and exit status: a
 # subuid range overlapping another test user's (and a login really
 # refused for it), loginbox-shell missing from /etc/shells, the drop-in
-# removed, pam_mkhomedir after pam_loginbox, an image a policy names
-# missing (a login refused for it), limits = required on this host's
-# cgroups, a foreign FORWARD drop for bridge networking, a store with the
+# removed, pam_mkhomedir after pam_loginbox, an image or a device a
+# policy names missing (a login refused for each), limits = required on
+# this host's cgroups, a foreign FORWARD drop for bridge networking, a store with the
 # wrong mode; --json parses and says the same as the text.  And `loginbox
 # check` no longer reports the host, it points at doctor.
 # Nothing on the host changes but the config (reset) and, briefly, the
@@ -103,11 +103,15 @@ fi
 t_is "$BASE_RC" "$(want_rc "$BASE")" "healthy: exit status $BASE_RC is what the lines call for"
 
 # ---- --json: parses and says the same as the text
-in_ns "$LB_ADMIN" doctor --json
-JRC=$RC
-printf '%s\n' "$OUT" >"$W/doctor.json"
-printf '%s\n' "$BASE" >"$W/doctor.txt"
-out=$(python3 - "$W/doctor.json" "$W/doctor.txt" <<'EOF'
+# json_vs_text TEXT LABEL: doctor --json in the same namespace, compared
+# with TEXT (a doctor run's output) check by check; JRC its status.
+json_vs_text() {
+	local out
+	in_ns "$LB_ADMIN" doctor --json
+	JRC=$RC
+	printf '%s\n' "$OUT" >"$W/doctor.json"
+	printf '%s\n' "$1" >"$W/doctor.txt"
+	out=$(python3 - "$W/doctor.json" "$W/doctor.txt" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 text = [l for l in open(sys.argv[2]).read().splitlines() if l]
@@ -127,10 +131,12 @@ print("same=%s" % ("yes" if lines == text else "no: %r" % [(a, b) for a, b in zi
 print("n=%d" % len(d["checks"]))
 EOF
 )
-t_is "$(kv "$out" same)" yes "--json: its checks, written as text lines, are the text output line for line"
-t_is "$(kv "$out" status)" "$(kv "$out" worst)" "--json: status is the worst check's"
-t_is "$(kv "$out" n)" "$(printf '%s\n' "$BASE" | grep -c .)" "--json: one check per text line"
-t_is "$JRC" "$BASE_RC" "--json: the same exit status as the text"
+	t_is "$(kv "$out" same)" yes "--json ($2): its checks, written as text lines, are the text output line for line"
+	t_is "$(kv "$out" status)" "$(kv "$out" worst)" "--json ($2): status is the worst check's"
+	t_is "$(kv "$out" n)" "$(printf '%s\n' "$1" | grep -c .)" "--json ($2): one check per text line"
+}
+json_vs_text "$BASE" healthy
+t_is "$JRC" "$BASE_RC" "--json (healthy): the same exit status as the text"
 
 # ---- a subuid range overlapping another test user's
 alice=$(grep '^lbt-alice:' /etc/subuid | head -n 1)
@@ -206,6 +212,17 @@ in_ns "$LB_ADMIN" run -u lbt-bob -- /bin/echo @@RAN@@
 t_unlike "$OUT" '@@RAN@@' "missing image: lbt-bob's box is really refused"
 t_like "$OUT" 'lbt-t92-gone' "missing image: the refusal names the image"
 
+# ---- a device a policy names is missing (and one that is there)
+{ base_conf; printf '[user.lbt-bob]\ndevices = /dev/lbt-t92-none, /dev/null\n'; } | write_conf
+doctor
+t_like "$OUT" '^ERROR device /dev/lbt-t92-none \[user.lbt-bob\]: missing: devices: device node /dev/lbt-t92-none is missing: No such file or directory.*; logins of that section are refused; fix: make the device available' \
+	"missing device: an error naming the device, the section and why"
+t_like "$OUT" '^OK  device /dev/null \[user.lbt-bob\]: \(1 node, 0 mounts, 0 variables\)$' "missing device: control: the device that is there is OK"
+t_is "$RC" 2 "missing device: exit status 2"
+in_ns "$LB_ADMIN" run -u lbt-bob -- /bin/echo @@RAN@@
+t_unlike "$OUT" '@@RAN@@' "missing device: lbt-bob's box is really refused"
+t_like "$OUT" '/dev/lbt-t92-none' "missing device: the refusal names the device"
+
 # ---- limits = required on this host's cgroups
 { base_conf; printf '[user.lbt-bob]\nlimits = required\nmemory_max = 256M\npids_max = 100\n'; } | write_conf
 doctor
@@ -213,6 +230,8 @@ if [ "$HYBRID" = yes ]; then
 	t_like "$OUT" '^ERROR limits \[user.lbt-bob\]: limits = required and memory_max, pids_max need the memory pids controllers, which /sys/fs/cgroup/unified does not offer: its logins are refused; fix: boot with cgroup v2 only \(systemd.unified_cgroup_hierarchy=1\), or set limits = best-effort in \[user.lbt-bob\] \(/etc/loginbox/loginbox.conf\)$' \
 		"limits = required on hybrid cgroups: an error with both fixes"
 	t_is "$RC" 2 "limits = required on hybrid cgroups: exit status 2"
+	json_vs_text "$OUT" "limits = required"
+	t_is "$JRC" 2 "--json (limits = required): exit status 2, and status error"
 	in_ns "$LB_ADMIN" run -u lbt-bob -- /bin/echo @@RAN@@
 	t_unlike "$OUT" '@@RAN@@' "limits = required on hybrid cgroups: lbt-bob's box is really refused"
 	t_like "$OUT" 'offers no memory pids +controller' "limits = required: the refusal says the same"
