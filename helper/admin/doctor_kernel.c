@@ -65,6 +65,7 @@ static void userns_sysctls(struct lb_doctor *d)
 	long aa = sysctl_num(
 		"/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
 	bool nested = any_nested_userns(d->cfg);
+	const char *what, *fix;
 
 	if (max == 0)
 		lb_doc_add(d, LB_DOC_ERROR, "user namespaces",
@@ -82,24 +83,28 @@ static void userns_sysctls(struct lb_doctor *d)
 	/* The helper creates a box's namespace with capabilities, so these
 	 * two only stop what runs unprivileged: user namespaces inside a
 	 * box (nested_userns = yes) and a user's own rootless tools. */
-	if (clone == 0 || aa == 1)
-		lb_doc_add(d, nested ? LB_DOC_WARN : LB_DOC_OK,
-			   "unprivileged user namespaces",
-			   nested ? (clone == 0
-					     ? "sysctl -w kernel.unprivileged_userns_clone=1, "
-					       "and the same in /etc/sysctl.d/"
-					     : "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, "
-					       "or an AppArmor profile allowing userns")
-				  : NULL,
-			   "%s%s", clone == 0 ? "kernel.unprivileged_userns_clone = 0"
-					      : "kernel.apparmor_restrict_unprivileged_userns = 1",
-			   nested ? ": nested_userns = yes boxes get no user "
-				    "namespaces inside"
-				  : " (no policy sets nested_userns = yes)");
-	else
+	if (clone != 0 && aa != 1) {
 		lb_doc_add(d, LB_DOC_OK, "unprivileged user namespaces", NULL,
 			   "%s", clone < 0 ? "no kernel switch restricts them"
 					   : "kernel.unprivileged_userns_clone = 1");
+		return;
+	}
+	if (clone == 0) {
+		what = "kernel.unprivileged_userns_clone = 0";
+		fix = "sysctl -w kernel.unprivileged_userns_clone=1, and the "
+		      "same in /etc/sysctl.d/";
+	} else {
+		what = "kernel.apparmor_restrict_unprivileged_userns = 1";
+		fix = "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, "
+		      "or an AppArmor profile that allows them";
+	}
+	if (nested)
+		lb_doc_add(d, LB_DOC_WARN, "unprivileged user namespaces", fix,
+			   "%s: boxes with nested_userns = yes get no user "
+			   "namespaces inside", what);
+	else
+		lb_doc_add(d, LB_DOC_OK, "unprivileged user namespaces", NULL,
+			   "%s (no policy sets nested_userns = yes)", what);
 }
 
 /* ---------------------------------------------------------- the probe --- */

@@ -275,6 +275,15 @@ else
 	tap_skip "store mode" "no $STORE on this host"
 fi
 
+# ---- a config that does not load: nothing else can be judged
+printf '[user.lbt-bob]\nno_such_key = 1\n' >"$LB_CONFD/lbt-t92.conf"
+chmod 644 "$LB_CONFD/lbt-t92.conf"
+doctor
+rm -f "$LB_CONFD/lbt-t92.conf"
+t_like "$OUT" "^ERROR config: .*lbt-t92.conf.*no_such_key.*; fix: loginbox check\$" "bad config: one error naming the file and key"
+t_is "$(printf '%s\n' "$OUT" | grep -c .)" 1 "bad config: no other check is run against it"
+t_is "$RC" 2 "bad config: exit status 2"
+
 # ---- check: the config only; the host is doctor's
 out=$(NODROPIN=1 unshare -m bash "$W/ns.sh" "$LB_ADMIN" "$STOCK" "" "$LB_ADMIN" check 2>&1)
 t_like "$out" '^ok: 2 sections' "check: still validates the config"
