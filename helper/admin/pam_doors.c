@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The PAM side of `loginbox check` (hostdoors.h): the session lines of a
+ * The PAM side of `loginbox doctor` (hostdoors.h, doctor_pam.c): the session lines of a
  * service, with @include and include/substack expanded, read the way
  * Linux-PAM reads them, and what they lack for a boxed login: the module,
  * a `required` control for it, and no pam_env.so user_readenv=1 (nor
