@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The PAM side of `loginbox doctor` (hostdoors.h, doctor_pam.c): the session lines of a
- * service, with @include and include/substack expanded, read the way
- * Linux-PAM reads them, and what they lack for a boxed login: the module,
- * a `required` control for it, and no pam_env.so user_readenv=1 (nor
- * pam_exec.so run with what it read) after its last line.
+ * The PAM side of `loginbox doctor` (hostdoors.h, doctor_pam.c): the
+ * session lines of a service, with @include and include/substack
+ * expanded, read the way Linux-PAM reads them, and what they lack for a
+ * boxed login: the module, a `required` control for it, no
+ * pam_env.so user_readenv=1 (nor pam_exec.so run with what it read)
+ * after its last line, and pam_mkhomedir.so before it.
  */
 #include <stdbool.h>
 #include <stdlib.h>
