@@ -67,6 +67,8 @@ if [ -f /etc/pam.d/sshd ] && ! grep -q 'pam_loginbox.so scrub' /etc/pam.d/sshd; 
 		'session [success=ok ignore=ignore module_unknown=ignore default=bad] pam_loginbox.so scrub' >>/etc/pam.d/sshd
 fi
 loginbox check
+echo "== is this host ready? (loginbox doctor; warnings and errors say their fix)"
+loginbox doctor || :
 
 echo
 echo "== the host:  hostname $(hostname), $(ps -e --no-headers | wc -l) processes,"\

@@ -13,7 +13,8 @@
  *   a mail server: ~/.forward and ~/.procmailrc pipes, as the user;
  *   PAM: pam_env lines after the last pam_loginbox.so line of a stack
  *        (pam_doors.c).
- * Each finding is one line naming the file and the fix.
+ * Each finding is one line naming the file and the fix; `loginbox doctor`
+ * (doctor_sshd.c, doctor_pam.c) turns them into its results.
  */
 #include "hostdoors.h"
 
@@ -93,7 +94,7 @@ void lb_sshd_dropin(const struct lb_config *cfg, FILE *out)
 		"# %s: written by `loginbox sshd-config --write` from the\n"
 		"# loginbox config; write it again when the boxed groups or "
 		"users change\n"
-		"# (`loginbox check` says when it is out of date).\n#\n"
+		"# (`loginbox doctor` says when it is out of date).\n#\n"
 		"# For boxed users sshd must run and serve nothing on the "
 		"host, outside\n# their box: no xauth and no ~/.ssh/rc "
 		"(both run by /bin/sh on the host,\n# in an environment "
@@ -345,7 +346,7 @@ static bool sample_member(const char *group, char *user, size_t len)
 	return found;
 }
 
-static int sshd_doors(const struct lb_config *cfg, FILE *out)
+int lb_sshd_doors(const struct lb_config *cfg, FILE *out)
 {
 	char user[256], why[160];
 	int i, n = 0;
@@ -377,7 +378,7 @@ static int sshd_doors(const struct lb_config *cfg, FILE *out)
 
 /* ---------------------------------------------------------------- MTA --- */
 
-static int mta_doors(FILE *out)
+int lb_mta_doors(FILE *out)
 {
 	static const struct {
 		const char *path, *fix;
@@ -411,10 +412,10 @@ static int mta_doors(FILE *out)
 	return n;
 }
 
-/* ------------------------------------------------------------- check --- */
+/* ------------------------------------------------------------ doctor --- */
 
 /* Is the installed drop-in what the config asks for? */
-static int dropin_doors(const struct lb_config *cfg, FILE *out)
+int lb_dropin_doors(const struct lb_config *cfg, FILE *out)
 {
 	cleanup_free char *want = NULL, *have = NULL;
 	size_t wl = 0, hl = 0;
@@ -448,28 +449,13 @@ static int dropin_doors(const struct lb_config *cfg, FILE *out)
 	return 1;
 }
 
-int lb_host_doors(const struct lb_config *cfg, FILE *out)
+int lb_sshrc_door(FILE *out)
 {
-	static const char *const services[] = {"sshd", "su", "su-l", "login",
-					       NULL};
-	int i, n = 0;
-	bool boxes = default_boxes(cfg);
-
-	for (i = 0; i < cfg->n_sections; i++)
-		boxes = boxes || section_boxes(&cfg->sections[i]);
-	if (!boxes)
-		return 0; /* nobody is boxed: no door to a box */
-	if (access(SSHRC_PATH, F_OK) == 0) {
-		fprintf(out, "warning: %s: sshd runs it with /bin/sh on the "
-			     "host, in the login's environment, at every ssh "
-			     "login of a boxed user; fix: remove it\n",
-			SSHRC_PATH);
-		n++;
-	}
-	n += dropin_doors(cfg, out);
-	n += sshd_doors(cfg, out);
-	for (i = 0; services[i]; i++)
-		n += lb_pam_doors(services[i], out);
-	n += mta_doors(out);
-	return n;
+	if (access(SSHRC_PATH, F_OK) != 0)
+		return 0;
+	fprintf(out, "warning: %s: sshd runs it with /bin/sh on the host, in "
+		     "the login's environment, at every ssh login of a boxed "
+		     "user; fix: remove it\n",
+		SSHRC_PATH);
+	return 1;
 }

@@ -6,7 +6,7 @@
  *
  *   lb_sshd_dropin()   the sshd_config drop-in that closes sshd's doors
  *                      for the boxed groups and users of the config
- *   lb_host_doors()    `loginbox check`'s findings, one line each:
+ *   lb_*_doors()       `loginbox doctor`'s findings, one line each:
  *                      "warning: FILE: what is open; fix: what to do"
  */
 #ifndef LB_HOSTDOORS_H
@@ -30,8 +30,17 @@ void lb_sshd_dropin(const struct lb_config *cfg, FILE *out);
 
 /* Findings for the PAM stack of one service (pam_doors.c). */
 int lb_pam_doors(const char *service, FILE *out);
+/* pam_mkhomedir.so after the session's pam_loginbox.so line. */
+int lb_pam_mkhomedir(const char *service, FILE *out);
 
-/* Print one line per open door to `out`; returns how many. */
-int lb_host_doors(const struct lb_config *cfg, FILE *out);
+/* One line per open door to `out`; each returns how many:
+ *   sshrc   /etc/ssh/sshrc exists (run by /bin/sh for every ssh login)
+ *   dropin  LB_SSHD_DROPIN missing or not what the config asks for
+ *   sshd    sshd -T for one user of each boxed section (root only)
+ *   mta     an installed mail server that runs ~/.forward pipes */
+int lb_sshrc_door(FILE *out);
+int lb_dropin_doors(const struct lb_config *cfg, FILE *out);
+int lb_sshd_doors(const struct lb_config *cfg, FILE *out);
+int lb_mta_doors(FILE *out);
 
 #endif

@@ -2,9 +2,9 @@
 /*
  * loginbox(8): the admin command.
  *
- *   loginbox check [FILE]          validate the config (or one file); for
- *                                  the system config also list the host's
- *                                  open doors around the box (hostdoors.c)
+ *   loginbox check [FILE]          validate the config (or one file)
+ *   loginbox doctor [--json]       is the host ready: one line per check
+ *                                  (doctor.h)
  *   loginbox sshd-config [--write] the sshd drop-in for the boxed groups
  *   loginbox policy [--json] USER  effective policy and the section that won
  *   loginbox run -u USER [-- CMD]  build USER's box as a login would, run
@@ -34,6 +34,7 @@
 #include "client.h"
 #include "config.h"
 #include "devices_report.h"
+#include "doctor.h"
 #include "helper_call.h"
 #include "hostdoors.h"
 #include "json_out.h"
@@ -88,10 +89,12 @@ static int cmd_check(int argc, char **argv)
 	lb_policy_groups_report(cfg, stdout);
 	r = lb_net_check(cfg, stdout);
 	/* The config is valid either way: findings are warnings, one line
-	 * each, and do not change the exit status. */
-	if (argc <= 1)
-		lb_host_doors(cfg, stdout);
+	 * each, and do not change the exit status.  The host around the
+	 * config (PAM, sshd, kernel, ids, images) is doctor's (doctor.h). */
 	lb_devices_report(cfg, stdout);
+	if (argc <= 1)
+		printf("note: run loginbox doctor for the host (PAM stacks, "
+		       "sshd, kernel, cgroups, subordinate ids, images)\n");
 	free(cfg);
 	return r < 0 ? 1 : 0;
 }
@@ -607,6 +610,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: loginbox check [FILE]\n"
+		"       loginbox doctor [--json]\n"
 		"       loginbox sshd-config [--write]\n"
 		"       loginbox policy [--json] USER\n"
 		"       loginbox run [--timing] -u USER [-- CMD [ARG...]]\n"
@@ -626,6 +630,8 @@ int main(int argc, char **argv)
 	argv++;
 	if (!strcmp(argv[0], "check"))
 		return cmd_check(argc, argv);
+	if (!strcmp(argv[0], "doctor"))
+		return lb_doctor_main(argc, argv);
 	if (!strcmp(argv[0], "sshd-config"))
 		return cmd_sshd_config(argc, argv);
 	/* --json right after the command (json_out.c) */

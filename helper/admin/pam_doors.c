@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The PAM side of `loginbox check` (hostdoors.h): the session lines of a
- * service, with @include and include/substack expanded, read the way
- * Linux-PAM reads them, and what they lack for a boxed login: the module,
- * a `required` control for it, and no pam_env.so user_readenv=1 (nor
- * pam_exec.so run with what it read) after its last line.
+ * The PAM side of `loginbox doctor` (hostdoors.h, doctor_pam.c): the
+ * session lines of a service, with @include and include/substack
+ * expanded, read the way Linux-PAM reads them, and what they lack for a
+ * boxed login: the module, a `required` control for it, no
+ * pam_env.so user_readenv=1 (nor pam_exec.so run with what it read)
+ * after its last line, and pam_mkhomedir.so before it.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -175,4 +176,32 @@ int lb_pam_doors(const char *service, FILE *out)
 		found++;
 	}
 	return found;
+}
+
+int lb_pam_mkhomedir(const char *service, FILE *out)
+{
+	cleanup_free struct pam_line *v = calloc(PAM_MAX_LINES, sizeof(*v));
+	int n = 0, i, lb = -1;
+
+	if (!v || pam_session_lines(service, v, &n, 0) < 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(v[i].module, "pam_loginbox.so") && lb < 0 &&
+		    !has_word(v[i].args, "deny") && !has_word(v[i].args, "scrub"))
+			lb = i;
+		/* home = bind mounts the home when the box is built: a home
+		 * pam_mkhomedir makes later is not in the box */
+		if (!strcmp(v[i].module, "pam_mkhomedir.so") && lb >= 0) {
+			fprintf(out, "warning: %s line %d: pam_mkhomedir.so "
+				     "runs after pam_loginbox.so (%s line %d): "
+				     "a new user's box is built before their "
+				     "home exists; fix: move the pam_mkhomedir.so "
+				     "line before the pam_loginbox.so line (for "
+				     "pam-auth-update: a higher Priority in its "
+				     "profile)\n",
+				v[i].file, v[i].line, v[lb].file, v[lb].line);
+			return 1;
+		}
+	}
+	return 0;
 }

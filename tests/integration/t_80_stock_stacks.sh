@@ -3,7 +3,7 @@
 # Boxed logins through Debian's own PAM stacks as shipped (/etc/pam.d/sshd,
 # su, login, with the common-session line of `pam-auth-update --enable
 # loginbox`), with and without the `pam_loginbox.so scrub` line; what
-# `loginbox check` says about each door on the host (PAM stacks,
+# `loginbox doctor` says about each door on the host (PAM stacks,
 # /etc/ssh/sshrc, sshd's effective settings for boxed users, a mail
 # server); and that the generated sshd drop-in takes effect for boxed users
 # only, under Debian's stock sshd_config and its Include.
@@ -60,46 +60,46 @@ out=$(pty_run --expect "$PROMPT_RE" --send "$(marker_cmd H '$(hostname)')exit\\n
 	sh "$STOCK/common-session" 2>&1)
 t_is "$(marker "$out" H)" lbt-alice-box "stock login: login -f boxed user lands in the box"
 
-# ---- loginbox check: the PAM stacks
+# ---- loginbox doctor: the PAM stacks
 envline=$(grep -n 'pam_env.so.*user_readenv=1' "$STOCK/sshd-stock" | head -n 1 | cut -d: -f1)
-out=$(unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && mount --bind "$2" /etc/pam.d/sshd && exec "$3" check' \
+out=$(unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && mount --bind "$2" /etc/pam.d/sshd && exec "$3" doctor' \
 	sh "$STOCK/common-session" "$STOCK/sshd-stock" "$LB_ADMIN" 2>&1)
-t_like "$out" "^warning: /etc/pam.d/sshd line $envline: pam_env.so user_readenv=1 runs after the last pam_loginbox.so line.*fix: add \`session \[success=ok ignore=ignore module_unknown=ignore default=bad\] pam_loginbox.so scrub\`" \
-	"check: Debian's sshd stack without the scrub line is flagged at the pam_env line ($envline)"
-t_unlike "$out" '^warning: /etc/pam.d/(su|login)' "check: Debian's su and login stacks (pam_env before common-session) are not flagged"
-t_unlike "$out" 'no pam_loginbox.so session line' "check: with the common-session line no stack lacks the module"
-out=$(unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && mount --bind "$2" /etc/pam.d/sshd && exec "$3" check' \
+t_like "$out" "^WARN PAM sshd: /etc/pam.d/sshd line $envline: pam_env.so user_readenv=1 runs after the last pam_loginbox.so line.*fix: add \`session \[success=ok ignore=ignore module_unknown=ignore default=bad\] pam_loginbox.so scrub\`" \
+	"doctor: Debian's sshd stack without the scrub line is flagged at the pam_env line ($envline)"
+t_unlike "$out" '^WARN PAM (su|su-l|login):' "doctor: Debian's su and login stacks (pam_env before common-session) are not flagged"
+t_unlike "$out" 'no pam_loginbox.so session line' "doctor: with the common-session line no stack lacks the module"
+out=$(unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && mount --bind "$2" /etc/pam.d/sshd && exec "$3" doctor' \
 	sh "$STOCK/common-session" "$STOCK/sshd-scrub" "$LB_ADMIN" 2>&1)
-t_unlike "$out" '^warning: /etc/pam.d/sshd' "check: Debian's sshd stack with the scrub line at its end is not flagged"
+t_unlike "$out" '^WARN PAM sshd:' "doctor: Debian's sshd stack with the scrub line at its end is not flagged"
 { cat "$STOCK/sshd-stock"; printf 'session optional pam_exec.so /bin/true\n'; } >"$STOCK/sshd-exec"
-out=$(unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && mount --bind "$2" /etc/pam.d/sshd && exec "$3" check' \
+out=$(unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && mount --bind "$2" /etc/pam.d/sshd && exec "$3" doctor' \
 	sh "$STOCK/common-session" "$STOCK/sshd-exec" "$LB_ADMIN" 2>&1)
-t_like "$out" "^warning: /etc/pam.d/sshd line $(($(wc -l <"$STOCK/sshd-stock") + 1)): pam_exec.so runs after pam_env.so user_readenv=1 \(/etc/pam.d/sshd line $envline\).*fix: put" \
-	"check: a pam_exec line after pam_env user_readenv=1 is flagged"
+t_like "$out" "^WARN PAM sshd: /etc/pam.d/sshd line $(($(wc -l <"$STOCK/sshd-stock") + 1)): pam_exec.so runs after pam_env.so user_readenv=1 \(/etc/pam.d/sshd line $envline\).*fix: put" \
+	"doctor: a pam_exec line after pam_env user_readenv=1 is flagged"
 grep -v 'pam_loginbox\.so' /etc/pam.d/common-session >"$STOCK/common-session-none"
-out=$(unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && exec "$2" check' \
+out=$(unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && exec "$2" doctor' \
 	sh "$STOCK/common-session-none" "$LB_ADMIN" 2>&1)
 for s in sshd su login; do
-	t_like "$out" "^warning: /etc/pam.d/$s: no pam_loginbox.so session line.*fix: pam-auth-update --enable loginbox" \
-		"check: /etc/pam.d/$s without the module is flagged"
+	t_like "$out" "^WARN PAM $s: /etc/pam.d/$s: no pam_loginbox.so session line.*fix: pam-auth-update --enable loginbox" \
+		"doctor: /etc/pam.d/$s without the module is flagged"
 done
 sed 's/required\tpam_loginbox.so/optional\tpam_loginbox.so/' "$STOCK/common-session" >"$STOCK/common-session-opt"
-out=$(unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && exec "$2" check' \
+out=$(unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && exec "$2" doctor' \
 	sh "$STOCK/common-session-opt" "$LB_ADMIN" 2>&1)
-t_like "$out" "^warning: /etc/pam.d/common-session line [0-9]+: pam_loginbox.so is \`optional\`.*fix: make it required" \
-	"check: an optional pam_loginbox line is flagged"
+t_like "$out" "^WARN PAM [a-z-]+: /etc/pam.d/common-session line [0-9]+: pam_loginbox.so is \`optional\`.*fix: make it required" \
+	"doctor: an optional pam_loginbox line is flagged"
 
-# ---- loginbox check: /etc/ssh/sshrc
+# ---- loginbox doctor: /etc/ssh/sshrc
 if [ -e /etc/ssh/sshrc ]; then
-	tap_skip "check: /etc/ssh/sshrc is flagged" "the host has its own /etc/ssh/sshrc"
+	tap_skip "doctor: /etc/ssh/sshrc is flagged" "the host has its own /etc/ssh/sshrc"
 else
-	out=$(in_stock_ns "$LB_ADMIN" check 2>&1)
-	t_unlike "$out" '^warning: /etc/ssh/sshrc' "check: no /etc/ssh/sshrc, no finding"
+	out=$(in_stock_ns "$LB_ADMIN" doctor 2>&1)
+	t_like "$out" '^OK  /etc/ssh/sshrc: absent$' "doctor: no /etc/ssh/sshrc, no finding"
 	printf '# made by loginbox tests\n' >/etc/ssh/sshrc
 	SSHRC_MADE=yes
-	out=$(in_stock_ns "$LB_ADMIN" check 2>&1)
-	t_like "$out" '^warning: /etc/ssh/sshrc: sshd runs it with /bin/sh on the host.*fix: remove it' \
-		"check: /etc/ssh/sshrc is flagged"
+	out=$(in_stock_ns "$LB_ADMIN" doctor 2>&1)
+	t_like "$out" '^WARN /etc/ssh/sshrc: /etc/ssh/sshrc: sshd runs it with /bin/sh on the host.*fix: remove it' \
+		"doctor: /etc/ssh/sshrc is flagged"
 	rm -f /etc/ssh/sshrc
 	SSHRC_MADE=no
 fi
@@ -109,24 +109,24 @@ fi
 cat >"$STOCK/dropin.sh" <<'EOS'
 set -u
 mount -t tmpfs -o mode=0755 tmpfs /etc/ssh/sshd_config.d || exit 1
-echo "== check before"; "$1" check
+echo "== check before"; "$1" doctor
 echo "== write"; "$1" sshd-config --write
 echo "== mode $(stat -c '%a %U' /etc/ssh/sshd_config.d/loginbox.conf)"
 for u in lbt-alice lbt-root lbt-plain; do
 	/usr/sbin/sshd -T -C "user=$u,host=localhost,addr=127.0.0.1" | sed "s/^/$u: /"
 done
-echo "== check after"; "$1" check
+echo "== check after"; "$1" doctor
 EOS
 out=$(in_stock_ns bash "$STOCK/dropin.sh" "$LB_ADMIN" 2>&1)
 before=$(printf '%s\n' "$out" | sed -n '/^== check before/,/^== write/p')
 after=$(printf '%s\n' "$out" | sed -n '/^== check after/,$p')
-t_like "$before" '^warning: /etc/ssh/sshd_config.d/loginbox.conf: missing.*fix: loginbox sshd-config --write' \
-	"check: a missing sshd drop-in is flagged"
-t_like "$before" '^warning: /etc/ssh/sshd_config: for boxed user lbt-alice \(\[group.lbt-boxed\]\) X11Forwarding yes: sshd runs xauth' \
-	"check: Debian's X11Forwarding yes is flagged for a boxed user"
-t_like "$before" 'for boxed user lbt-alice .* PermitUserRC yes' "check: PermitUserRC yes is flagged for a boxed user"
+t_like "$before" '^WARN sshd drop-in: /etc/ssh/sshd_config.d/loginbox.conf: missing.*fix: loginbox sshd-config --write' \
+	"doctor: a missing sshd drop-in is flagged"
+t_like "$before" '^WARN sshd settings: /etc/ssh/sshd_config: for boxed user lbt-alice \(\[group.lbt-boxed\]\) X11Forwarding yes: sshd runs xauth' \
+	"doctor: Debian's X11Forwarding yes is flagged for a boxed user"
+t_like "$before" 'for boxed user lbt-alice .* PermitUserRC yes' "doctor: PermitUserRC yes is flagged for a boxed user"
 t_like "$before" 'for boxed user lbt-alice .* AllowStreamLocalForwarding is not no' \
-	"check: unix-socket forwarding is flagged for a boxed user"
+	"doctor: unix-socket forwarding is flagged for a boxed user"
 t_like "$out" '^== mode 644 root' "sshd-config --write: the drop-in is root's, 0644"
 for kv in "x11forwarding no" "permituserrc no" "allowstreamlocalforwarding no" "permittunnel no"; do
 	t_like "$out" "^lbt-alice: $kv\$" "drop-in: sshd -T for boxed lbt-alice says $kv"
@@ -135,16 +135,16 @@ done
 t_like "$out" '^lbt-plain: x11forwarding yes$' "drop-in: unboxed lbt-plain keeps X11Forwarding yes"
 t_like "$out" '^lbt-plain: permituserrc yes$' "drop-in: unboxed lbt-plain keeps PermitUserRC yes"
 t_like "$out" '^lbt-plain: allowstreamlocalforwarding yes$' "drop-in: unboxed lbt-plain keeps unix-socket forwarding"
-t_unlike "$after" '^warning: /etc/ssh/sshd_config' "check: with the drop-in no sshd setting is flagged"
-t_unlike "$after" 'loginbox.conf: missing' "check: the written drop-in is not flagged"
+t_unlike "$after" '^WARN sshd settings:' "doctor: with the drop-in no sshd setting is flagged"
+t_like "$after" '^OK  sshd drop-in: ' "doctor: the written drop-in is not flagged"
 # A config change makes the drop-in stale.
 { base_conf; printf '[user.lbt-bob]\nhostname = bob\n'; } | write_conf
 out=$(in_stock_ns bash -c 'mount -t tmpfs tmpfs /etc/ssh/sshd_config.d && "$1" sshd-config --write >/dev/null &&
-	printf "[user.lbt-small]\nimage = host\n" >/etc/loginbox/conf.d/lbt-t80.conf && "$1" check' sh "$LB_ADMIN" 2>&1)
+	printf "[user.lbt-small]\nimage = host\n" >/etc/loginbox/conf.d/lbt-t80.conf && "$1" doctor' sh "$LB_ADMIN" 2>&1)
 rm -f "$LB_CONFD/lbt-t80.conf"
 reset_conf
 t_like "$out" 'loginbox.conf: out of date with the config; fix: loginbox sshd-config --write' \
-	"check: a drop-in older than the config is flagged"
+	"doctor: a drop-in older than the config is flagged"
 out=$("$LB_ADMIN" sshd-config 2>&1)
 t_like "$out" '^Match Group (.*,)?lbt-boxed,lbt-rootbox(,.*)?$' "sshd-config: one Match Group line for the boxed groups"
 { base_conf | sed 's/^default = none$/default = group.lbt-boxed/'; printf '[user.lbt-plain]\nbox = no\n'; } | write_conf
@@ -160,24 +160,24 @@ reset_conf
 sed -e 's#^Subsystem.*#Subsystem sftp internal-sftp#' /etc/ssh/sshd_config >"$STOCK/sshd_config.bad"
 printf 'PermitUserEnvironment yes\nAcceptEnv LD_*\n' >>"$STOCK/sshd_config.bad"
 out=$(in_stock_ns bash -c 'mount --bind "$2" /etc/ssh/sshd_config && mount -t tmpfs tmpfs /etc/ssh/sshd_config.d &&
-	"$1" sshd-config --write >/dev/null && "$1" check' sh "$LB_ADMIN" "$STOCK/sshd_config.bad" 2>&1)
+	"$1" sshd-config --write >/dev/null && "$1" doctor' sh "$LB_ADMIN" "$STOCK/sshd_config.bad" 2>&1)
 t_like "$out" 'for boxed user lbt-alice .* sftp is internal-sftp, served by sshd on the host.*fix: Subsystem sftp /usr/lib/openssh/sftp-server' \
-	"check: internal-sftp is flagged"
-t_like "$out" 'for boxed user lbt-alice .* PermitUserEnvironment is not no' "check: PermitUserEnvironment yes is flagged"
-t_like "$out" 'for boxed user lbt-alice .* AcceptEnv LD_\* lets a client send LD_PRELOAD' "check: AcceptEnv LD_* is flagged"
+	"doctor: internal-sftp is flagged"
+t_like "$out" 'for boxed user lbt-alice .* PermitUserEnvironment is not no' "doctor: PermitUserEnvironment yes is flagged"
+t_like "$out" 'for boxed user lbt-alice .* AcceptEnv LD_\* lets a client send LD_PRELOAD' "doctor: AcceptEnv LD_* is flagged"
 
 # ---- a mail server that would run ~/.forward pipes on the host
 if [ -e /usr/sbin/exim4 ]; then
-	out=$("$LB_ADMIN" check 2>&1)
+	out=$("$LB_ADMIN" doctor 2>&1)
 else
 	cp -a /usr/sbin "$STOCK/sbin"
 	printf '#!/bin/sh\nexit 1\n' >"$STOCK/sbin/exim4"
 	chmod 755 "$STOCK/sbin/exim4"
-	out=$(unshare -m sh -c 'mount --bind "$1" /usr/sbin && exec /usr/sbin/loginbox check' sh "$STOCK/sbin" 2>&1)
+	out=$(unshare -m sh -c 'mount --bind "$1" /usr/sbin && exec /usr/sbin/loginbox doctor' sh "$STOCK/sbin" 2>&1)
 	rm -rf "$STOCK/sbin"
 fi
-t_like "$out" '^warning: /usr/sbin/exim4: a mail server delivers boxed users.*~/.forward.*fix: set forbid_pipe' \
-	"check: an installed exim4 is flagged"
+t_like "$out" '^WARN mail server: /usr/sbin/exim4: a mail server delivers boxed users.*~/.forward.*fix: set forbid_pipe' \
+	"doctor: an installed exim4 is flagged"
 
 assert_no_leftovers "stock stacks: nothing of these sessions remains"
 exit 0
