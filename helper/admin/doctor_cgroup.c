@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../box/box.h"
+#include "../box/cgroup.h"
 #include "paths.h"
 
 enum { C_MEMORY = 1, C_CPU = 2, C_PIDS = 4, C_IO = 8 };

@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../box/box.h"
+#include "../box/userns.h"
 #include "../box/mntapi.h"
 #include "../image/image.h"
 #include "macros.h"

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../box/box.h"
+#include "../box/net.h"
 #include "macros.h"
 
 #define RULESET_MAX (256u << 10)

@@ -35,6 +35,7 @@
 #include "proc.h"
 #include "subid.h"
 #include "session.h"
+#include "userns.h"
 #include "user.h"
 
 #define LB_MAX_KEEP_GIDS (LB_MAX_KEEP_GROUPS + 1)
@@ -138,16 +139,6 @@ int cg_create(struct lb_box *b, struct lb_err *err);
  * enabled below the node (cg_enable_below: every controller dfd has). */
 int cg_box_leaves(struct lb_box *b, struct lb_err *err);
 int cg_enable_below(int dfd, struct lb_err *err);
-
-/* userns.c */
-struct clone_args;
-/* clone3 (flags must hold CLONE_NEWUSER) with the new user namespace owned
- * by `owner`, the user's first subordinate uid; 0 in the child. */
-pid_t userns_clone_owned(struct clone_args *ca, uid_t owner,
-			 struct lb_err *err);
-int userns_make_idmap_fd(const struct lb_idmap *uids,
-			 const struct lb_idmap *gids, uid_t owner,
-			 struct lb_err *err);
 
 /* rootfs.c + mounts.c: build the root under b->dir/root in the helper's
  * private mount namespace. */

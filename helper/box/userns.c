@@ -17,7 +17,7 @@
  * the user's host processes would hold them over the box), and only after
  * subid_source.c has made sure no host account or other range has it.
  */
-#include "box.h"
+#include "userns.h"
 
 #include <errno.h>
 #include <fcntl.h>
