@@ -67,48 +67,14 @@ LBT_T=${LBT_T:-30}
 # Write it right after sourcing lib.sh, as a plain "t_plan N" line.
 t_plan() { :; }
 
-_tap_bump() { # FILE -> prints the new value
-	local f="$LBT_TMP/tap/$1" n
-	n=$(cat "$f" 2>/dev/null) || n=0
-	n=$((n + 1))
-	echo "$n" >"$f"
-	echo "$n"
-}
-
-diag() { # TEXT... (each line prefixed with "# ")
-	printf '%s\n' "$@" | sed 's/^/# /'
-}
-
-# diag_file FILE [LABEL]: show (the end of) a file as TAP comments.
-diag_file() {
-	[ -s "$1" ] || return 0
-	[ -n "${2:-}" ] && diag "--- ${2}:"
-	tail -n 40 "$1" | sed 's/^/#   /'
-}
-
-tap_ok() { # NAME
-	local n
-	n=$(_tap_bump n)
-	_tap_bump pass >/dev/null
-	echo "ok $n - $1"
-}
-
-tap_fail() { # NAME [DIAG...]
-	local n name=$1
-	shift
-	n=$(_tap_bump n)
-	_tap_bump fail >/dev/null
-	echo "not ok $n - $name"
-	[ $# -gt 0 ] && diag "$@"
-	return 0
-}
-
-tap_skip() { # NAME REASON
-	local n
-	n=$(_tap_bump n)
-	_tap_bump skip >/dev/null
-	echo "ok $n - $1 # SKIP $2"
-}
+# tap_ok, tap_fail, tap_skip (with a reason), diag, diag_file: the TAP
+# library of every tier; its counters are $LBT_TMP/tap, so the numbering
+# runs across all files.
+# shellcheck source=../tap.sh
+. "$LBT_DIR/../tap.sh"
+TAP_DIR=$LBT_TMP/tap
+TAP_TIER=${LBT_TIER:-integration}
+export TAP_DIR TAP_TIER
 
 # t_check NAME CMD...: ok when CMD exits 0 (its output is shown otherwise).
 t_check() {
