@@ -744,6 +744,47 @@ unrelease_login() {
 	rm -f "$h/.lbt-go-$2"
 }
 
+# bg_session USER NAME CMD: an ssh login of USER running CMD in the
+# background, its output in $W/NAME.out and $W/NAME.err ($W: the test
+# file's work directory).  Polls (10 s, kv_opt: the line may not be there
+# yet) for the session id the login prints first; sets SID and BG_PID
+# (timeout is the background process, tracked: TERM to it ends ssh too).
+# Status 1, with the login's output as a diagnostic, when no id came.
+bg_session() {
+	local u=$1 name=$2 cmd=$3 i
+	SID=""
+	timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" "$u@127.0.0.1" "echo S=\$LOGINBOX_SESSION; $cmd" \
+		>"$W/$name.out" 2>"$W/$name.err" &
+	BG_PID=$!
+	track_pid "$BG_PID"
+	for i in $(seq 1 50); do
+		SID=$(kv_opt "$(cat "$W/$name.out")" S)
+		[ -n "$SID" ] && return 0
+		kill -0 "$BG_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	diag "no session id from the background login $name:" "$(cat "$W/$name.out" "$W/$name.err")"
+	return 1
+}
+
+# bg_wait NAME ERE [SECONDS]: poll (10 s) until a line of the background
+# login NAME's output matches ERE.
+bg_wait() {
+	local i
+	for i in $(seq 1 $((${3:-10} * 10))); do
+		grep -Eq -- "$2" "$W/$1.out" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ns_owner PID: the owner uid of PID's user namespace (NS_GET_OWNER_UID).
+ns_owner() {
+	python3 -c 'import fcntl, os, struct, sys
+fd = os.open("/proc/%s/ns/user" % sys.argv[1], os.O_RDONLY)
+print(struct.unpack("I", fcntl.ioctl(fd, 0xb704, bytes(4)))[0])' "$1"
+}
+
 # wait_marker FILE KEY [SECONDS]: poll FILE until it holds @@KEY=value@@;
 # prints the value; status 1 when it never came.
 wait_marker() {

@@ -151,19 +151,13 @@ net_leftovers() {
 t_is "$(net_leftovers)" "" "after logout: no lbh* veth, no src4 element, no lease"
 
 # ---- another box, and the host, against a box's listener
-timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" lbt-bob@127.0.0.1 "$PROBE
-echo S=\$LOGINBOX_SESSION
+bg_session lbt-bob bob "$PROBE
 python3 -m http.server --bind 0.0.0.0 8090 >/dev/null 2>&1 &
 for i in \$(seq 1 50); do [ \"\$(probe 127.0.0.1 8090)\" = connected ] && break; sleep 0.1; done
 echo SELF=\$(probe 127.0.0.1 8090)
-sleep 20" >"$W/bob.out" 2>&1 &
-BOB=$!
-track_pid "$BOB"
-for _ in $(seq 1 100); do
-	grep -q '^SELF=' "$W/bob.out" && break
-	sleep 0.1
-done
-BSID=$(kv "$(cat "$W/bob.out")" S)
+sleep 20"
+BSID=$SID BOB=$BG_PID
+bg_wait bob '^SELF='
 BADDR=$(session_field "$BSID" net_addr)
 t_is "$(kv "$(cat "$W/bob.out")" SELF)" "connected" "bob's box listens on 8090 (positive control)"
 t_like "$BADDR" '^198\.19\.255\.' "bob's state file records the box's address"
