@@ -125,6 +125,20 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libcommon.a
 	$(CC) $(ALL_CFLAGS) -Itests/unit -fPIE -pie -o $@ $< $(B)/libcommon.a \
 	  $(LIBS_BOX)
 
+# Unit tests of the box's own parsers link the box code (without main()).
+BOX_UNIT_BINS = $(B)/tests/test_box_parsers
+BOX_LIB_OBJS = $(call obj,$(filter-out helper/box/main.c,$(BOX_SRC)) $(IMAGE_STORE_SRC))
+$(BOX_UNIT_BINS): $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(BOX_LIB_OBJS) $(B)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ihelper/box -Itests/unit -fPIE -pie -o $@ $< $(BOX_LIB_OBJS) \
+	  $(B)/libcommon.a $(LIBS_BOX)
+
+# pam_loginbox.so through libpam (pam_start_confdir), linked with -lpam.
+PAM_UNIT_BINS = $(B)/tests/test_pam_module
+$(PAM_UNIT_BINS): $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/pam_loginbox.so
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -fPIE -pie -o $@ $< -lpam -ldl
+
 check-unit: $(UNIT_BINS) $(B)/bench/lbb-boxes
 	@LBB_BOXES=$(B)/bench/lbb-boxes tests/unit/run.sh $(UNIT_BINS) bench/selftest.py
 
