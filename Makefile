@@ -68,7 +68,7 @@ LIBS_SHELL =
 LIBS_PAM   = -lpam -liniparser -lcap
 
 .PHONY: all check check-unit check-integration check-hostile check-vm check-package install uninstall \
-        clean quickstart quickstart-undo bench bench-images bench-selftest format
+        clean quickstart quickstart-undo bench bench-images bench-selftest format format-all
 all: $(BINS)
 
 # -MMD: each object depends on exactly the headers it includes.
@@ -238,7 +238,12 @@ bench-images:
 
 include tests/fuzz/fuzz.mk
 
+# Formats the C lines changed against HEAD (.clang-format says why not the
+# whole tree); `make format-all` reformats every file.
 format:
+	git diff -U0 --no-color HEAD -- '*.c' '*.h' | clang-format-diff -p1 -i
+
+format-all:
 	clang-format -i $(COMMON_SRC) $(BOX_SRC) $(SHELL_SRC) $(ADMIN_SRC) $(PAM_SRC) $(IMAGE_SRC) \
 	  helper/*/*.h
 
