@@ -615,12 +615,14 @@ _leftovers() {
 	done
 }
 
-# assert_no_leftovers NAME [SECONDS]: nothing of any test session remains
-# (close_session may still be running when a client returns: wait a bit).
-assert_no_leftovers() {
-	local name=$1 secs=${2:-10} i left
+# t_until_empty NAME SECONDS CMD...: poll (5 times a second, at most
+# SECONDS) until CMD prints nothing: ok; else not ok with what it printed
+# last.
+t_until_empty() {
+	local name=$1 secs=$2 i left
+	shift 2
 	for i in $(seq 1 $((secs * 5))); do
-		left=$(_leftovers)
+		left=$("$@")
 		[ -z "$left" ] && break
 		sleep 0.2
 	done
@@ -629,6 +631,33 @@ assert_no_leftovers() {
 	else
 		tap_fail "$name" "still there after ${secs}s:" "$left"
 	fi
+}
+
+# assert_no_leftovers NAME [SECONDS]: nothing of any test session remains
+# (close_session may still be running when a client returns: wait a bit).
+assert_no_leftovers() { t_until_empty "$1" "${2:-10}" _leftovers; }
+
+# refused_ssh NAME USER ERE [SSH-FUNCTION]: an ssh login of USER (through
+# ssh_as, or SSH-FUNCTION) is refused before any shell ran, the client is
+# told why by loginbox (ERE), and nothing is left behind.
+refused_ssh() {
+	local name=$1 u=$2 re=$3 via=${4:-ssh_as} rc
+	"$via" "$u" 'echo "@@RAN@@"; hostname' >"$W/out" 2>"$W/err"
+	rc=$?
+	if [ "$rc" -ne 0 ] && ! grep -q '@@RAN@@' "$W/out"; then
+		tap_ok "$name: the ssh login is refused"
+	else
+		tap_fail "$name: the ssh login is refused" "status $rc" "stdout: $(cat "$W/out")" "stderr: $(cat "$W/err")"
+	fi
+	# sshd shows PAM's messages with the login messages, on the session's
+	# stdout (display_loginmsg), not on stderr: look at both.
+	cat "$W/out" "$W/err" >"$W/both"
+	if grep -q 'loginbox' "$W/both" && grep -Eq -- "$re" "$W/both"; then
+		tap_ok "$name: the client is told why (/$re/)"
+	else
+		tap_fail "$name: the client is told why (/$re/)" "stdout: $(cat "$W/out")" "stderr: $(cat "$W/err")"
+	fi
+	assert_no_leftovers "$name: nothing is left behind" 5
 }
 
 # ------------------------------------ proof first, then "nothing remains" ---
@@ -699,24 +728,16 @@ _proof_left() { # PROOF-FILE
 # SID is gone, and nothing else of any test session remains.  Fails when
 # there is no proof that SID ever existed.
 assert_session_gone() {
-	local name=$1 id=$2 secs=${3:-10} p=$LBT_TMP/proof/$2 i left
+	local name=$1 id=$2 secs=${3:-10} p=$LBT_TMP/proof/$2
 	if [ -z "$id" ] || [ ! -s "$p" ]; then
 		tap_fail "$name" "no proof that session '$id' existed (the login did not run, or was not seen live)"
 		return 0
 	fi
-	for i in $(seq 1 $((secs * 5))); do
-		left=$(
-			_proof_left "$p"
-			_leftovers
-		)
-		[ -z "$left" ] && break
-		sleep 0.2
-	done
-	if [ -z "$left" ]; then
-		tap_ok "$name"
-	else
-		tap_fail "$name" "still there after ${secs}s:" "$left"
-	fi
+	t_until_empty "$name" "$secs" _session_left "$p"
+}
+_session_left() { # PROOF-FILE
+	_proof_left "$1"
+	_leftovers
 }
 
 # hold_cmd TAG USER: shell text for USER's (boxed) login to run: prints
