@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC3043 # local: dash and bash have it
 #
 # The one TAP library of every test tier (unit, fuzz, integration, hostile,
 # VM, package).  Sourced, not run; POSIX sh plus `local` (dash and bash).
