@@ -79,7 +79,7 @@ LIBS_SHELL =
 LIBS_PAM   = -lpam -liniparser -lcap
 
 .PHONY: all check check-unit check-integration check-hostile check-vm check-package install uninstall \
-        clean quickstart quickstart-undo bench bench-images format
+        clean quickstart quickstart-undo bench bench-images bench-selftest format format-all
 all: $(BINS)
 
 # -MMD: each object depends on exactly the headers it includes.
@@ -148,8 +148,22 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libcommon.a
 	$(CC) $(ALL_CFLAGS) -Itests/unit -fPIE -pie -o $@ $< $(B)/libcommon.a \
 	  $(LIBS_BOX)
 
-check-unit: $(UNIT_BINS)
-	@tests/unit/run.sh $(UNIT_BINS)
+# Unit tests of the box's own parsers link the box code (without main()).
+BOX_UNIT_BINS = $(B)/tests/test_box_parsers
+BOX_LIB_OBJS = $(call obj,$(filter-out helper/box/main.c,$(BOX_SRC)) $(IMAGE_STORE_SRC))
+$(BOX_UNIT_BINS): $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(BOX_LIB_OBJS) $(B)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ihelper/box -Itests/unit -fPIE -pie -o $@ $< $(BOX_LIB_OBJS) \
+	  $(B)/libcommon.a $(LIBS_BOX)
+
+# pam_loginbox.so through libpam (pam_start_confdir), linked with -lpam.
+PAM_UNIT_BINS = $(B)/tests/test_pam_module
+$(PAM_UNIT_BINS): $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/pam_loginbox.so
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -fPIE -pie -o $@ $< -lpam -ldl
+
+check-unit: $(UNIT_BINS) $(B)/bench/lbb-boxes
+	@LBB_BOXES=$(B)/bench/lbb-boxes tests/unit/run.sh $(UNIT_BINS) bench/selftest.py
 
 check-integration: all
 	@tests/integration/run.sh
@@ -231,13 +245,28 @@ quickstart-undo:
 bench: all
 	@bench/run.sh
 
+# The benchmark's box owner (bench/lbb_boxes.c): the helper called through
+# helper_call.c, built against the libcommon.a of the build under test.
+$(B)/bench/lbb-boxes: bench/lbb_boxes.c $(B)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIE -pie -o $@ $< $(B)/libcommon.a $(LIBS_BOX)
+
+# The benchmark's parts, without root (also one of check-unit's programs).
+bench-selftest: $(B)/bench/lbb-boxes
+	@LBB_BOXES=$(B)/bench/lbb-boxes tests/unit/run.sh bench/selftest.py
+
 # Image import speed (bench/images.sh): a private store, never the system's.
 bench-images:
 	@bench/images.sh
 
 include tests/fuzz/fuzz.mk
 
+# Formats the C lines changed against HEAD (.clang-format says why not the
+# whole tree); `make format-all` reformats every file.
 format:
+	git diff -U0 --no-color HEAD -- '*.c' '*.h' | clang-format-diff -p1 -i
+
+format-all:
 	clang-format -i $(COMMON_SRC) $(BOX_SRC) $(SHELL_SRC) $(ADMIN_SRC) $(PAM_SRC) $(IMAGE_SRC) \
 	  helper/*/*.h
 

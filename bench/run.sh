@@ -8,7 +8,8 @@
 # its own config and keeps its own state there), creates two users
 # (lbb-boxed: boxed; lbb-plain: not boxed), starts a private sshd on
 # 127.0.0.1 with its own PAM service, compiles the kernel floor
-# (bench/floor.c) and a minimal crun bundle, and runs bench/bench.py,
+# (bench/floor.c), a minimal crun bundle and the box owner of the scale
+# test (bench/lbb_boxes.c, against the private build), and runs bench/bench.py,
 # which measures, prints the table and writes bench/results/.
 # Everything it made is removed on exit, whatever happens.  It never
 # touches the system install (/usr/sbin/loginbox, /etc/loginbox,
@@ -281,6 +282,13 @@ done
 
 # ------------------------------------------------ floor, crun bundle ---
 gcc -O2 -Wall -Wextra -Werror -o "$T/floor" "$HERE/floor.c" || die "compile floor.c"
+# The scale test's box owner, linked with the private build's libcommon.a
+# (its compiled-in helper path; bench/ comes from the working tree, the
+# headers from the tree under test).
+# shellcheck disable=SC2046 # one -I per directory
+gcc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $(find "$SRC/helper" -name '*.h' -printf '-I%h\n' | sort -u) \
+	-o "$T/lbb-boxes" "$HERE/lbb_boxes.c" "$T/build/libcommon.a" \
+	-Wl,--as-needed -lseccomp -lcap -liniparser -lnftables -ljson-c || die "compile lbb_boxes.c"
 mkdir -p "$T/bundle/rootfs/bin" "$T/bundle/rootfs/proc" "$T/bundle/rootfs/dev" \
 	"$T/bundle/rootfs/sys" "$T/bundle/rootfs/tmp" "$T/crun-state"
 cp /bin/busybox "$T/bundle/rootfs/bin/busybox"
@@ -295,6 +303,7 @@ cat >"$T/setup.json" <<EOF
  "plain": "$PLAIN", "port": $PORT, "key": "$T/id/key",
  "floor": "$T/floor", "bundle": "$T/bundle", "crun_state": "$T/crun-state",
  "pam_su": "$T/pam-su", "sshd_pid": $SSHD_PID,
+ "boxes_tool": "$T/lbb-boxes",
  "results": "$HERE/results", "python": "$PY"}
 EOF
 mkdir -p "$HERE/results"

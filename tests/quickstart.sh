@@ -17,12 +17,16 @@ fi
 pkgs="build-essential pkg-config libpam0g-dev libcap-dev libseccomp-dev
       libiniparser-dev libjson-c-dev libsubid-dev libnftables-dev libarchive-dev
       libssl-dev uidmap iproute2 procps libpam-runtime"
-missing=$(for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
-if [ -n "$missing" ]; then
-	echo "== installing: $missing"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
-fi
+# shellcheck source=shlib.sh
+. tests/shlib.sh
+apt_log=$(mktemp)
+# shellcheck disable=SC2086 # one argument per package
+lb_ensure_packages "$apt_log" $pkgs || {
+	tail -n 20 "$apt_log" >&2
+	echo "quickstart: apt-get install failed (above)" >&2
+	exit 1
+}
+rm -f "$apt_log"
 
 echo "== building and installing"
 make -s all

@@ -71,8 +71,21 @@ $(AB)/tests/%: tests/unit/%.c tests/unit/tap.h $(AB)/libcommon.a
 
 ASAN_UNIT_BINS = $(patsubst tests/unit/%.c,$(AB)/tests/%,$(UNIT_SRC))
 
+# The box parsers' tests link the box code (Makefile: BOX_UNIT_BINS).
+ASAN_BOX_OBJS = $(patsubst %.c,$(AB)/obj/%.o,$(BOX_LIB_SRC) $(IMAGE_STORE_SRC))
+$(patsubst $(B)/%,$(AB)/%,$(BOX_UNIT_BINS)): $(AB)/tests/%: tests/unit/%.c tests/unit/tap.h $(ASAN_BOX_OBJS) $(AB)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_ALL_CFLAGS) -Ihelper/box -Itests/unit -fPIE -pie -o $@ $< \
+	  $(ASAN_BOX_OBJS) $(AB)/libcommon.a $(LIBS_BOX)
+
+# The module test loads the main build's pam_loginbox.so.
+$(patsubst $(B)/%,$(AB)/%,$(PAM_UNIT_BINS)): $(AB)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/pam_loginbox.so
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_ALL_CFLAGS) -Itests/unit -fPIE -pie -o $@ $< -lpam -ldl
+
 check-unit-asan: $(ASAN_UNIT_BINS)
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	@LB_TEST_PAM_MODULE=$(B)/pam_loginbox.so \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/unit/run.sh $(ASAN_UNIT_BINS)
 

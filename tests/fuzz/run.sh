@@ -8,14 +8,17 @@
 #       fuzz each target for SECONDS over build-fuzz/corpus/NAME/ (seeded
 #       from the checked-in corpus); findings in build-fuzz/findings/NAME/
 #
-# The last line is always "fuzz: N passed, M failed" (one per target); the
-# exit status is non-zero when a target crashed, leaked or hung.
+# TAP through tests/tap.sh, one test per target, plan first; the last line
+# is always "fuzz: N passed, M failed, K skipped"; the exit status is
+# non-zero when a target crashed, leaked or hung.
 mode=$1
 secs=$2
 shift 2
 here=$(dirname "$0")
-passed=0
-failed=0
+. "$here/../tap.sh"
+tap_init fuzz || exit 1
+trap tap_done EXIT
+tap_plan $#
 failed_names=""
 # A hang is a finding: 10 s for one input is far beyond any parser here.
 opts="-timeout=10 -rss_limit_mb=2048 -print_final_stats=1"
@@ -31,8 +34,7 @@ for bin in "$@"; do
 	check)
 		inputs=$(find "$seeds" -type f 2>/dev/null | sort)
 		if [ -z "$inputs" ]; then
-			echo "not ok - $name: no inputs in $seeds"
-			failed=$((failed + 1))
+			tap_fail "$name: no inputs in $seeds"
 			failed_names="$failed_names $name"
 			continue
 		fi
@@ -59,16 +61,12 @@ for bin in "$@"; do
 		;;
 	esac
 	if [ "$rc" -eq 0 ]; then
-		echo "ok - $name ($what)"
-		passed=$((passed + 1))
+		tap_ok "$name ($what)"
 	else
-		echo "not ok - $name (exit $rc; $log):"
-		grep -aE 'ERROR: |SUMMARY: |runtime error|Test unit written' "$log" |
-			head -n 5 | sed 's/^/#   /'
-		failed=$((failed + 1))
+		tap_fail "$name (exit $rc; $log):" "$(grep -aE 'ERROR: |SUMMARY: |runtime error|Test unit written' "$log" |
+			head -n 5)"
 		failed_names="$failed_names $name"
 	fi
 done
-[ "$failed" -eq 0 ] || echo "# failed:$failed_names"
-echo "fuzz: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+[ -z "$failed_names" ] || echo "# failed:$failed_names"
+tap_summary

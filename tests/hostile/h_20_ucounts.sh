@@ -17,35 +17,6 @@ reset_conf
 ALICE_SUB=$(awk '$1 == "lbt-alice" {print $2; exit}' "$LBT_TMP/subids")
 INOTIFY_MAX=$(cat /proc/sys/fs/inotify/max_user_instances)
 
-# bg_session USER NAME CMD: an ssh login running CMD in the background;
-# sets SID and BG_PID.
-bg_session() {
-	local u=$1 name=$2 cmd=$3 i
-	SID=""
-	timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" "$u@127.0.0.1" "echo S=\$LOGINBOX_SESSION; $cmd" \
-		>"$W/$name.out" 2>"$W/$name.err" &
-	BG_PID=$!
-	track_pid "$BG_PID"
-	for i in $(seq 1 50); do
-		SID=$(kv_opt "$(cat "$W/$name.out")" S)
-		[ -n "$SID" ] && return 0
-		kill -0 "$BG_PID" 2>/dev/null || break
-		sleep 0.2
-	done
-	diag "no session id from the background login $name:" "$(cat "$W/$name.out" "$W/$name.err")"
-	return 1
-}
-
-# wait_kv NAME KEY: until the background login printed KEY=... (20 s).
-wait_kv() {
-	local i
-	for i in $(seq 1 200); do
-		grep -q "^$2=" "$W/$1.out" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # inotify_hog N: python3 that makes up to N inotify instances, prints
 # GOT=count ERR=errno-name, then keeps them open for 60 s (HOLD=0: exits).
 INOTIFY_HOG='import ctypes, errno, sys, time
@@ -70,15 +41,9 @@ cp "$W/nestns" /home/lbt-alice/lbt-nestns
 chmod 644 /home/lbt-alice/lbt-hog.py /home/lbt-bob/lbt-hog.py
 chmod 755 /home/lbt-alice/lbt-nestns
 
-ns_owner() {
-	python3 -c 'import fcntl, os, struct, sys
-fd = os.open("/proc/%s/ns/user" % sys.argv[1], os.O_RDONLY)
-print(struct.unpack("I", fcntl.ioctl(fd, 0xb704, bytes(4)))[0])' "$1"
-}
-
 # ---- inotify instances
 if bg_session lbt-alice hog 'echo IN=$(hostname); python3 ~/lbt-hog.py 100000 hold'; then
-	wait_kv hog GOT
+	bg_wait hog ^GOT= 20
 	out=$(cat "$W/hog.out")
 	t_is "$(kv "$out" IN)" lbt-alice-box "inotify: the hog runs inside lbt-alice's box"
 	init=$(session_field "$SID" init_pid)

@@ -13,20 +13,12 @@ set -u
 W=$LBT_TMP/h92
 mkdir -p "$W"
 chmod 755 "$W"
+# shellcheck source=../integration/net_lib.sh
+. "$(dirname "$0")/../integration/net_lib.sh"
 UPNS=lbt-up92
-UP=198.18.0.1
-HOSTIP=198.18.0.254
-SUBNET=198.19.255.0/24
 SPOOF=198.19.255.250
 
-if ! lb_ensure_packages "$W/apt.log" nftables curl iproute2; then
-	tap_fail "nftables installed" "$(tail -n 5 "$W/apt.log")"
-	exit 0
-fi
-if nft list table inet loginbox >/dev/null 2>&1; then
-	tap_skip "anti-spoofing" "an inet loginbox table exists on this host: not ours to change"
-	exit 0
-fi
+net_prereqs "anti-spoofing"
 FWD0=$(cat /proc/sys/net/ipv4/ip_forward)
 cleanup() {
 	ip netns del "$UPNS" 2>/dev/null
@@ -37,21 +29,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip netns add "$UPNS"
-ip link add lbt-up92 type veth peer name eth0 netns "$UPNS"
-ip addr add "$HOSTIP/24" dev lbt-up92
-ip link set lbt-up92 up
-ip -n "$UPNS" link set lo up
-ip -n "$UPNS" addr add "$UP/24" dev eth0
-ip -n "$UPNS" link set eth0 up
+upstream_host "$UPNS" lbt-up92
 # the test host answers the spoofed address too (a route back), so only
 # the host's rules can stop the exchange
 ip -n "$UPNS" route add "$SUBNET" via "$HOSTIP"
-mkdir -p "$W/www"
-echo "upstream-ok" >"$W/www/m"
-chmod -R a+rX "$W/www"
-ip netns exec "$UPNS" python3 -m http.server --bind "$UP" --directory "$W/www" 8080 >"$W/http.log" 2>&1 &
-track_pid $!
 for _ in $(seq 1 50); do
 	curl -s -m 1 "http://$UP:8080/m" >/dev/null 2>&1 && break
 	sleep 0.1

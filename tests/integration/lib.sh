@@ -67,48 +67,14 @@ LBT_T=${LBT_T:-30}
 # Write it right after sourcing lib.sh, as a plain "t_plan N" line.
 t_plan() { :; }
 
-_tap_bump() { # FILE -> prints the new value
-	local f="$LBT_TMP/tap/$1" n
-	n=$(cat "$f" 2>/dev/null) || n=0
-	n=$((n + 1))
-	echo "$n" >"$f"
-	echo "$n"
-}
-
-diag() { # TEXT... (each line prefixed with "# ")
-	printf '%s\n' "$@" | sed 's/^/# /'
-}
-
-# diag_file FILE [LABEL]: show (the end of) a file as TAP comments.
-diag_file() {
-	[ -s "$1" ] || return 0
-	[ -n "${2:-}" ] && diag "--- ${2}:"
-	tail -n 40 "$1" | sed 's/^/#   /'
-}
-
-tap_ok() { # NAME
-	local n
-	n=$(_tap_bump n)
-	_tap_bump pass >/dev/null
-	echo "ok $n - $1"
-}
-
-tap_fail() { # NAME [DIAG...]
-	local n name=$1
-	shift
-	n=$(_tap_bump n)
-	_tap_bump fail >/dev/null
-	echo "not ok $n - $name"
-	[ $# -gt 0 ] && diag "$@"
-	return 0
-}
-
-tap_skip() { # NAME REASON
-	local n
-	n=$(_tap_bump n)
-	_tap_bump skip >/dev/null
-	echo "ok $n - $1 # SKIP $2"
-}
+# tap_ok, tap_fail, tap_skip (with a reason), diag, diag_file: the TAP
+# library of every tier; its counters are $LBT_TMP/tap, so the numbering
+# runs across all files.
+# shellcheck source=../tap.sh
+. "$LBT_DIR/../tap.sh"
+TAP_DIR=$LBT_TMP/tap
+TAP_TIER=${LBT_TIER:-integration}
+export TAP_DIR TAP_TIER
 
 # t_check NAME CMD...: ok when CMD exits 0 (its output is shown otherwise).
 t_check() {
@@ -649,12 +615,14 @@ _leftovers() {
 	done
 }
 
-# assert_no_leftovers NAME [SECONDS]: nothing of any test session remains
-# (close_session may still be running when a client returns: wait a bit).
-assert_no_leftovers() {
-	local name=$1 secs=${2:-10} i left
+# t_until_empty NAME SECONDS CMD...: poll (5 times a second, at most
+# SECONDS) until CMD prints nothing: ok; else not ok with what it printed
+# last.
+t_until_empty() {
+	local name=$1 secs=$2 i left
+	shift 2
 	for i in $(seq 1 $((secs * 5))); do
-		left=$(_leftovers)
+		left=$("$@")
 		[ -z "$left" ] && break
 		sleep 0.2
 	done
@@ -663,6 +631,33 @@ assert_no_leftovers() {
 	else
 		tap_fail "$name" "still there after ${secs}s:" "$left"
 	fi
+}
+
+# assert_no_leftovers NAME [SECONDS]: nothing of any test session remains
+# (close_session may still be running when a client returns: wait a bit).
+assert_no_leftovers() { t_until_empty "$1" "${2:-10}" _leftovers; }
+
+# refused_ssh NAME USER ERE [SSH-FUNCTION]: an ssh login of USER (through
+# ssh_as, or SSH-FUNCTION) is refused before any shell ran, the client is
+# told why by loginbox (ERE), and nothing is left behind.
+refused_ssh() {
+	local name=$1 u=$2 re=$3 via=${4:-ssh_as} rc
+	"$via" "$u" 'echo "@@RAN@@"; hostname' >"$W/out" 2>"$W/err"
+	rc=$?
+	if [ "$rc" -ne 0 ] && ! grep -q '@@RAN@@' "$W/out"; then
+		tap_ok "$name: the ssh login is refused"
+	else
+		tap_fail "$name: the ssh login is refused" "status $rc" "stdout: $(cat "$W/out")" "stderr: $(cat "$W/err")"
+	fi
+	# sshd shows PAM's messages with the login messages, on the session's
+	# stdout (display_loginmsg), not on stderr: look at both.
+	cat "$W/out" "$W/err" >"$W/both"
+	if grep -q 'loginbox' "$W/both" && grep -Eq -- "$re" "$W/both"; then
+		tap_ok "$name: the client is told why (/$re/)"
+	else
+		tap_fail "$name: the client is told why (/$re/)" "stdout: $(cat "$W/out")" "stderr: $(cat "$W/err")"
+	fi
+	assert_no_leftovers "$name: nothing is left behind" 5
 }
 
 # ------------------------------------ proof first, then "nothing remains" ---
@@ -733,24 +728,16 @@ _proof_left() { # PROOF-FILE
 # SID is gone, and nothing else of any test session remains.  Fails when
 # there is no proof that SID ever existed.
 assert_session_gone() {
-	local name=$1 id=$2 secs=${3:-10} p=$LBT_TMP/proof/$2 i left
+	local name=$1 id=$2 secs=${3:-10} p=$LBT_TMP/proof/$2
 	if [ -z "$id" ] || [ ! -s "$p" ]; then
 		tap_fail "$name" "no proof that session '$id' existed (the login did not run, or was not seen live)"
 		return 0
 	fi
-	for i in $(seq 1 $((secs * 5))); do
-		left=$(
-			_proof_left "$p"
-			_leftovers
-		)
-		[ -z "$left" ] && break
-		sleep 0.2
-	done
-	if [ -z "$left" ]; then
-		tap_ok "$name"
-	else
-		tap_fail "$name" "still there after ${secs}s:" "$left"
-	fi
+	t_until_empty "$name" "$secs" _session_left "$p"
+}
+_session_left() { # PROOF-FILE
+	_proof_left "$1"
+	_leftovers
 }
 
 # hold_cmd TAG USER: shell text for USER's (boxed) login to run: prints
@@ -776,6 +763,47 @@ unrelease_login() {
 	local h
 	h=$(getent passwd "$1" | cut -d: -f6)
 	rm -f "$h/.lbt-go-$2"
+}
+
+# bg_session USER NAME CMD: an ssh login of USER running CMD in the
+# background, its output in $W/NAME.out and $W/NAME.err ($W: the test
+# file's work directory).  Polls (10 s, kv_opt: the line may not be there
+# yet) for the session id the login prints first; sets SID and BG_PID
+# (timeout is the background process, tracked: TERM to it ends ssh too).
+# Status 1, with the login's output as a diagnostic, when no id came.
+bg_session() {
+	local u=$1 name=$2 cmd=$3 i
+	SID=""
+	timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" "$u@127.0.0.1" "echo S=\$LOGINBOX_SESSION; $cmd" \
+		>"$W/$name.out" 2>"$W/$name.err" &
+	BG_PID=$!
+	track_pid "$BG_PID"
+	for i in $(seq 1 50); do
+		SID=$(kv_opt "$(cat "$W/$name.out")" S)
+		[ -n "$SID" ] && return 0
+		kill -0 "$BG_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	diag "no session id from the background login $name:" "$(cat "$W/$name.out" "$W/$name.err")"
+	return 1
+}
+
+# bg_wait NAME ERE [SECONDS]: poll (10 s) until a line of the background
+# login NAME's output matches ERE.
+bg_wait() {
+	local i
+	for i in $(seq 1 $((${3:-10} * 10))); do
+		grep -Eq -- "$2" "$W/$1.out" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ns_owner PID: the owner uid of PID's user namespace (NS_GET_OWNER_UID).
+ns_owner() {
+	python3 -c 'import fcntl, os, struct, sys
+fd = os.open("/proc/%s/ns/user" % sys.argv[1], os.O_RDONLY)
+print(struct.unpack("I", fcntl.ioctl(fd, 0xb704, bytes(4)))[0])' "$1"
 }
 
 # wait_marker FILE KEY [SECONDS]: poll FILE until it holds @@KEY=value@@;

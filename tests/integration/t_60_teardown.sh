@@ -12,26 +12,6 @@ W=$LBT_TMP/t60
 mkdir -p "$W"
 chmod 755 "$W"
 
-# bg_session USER NAME CMD: an ssh login running "CMD" in the background;
-# sets SID (its session id, from LOGINBOX_SESSION) and BG_PID.
-bg_session() {
-	local u=$1 name=$2 cmd=$3 i
-	SID=""
-	# timeout itself is the background process: TERM to it ends ssh too
-	timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" "$u@127.0.0.1" "echo S=\$LOGINBOX_SESSION; $cmd" \
-		>"$W/$name.out" 2>"$W/$name.err" &
-	BG_PID=$!
-	track_pid "$BG_PID"
-	for i in $(seq 1 50); do
-		SID=$(kv_opt "$(cat "$W/$name.out")" S)
-		[ -n "$SID" ] && return 0
-		kill -0 "$BG_PID" 2>/dev/null || break
-		sleep 0.2
-	done
-	diag "no session id from the background login $name:" "$(cat "$W/$name.out" "$W/$name.err")"
-	return 1
-}
-
 # session_exists ID: its dir is there and its init is alive.
 session_alive() {
 	local init

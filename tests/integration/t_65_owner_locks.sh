@@ -16,46 +16,10 @@ OTHER_BOOT=11111111-2222-3333-4444-555555555555
 
 first_subuid() { awk -v u="$1" '$1 == u {print $2; exit}' "$LBT_TMP/subids"; }
 
-# bg_session USER NAME CMD: an ssh login running CMD in the background;
-# sets SID (LOGINBOX_SESSION) and BG_PID.
-bg_session() {
-	local u=$1 name=$2 cmd=$3 i
-	SID=""
-	timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" "$u@127.0.0.1" "echo S=\$LOGINBOX_SESSION; $cmd" \
-		>"$W/$name.out" 2>"$W/$name.err" &
-	BG_PID=$!
-	track_pid "$BG_PID"
-	for i in $(seq 1 50); do
-		SID=$(kv_opt "$(cat "$W/$name.out")" S)
-		[ -n "$SID" ] && return 0
-		kill -0 "$BG_PID" 2>/dev/null || break
-		sleep 0.2
-	done
-	diag "no session id from the background login $name:" "$(cat "$W/$name.out" "$W/$name.err")"
-	return 1
-}
-
-# wait_out NAME WORD: until the background login's output has WORD (10 s).
-wait_out() {
-	local i
-	for i in $(seq 1 100); do
-		grep -q "$2" "$W/$1.out" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# ns_owner PID: the owner uid of PID's user namespace (NS_GET_OWNER_UID).
-ns_owner() {
-	python3 -c 'import fcntl, os, struct, sys
-fd = os.open("/proc/%s/ns/user" % sys.argv[1], os.O_RDONLY)
-print(struct.unpack("I", fcntl.ioctl(fd, 0xb704, bytes(4)))[0])' "$1"
-}
-
 # ---- the box's user namespace is owned by the user's first subuid
 ALICE_SUB=$(first_subuid lbt-alice)
 if bg_session lbt-alice owner 'echo IN=$(hostname); sleep 60'; then
-	wait_out owner IN=
+	bg_wait owner IN=
 	t_is "$(kv "$(cat "$W/owner.out")" IN)" lbt-alice-box "namespace owner: the login runs in its box"
 	init=$(session_field "$SID" init_pid)
 	owner=$(ns_owner "$init" 2>&1)
@@ -155,7 +119,7 @@ t_unlike "$out" '^stale' "a leftover of this boot: its file was never shown"
 
 # gc keeps a live session's upper, removes every orphan
 if bg_session lbt-root live 'echo live >/etc/lbt-live; echo WROTE; sleep 60'; then
-	wait_out live WROTE
+	bg_wait live WROTE
 	plant_upper "$SID-$OTHER_BOOT"
 	out=$("$LB_ADMIN" gc 2>&1)
 	t_like "$out" "^gc: orphan upper $LB_SESSIONS/$SID-$OTHER_BOOT: removed\$" "gc: removes an earlier boot's upper with a live session's id"

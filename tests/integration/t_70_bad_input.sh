@@ -13,28 +13,6 @@ mkdir -p "$W"
 reset_conf
 HOST_HOSTNAME=$(hostname)
 
-# refused NAME USER ERE: an ssh login of USER is refused, and the client
-# gets a loginbox message matching ERE; nothing is left behind.
-refused() {
-	local name=$1 u=$2 re=$3 rc
-	ssh_as "$u" 'echo "@@RAN@@"; hostname' >"$W/out" 2>"$W/err"
-	rc=$?
-	if [ "$rc" -ne 0 ] && ! grep -q '@@RAN@@' "$W/out"; then
-		tap_ok "$name: the ssh login is refused"
-	else
-		tap_fail "$name: the ssh login is refused" "status $rc" "stdout: $(cat "$W/out")" "stderr: $(cat "$W/err")"
-	fi
-	# sshd shows PAM's messages with the login messages, on the session's
-	# stdout (display_loginmsg), not on stderr: look at both.
-	cat "$W/out" "$W/err" >"$W/both"
-	if grep -q 'loginbox' "$W/both" && grep -Eq -- "$re" "$W/both"; then
-		tap_ok "$name: the client is told why (/$re/)"
-	else
-		tap_fail "$name: the client is told why (/$re/)" "stdout: $(cat "$W/out")" "stderr: $(cat "$W/err")"
-	fi
-	assert_no_leftovers "$name: nothing is left behind" 5
-}
-
 # helper_says NAME USER ERE: `loginbox run -u USER` fails naming the problem.
 helper_says() {
 	local out rc
@@ -48,15 +26,15 @@ helper_says() {
 }
 
 # ---- subordinate ids
-refused "no subuid/subgid range (lbt-nosub)" lbt-nosub '/etc/subuid'
+refused_ssh "no subuid/subgid range (lbt-nosub)" lbt-nosub '/etc/subuid'
 helper_says "no subuid/subgid range (lbt-nosub)" lbt-nosub 'lbt-nosub has no range in /etc/subuid'
-refused "a range of 1000 ids (lbt-small)" lbt-small '/etc/subuid.*65536|65536.*/etc/subuid'
+refused_ssh "a range of 1000 ids (lbt-small)" lbt-small '/etc/subuid.*65536|65536.*/etc/subuid'
 helper_says "a range of 1000 ids (lbt-small)" lbt-small '1000'
 
 # A subuid range but no subgid range.
 cp -p /etc/subgid "$W/subgid.bak"
 sed -i '/^lbt-bob:/d' /etc/subgid
-refused "a subuid range but no subgid range" lbt-bob '/etc/subgid'
+refused_ssh "a subuid range but no subgid range" lbt-bob '/etc/subgid'
 cat "$W/subgid.bak" >/etc/subgid
 
 # ---- images
@@ -70,7 +48,7 @@ img_conf() { # IMAGE [EXTRA-LINE...]: lbt-bob boxed on IMAGE with /bin/sh
 }
 
 img_conf nosuch
-refused "image = nosuch (missing image)" lbt-bob 'nosuch'
+refused_ssh "image = nosuch (missing image)" lbt-bob 'nosuch'
 helper_says "image = nosuch (missing image)" lbt-bob 'image nosuch.*/var/lib/loginbox/images/nosuch'
 
 SNAP_BEFORE=$(snapshot_host_root)
@@ -83,22 +61,22 @@ for v in etc:/ proc:/host/proc dev:/ dev:/dev tmp:/ tmp:/tmp sys:/sys run:/ home
 	rm -rf "${LB_IMAGES:?}/$img/$d"
 	ln -s "$target" "$LB_IMAGES/$img/$d"
 	img_conf "$img"
-	refused "image with $d -> $target" lbt-bob "$d"
+	refused_ssh "image with $d -> $target" lbt-bob "$d"
 	helper_says "image with $d -> $target" lbt-bob "$d"
 done
 # hostile: the image directory itself
 make_image lbt-good
 ln -sfn lbt-good "$LB_IMAGES/lbt-link"
 img_conf lbt-link
-refused "image that is a symlink to another image" lbt-bob 'lbt-link'
+refused_ssh "image that is a symlink to another image" lbt-bob 'lbt-link'
 make_image lbt-gw
 chmod 0775 "$LB_IMAGES/lbt-gw"
 img_conf lbt-gw
-refused "image directory writable by its group" lbt-bob 'lbt-gw'
+refused_ssh "image directory writable by its group" lbt-bob 'lbt-gw'
 make_image lbt-notroot
 chown lbt-plain "$LB_IMAGES/lbt-notroot"
 img_conf lbt-notroot
-refused "image directory not owned by root" lbt-bob 'lbt-notroot'
+refused_ssh "image directory not owned by root" lbt-bob 'lbt-notroot'
 SNAP_AFTER=$(snapshot_host_root)
 if [ "$SNAP_BEFORE" = "$SNAP_AFTER" ]; then
 	tap_ok "hostile images: the host's /, /etc and /dev are untouched"
@@ -132,7 +110,7 @@ assert_no_leftovers "images: nothing of these sessions remains"
 # ---- broken config refuses boxed logins
 # broken NAME: the config just written is broken; a boxed login is refused.
 broken() {
-	refused "broken config ($1)" lbt-alice "$2"
+	refused_ssh "broken config ($1)" lbt-alice "$2"
 }
 { base_conf; printf '[group.lbt-docker\nimage = host\n'; } | write_conf
 broken "syntax error" "$LB_CONF"
@@ -212,7 +190,7 @@ assert_no_leftovers "on_error = allow, module listed twice: close_session leaves
 out=$(ssh_as lbt-bob 'hostname' 2>&1)
 t_is "$out" "$HOST_HOSTNAME" "on_error = allow in the user's section: unboxed login"
 { base_conf; printf '[user.lbt-bob]\nimage = nosuch\non_error = deny\n'; } | write_conf
-refused "on_error = deny in the user's section" lbt-bob 'nosuch'
+refused_ssh "on_error = deny in the user's section" lbt-bob 'nosuch'
 
 # The allow token works for its own login only: not for another user
 # while the login is live (the token file proven there), not after logout.

@@ -262,19 +262,7 @@ _t90_left() {
 }
 
 # assert_no_leftovers, for this file's users (see _t90_left).
-assert_no_leftovers() {
-	local name=$1 secs=${2:-10} left
-	for _ in $(seq 1 $((secs * 5))); do
-		left=$(_t90_left)
-		[ -z "$left" ] && break
-		sleep 0.2
-	done
-	if [ -z "$left" ]; then
-		tap_ok "$name"
-	else
-		tap_fail "$name" "still there after ${secs}s:" "$left"
-	fi
-}
+assert_no_leftovers() { t_until_empty "$1" "${2:-10}" _t90_left; }
 
 conf_t90() { # ON_ERROR [EXTRA SECTION TEXT]
 	{
@@ -443,26 +431,6 @@ out=$(ssh2_as lbt-plain 'echo "@@RAN@@"; head -n 1 /proc/self/uid_map' 2>&1)
 t_like "$out" '^ *0 +0 +4294967295' "ssh lbt-plain (in no boxed group): not boxed (control)"
 assert_no_leftovers "logins while the directory is up: nothing left" 10
 
-# refused2 NAME USER ERE: the ssh login of USER (our sshd) is refused and
-# the client is told why (ERE); no shell ran; nothing is left.
-refused2() {
-	local name=$1 u=$2 re=$3 rc
-	ssh2_as "$u" 'echo "@@RAN@@"; hostname' >"$W/out" 2>"$W/err"
-	rc=$?
-	if [ "$rc" -ne 0 ] && ! grep -q '@@RAN@@' "$W/out"; then
-		tap_ok "$name: the ssh login is refused"
-	else
-		tap_fail "$name: the ssh login is refused" "status $rc" "stdout: $(cat "$W/out")" "stderr: $(cat "$W/err")"
-	fi
-	cat "$W/out" "$W/err" >"$W/both"
-	if grep -q 'loginbox' "$W/both" && grep -Eq -- "$re" "$W/both"; then
-		tap_ok "$name: the client is told why (/$re/)"
-	else
-		tap_fail "$name: the client is told why (/$re/)" "stdout: $(cat "$W/out")" "stderr: $(cat "$W/err")"
-	fi
-	assert_no_leftovers "$name: nothing is left behind" 5
-}
-
 # ================================================ the subid source fails
 touch "$W/subid/fail"
 if in_ns getsubids lbt-dir >/dev/null 2>&1; then
@@ -471,11 +439,11 @@ else
 	tap_ok "libsubid: getsubids lbt-dir fails while the provider fails"
 fi
 SUBID_RE='subordinate uid source \(subid: lbtest, through libsubid\) did not answer'
-refused2 "subid source failing, lbt-dir" lbt-dir "$SUBID_RE"
-refused2 "subid source failing, lbt-dirlocal" lbt-dirlocal "$SUBID_RE"
+refused_ssh "subid source failing, lbt-dir" lbt-dir "$SUBID_RE" ssh2_as
+refused_ssh "subid source failing, lbt-dirlocal" lbt-dirlocal "$SUBID_RE" ssh2_as
 if grep -q lb_fail_admin "$LBT_REPO/helper/common/err.h" 2>/dev/null; then
 	conf_t90 allow
-	refused2 "subid source failing, on_error = allow, lbt-dir" lbt-dir "$SUBID_RE"
+	refused_ssh "subid source failing, on_error = allow, lbt-dir" lbt-dir "$SUBID_RE" ssh2_as
 	conf_t90 deny
 else
 	tap_skip "subid source failing, on_error = allow: refused" \
@@ -483,8 +451,8 @@ else
 fi
 rm -f "$W/subid/fail"
 mv "$PROVIDER" "$W/provider.moved"
-refused2 "subid provider missing (libsubid would fall back to /etc/subuid)" lbt-dir \
-	'libsubid_lbtest\.so cannot be loaded'
+refused_ssh "subid provider missing (libsubid would fall back to /etc/subuid)" lbt-dir \
+	'libsubid_lbtest\.so cannot be loaded' ssh2_as
 mv "$W/provider.moved" "$PROVIDER"
 out=$(ssh2_as lbt-dir 'echo "@@RAN@@"; hostname' 2>&1)
 t_like "$out" '^lbt-dir-dirbox' "provider back: lbt-dir logs in, boxed, again"
@@ -525,9 +493,9 @@ DIR_RE='group lbt-dirbox of \[group\.lbt-dirbox\].*cannot be looked up'
 out=$(in_ns "$LB_ADMIN" policy lbt-dirlocal 2>&1)
 rc=$?
 t_like "$rc: $out" "^[1-9][0-9]*: .*$DIR_RE" "slapd down: loginbox policy lbt-dirlocal fails, naming the group"
-refused2 "slapd down, lbt-dirlocal" lbt-dirlocal "$DIR_RE"
+refused_ssh "slapd down, lbt-dirlocal" lbt-dirlocal "$DIR_RE" ssh2_as
 conf_t90 allow
-refused2 "slapd down, on_error = allow, lbt-dirlocal" lbt-dirlocal "$DIR_RE"
+refused_ssh "slapd down, on_error = allow, lbt-dirlocal" lbt-dirlocal "$DIR_RE" ssh2_as
 out=$(su_ns lbt-dirlocal 'echo "@@RAN@@"' 2>&1)
 if ! printf '%s' "$out" | grep -q '@@RAN@@' && printf '%s' "$out" | grep -Eq "$DIR_RE"; then
 	tap_ok "slapd down, on_error = allow: su - lbt-dirlocal is refused with the message"
@@ -537,7 +505,7 @@ fi
 conf_t90 deny
 # A local user in no boxed group cannot be told from one whose boxed group
 # is out of reach: refused too, until the admin exempts them.
-refused2 "slapd down, lbt-plain (not exempt)" lbt-plain "$DIR_RE"
+refused_ssh "slapd down, lbt-plain (not exempt)" lbt-plain "$DIR_RE" ssh2_as
 conf_t90 deny '[user.lbt-plain]
 box = no'
 out=$(ssh2_as lbt-plain 'echo "@@RAN@@"; head -n 1 /proc/self/uid_map' 2>&1)
@@ -552,6 +520,6 @@ out=$(in_ns "$LB_ADMIN" check 2>&1)
 t_like "$out" 'warning: \[group\.lbt-dirbox\].*cannot be looked up' \
 	"nslcd down: the LDAP group still cannot be looked up (an error)"
 conf_t90 allow
-refused2 "nslcd down, on_error = allow, lbt-dirlocal" lbt-dirlocal "$DIR_RE"
+refused_ssh "nslcd down, on_error = allow, lbt-dirlocal" lbt-dirlocal "$DIR_RE" ssh2_as
 conf_t90 deny
 exit 0

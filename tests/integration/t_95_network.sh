@@ -15,21 +15,13 @@ set -u
 W=$LBT_TMP/t95
 mkdir -p "$W"
 chmod 755 "$W"
+# shellcheck source=net_lib.sh
+. "$(dirname "$0")/net_lib.sh"
 UPNS=lbt-up
-UP=198.18.0.1
-HOSTIP=198.18.0.254
-SUBNET=198.19.255.0/24
 GW=198.19.255.1
 LL=169.254.169.254
 
-if ! lb_ensure_packages "$W/apt.log" nftables curl iproute2; then
-	tap_fail "nftables installed" "$(tail -n 5 "$W/apt.log")"
-	exit 0
-fi
-if nft list table inet loginbox >/dev/null 2>&1; then
-	tap_skip "network = bridge" "an inet loginbox table exists on this host: not ours to change"
-	exit 0
-fi
+net_prereqs "network = bridge"
 
 FWD0=$(cat /proc/sys/net/ipv4/ip_forward)
 cleanup() {
@@ -44,22 +36,11 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- the test host
-ip netns add "$UPNS"
-ip link add lbt-up0 type veth peer name eth0 netns "$UPNS"
-ip addr add "$HOSTIP/24" dev lbt-up0
-ip link set lbt-up0 up
-ip -n "$UPNS" link set lo up
-ip -n "$UPNS" addr add "$UP/24" dev eth0
+upstream_host "$UPNS" lbt-up0
 ip -n "$UPNS" addr add "$LL/32" dev lo
-ip -n "$UPNS" link set eth0 up
 # link-local traffic that got past the rules would land on the test host,
 # never on a real metadata service
 ip route add "$LL/32" via "$UP" dev lbt-up0
-mkdir -p "$W/www"
-echo "upstream-ok" >"$W/www/m"
-chmod -R a+rX "$W/www"
-ip netns exec "$UPNS" python3 -m http.server --bind "$UP" --directory "$W/www" 8080 >"$W/http.log" 2>&1 &
-track_pid $!
 ip netns exec "$UPNS" python3 -m http.server --bind "$LL" --directory "$W/www" 8081 >"$W/ll.log" 2>&1 &
 track_pid $!
 ip netns exec "$UPNS" python3 -c '
@@ -151,19 +132,13 @@ net_leftovers() {
 t_is "$(net_leftovers)" "" "after logout: no lbh* veth, no src4 element, no lease"
 
 # ---- another box, and the host, against a box's listener
-timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" lbt-bob@127.0.0.1 "$PROBE
-echo S=\$LOGINBOX_SESSION
+bg_session lbt-bob bob "$PROBE
 python3 -m http.server --bind 0.0.0.0 8090 >/dev/null 2>&1 &
 for i in \$(seq 1 50); do [ \"\$(probe 127.0.0.1 8090)\" = connected ] && break; sleep 0.1; done
 echo SELF=\$(probe 127.0.0.1 8090)
-sleep 20" >"$W/bob.out" 2>&1 &
-BOB=$!
-track_pid "$BOB"
-for _ in $(seq 1 100); do
-	grep -q '^SELF=' "$W/bob.out" && break
-	sleep 0.1
-done
-BSID=$(kv "$(cat "$W/bob.out")" S)
+sleep 20"
+BSID=$SID BOB=$BG_PID
+bg_wait bob '^SELF='
 BADDR=$(session_field "$BSID" net_addr)
 t_is "$(kv "$(cat "$W/bob.out")" SELF)" "connected" "bob's box listens on 8090 (positive control)"
 t_like "$BADDR" '^198\.19\.255\.' "bob's state file records the box's address"

@@ -19,25 +19,6 @@ chmod 755 "$W"
 user_conf() { base_conf; printf '[user.lbt-alice]\nsession = user\n'; }
 user_conf | write_conf
 
-# bg_login NAME CMD: an ssh login of lbt-alice running CMD in the
-# background; sets SID (LOGINBOX_SESSION) and BG_PID.
-bg_login() {
-	local name=$1 cmd=$2 i
-	SID=""
-	timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" lbt-alice@127.0.0.1 "echo S=\$LOGINBOX_SESSION; $cmd" \
-		>"$W/$name.out" 2>"$W/$name.err" &
-	BG_PID=$!
-	track_pid "$BG_PID"
-	for i in $(seq 1 50); do
-		SID=$(kv_opt "$(cat "$W/$name.out")" S)
-		[ -n "$SID" ] && return 0
-		kill -0 "$BG_PID" 2>/dev/null || break
-		sleep 0.2
-	done
-	diag "no session id from the background login $name:" "$(cat "$W/$name.out" "$W/$name.err")"
-	return 1
-}
-
 # logins_of ID: how many logins box ID serves (loginbox show).
 logins_of() { "$LB_ADMIN" show "$1" 2>/dev/null | sed -n 's/^logins  *//p'; }
 
@@ -60,7 +41,7 @@ alice_boxes() {
 
 # ---- two logins, one box
 PORT=$(free_port)
-if bg_login first "cd /tmp && echo box-page >page && exec python3 -m http.server --bind 127.0.0.1 $PORT"; then
+if bg_session lbt-alice first "cd /tmp && echo box-page >page && exec python3 -m http.server --bind 127.0.0.1 $PORT"; then
 	FIRST=$BG_PID S1=$SID
 	t_is "$(session_field "$S1" session)" user "session = user: the state file says so"
 	out=$(ssh_as lbt-alice 'echo "S=$LOGINBOX_SESSION"; echo "H=$(hostname)"; echo "P=$(cat /tmp/page)"; echo "N=$(readlink /proc/self/ns/net)"; echo "PY=$(pgrep -c -f [h]ttp.server)"' 2>&1)
@@ -144,7 +125,7 @@ if bg_login first "cd /tmp && echo box-page >page && exec python3 -m http.server
 	diag "join cost: su lbt-alice -c true into the live box: median $j ms; unboxed su lbt-plain -c true: $p ms"
 
 	# `loginbox show` lists the logins, list the session kind and count.
-	bg_login second 'sleep 60'
+	bg_session lbt-alice second 'sleep 60'
 	SECOND=$BG_PID
 	t_is "$SID" "$S1" "a third, background login joins the same box"
 	if wait_logins "$S1" 2; then
@@ -197,7 +178,7 @@ t_is "$(printf '%s\n' "$ids" | grep -c .)" 1 "10 simultaneous first logins: one 
 assert_no_leftovers "10 simultaneous logins: the box ends with the last" 10
 
 # ---- session = login still gives every login its own box
-if bg_login solo 'sleep 30'; then
+if bg_session lbt-alice solo 'sleep 30'; then
 	A=$SID
 	out=$(ssh_as lbt-bob 'echo "S=$LOGINBOX_SESSION"' 2>&1)
 	B1=$(kv_opt "$out" S)

@@ -33,25 +33,6 @@ print(json.dumps(v) if not isinstance(v, str) else v)
 ' "$1" "$2"
 }
 
-# bg_session USER NAME CMD: an ssh login running CMD in the background;
-# sets SID (from LOGINBOX_SESSION, printed inside the box) and BG_PID.
-bg_session() {
-	local u=$1 name=$2 cmd=$3 i
-	SID=""
-	timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" "$u@127.0.0.1" "echo S=\$LOGINBOX_SESSION; $cmd" \
-		>"$W/$name.out" 2>"$W/$name.err" &
-	BG_PID=$!
-	track_pid "$BG_PID"
-	for i in $(seq 1 50); do
-		SID=$(kv_opt "$(cat "$W/$name.out")" S)
-		[ -n "$SID" ] && return 0
-		kill -0 "$BG_PID" 2>/dev/null || break
-		sleep 0.2
-	done
-	diag "no session id from the background login $name:" "$(cat "$W/$name.out" "$W/$name.err")"
-	return 1
-}
-
 # audit_count ERE: how many audit records match, now.
 audit_count() { syslog_lines "loginbox-audit: $1" | wc -l; }
 

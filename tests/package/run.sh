@@ -18,17 +18,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d /tmp/lbpkg.XXXXXX)
 chmod 0755 "$T"
 PLAN=20
-n=0 fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=$((fail + 1)); fi; }
-# summary: the last line; planned tests that did not run are failures.
-summary() {
-	local missing=$((PLAN - n))
-	[ "$missing" -gt 0 ] || missing=0
-	[ "$missing" -eq 0 ] || echo "# $missing planned tests did not run"
-	[ "$n" -le "$PLAN" ] || echo "# ran $n tests, more than the plan of $PLAN"
-	echo "package: $((n - fail)) passed, $((fail + missing)) failed, 0 skipped"
-	[ "$fail" = 0 ] && [ "$n" = "$PLAN" ]
-}
+# shellcheck source=../tap.sh
+. "$top/tests/tap.sh"
+tap_init package || exit 1
 # What a source install puts on the machine (Makefile install, quickstart).
 # /var/lib/pam is pam-auth-update's record of what it wrote in common-*:
 # common-* put back without it looks edited by hand to pam-auth-update
@@ -59,6 +51,7 @@ cleanup() {
 		tar -xpf "$T/etc-loginbox.tar" -C / &&
 			echo "# restored /etc/loginbox as it was before the test"
 	fi
+	tap_done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -95,45 +88,45 @@ if [ -e /etc/loginbox ] && ! dpkg -S /etc/loginbox/loginbox.conf >/dev/null 2>&1
 		rm -rf /etc/loginbox &&
 		echo "# /etc/loginbox (no package owns it) set aside for the test"
 fi
-echo "1..$PLAN"
+tap_plan "$PLAN"
 # Build-deps as the package declares them (debian/control).
 apt-get build-dep -y -qq "$top" >/dev/null 2>&1 || true
 
 # 1. Build from a clean copy of the tree (what the admin would build).
 git -C "$top" ls-files -z | (cd "$top" && cpio -0pdm --quiet "$T/src")
 (cd "$T/src" && dpkg-buildpackage -us -uc -b >"$T/build.log" 2>&1)
-ok $? "dpkg-buildpackage -us -uc -b builds (log: last lines below on failure)"
-[ -f "$T"/loginbox_*_amd64.deb ] || { tail -n 20 "$T/build.log" | sed 's/^/# /'; summary; exit 1; }
+tap_result $? "dpkg-buildpackage -us -uc -b builds (log: last lines below on failure)"
+[ -f "$T"/loginbox_*_amd64.deb ] || { tail -n 20 "$T/build.log" | sed 's/^/# /'; tap_summary; exit 1; }
 lint=$(cd "$T" && lintian --tag-display-limit 0 ./*.changes 2>&1)
 lrc=$?
 lint=$(echo "$lint" | grep -v 'running with root')
 echo "$lint" | sed 's/^/# lintian: /'
-[ "$lrc" = 0 ] && ! echo "$lint" | grep -q '^E:'; ok $? "lintian runs and reports no errors (status $lrc)"
+[ "$lrc" = 0 ] && ! echo "$lint" | grep -q '^E:'; tap_result $? "lintian runs and reports no errors (status $lrc)"
 
 # 2. Install; the maintainer scripts do the admin's set-up.
 apt-get install -y -qq "$T"/loginbox_*_amd64.deb "$T"/libpam-loginbox_*_amd64.deb >"$T/install.log" 2>&1
 rc=$?
-ok $rc "both packages install with apt-get"
+tap_result $rc "both packages install with apt-get"
 [ "$rc" = 0 ] || tail -n 25 "$T/install.log" | sed 's/^/# /'
 
-grep -qx /usr/sbin/loginbox-shell /etc/shells; ok $? "loginbox-shell registered in /etc/shells"
-grep -q pam_loginbox /etc/pam.d/common-session; ok $? "pam-auth-update added the session line"
+grep -qx /usr/sbin/loginbox-shell /etc/shells; tap_result $? "loginbox-shell registered in /etc/shells"
+grep -q pam_loginbox /etc/pam.d/common-session; tap_result $? "pam-auth-update added the session line"
 grep -q 'Local modifications' "$T/install.log" &&
 	echo "# pam-auth-update found common-* edited by hand (its record is /var/lib/pam): it changes nothing until 'pam-auth-update --force'"
 grep -q '^# /etc/ssh/sshd_config.d/loginbox.conf' /etc/ssh/sshd_config.d/loginbox.conf
-ok $? "postinst wrote the sshd drop-in (loginbox sshd-config --write)"
-[ -d /var/lib/loginbox/images ]; ok $? "/var/lib/loginbox/images exists"
+tap_result $? "postinst wrote the sshd drop-in (loginbox sshd-config --write)"
+[ -d /var/lib/loginbox/images ]; tap_result $? "/var/lib/loginbox/images exists"
 dpkg-query -W -f='${Conffiles}\n' loginbox | grep -q /etc/loginbox/loginbox.conf
-ok $? "/etc/loginbox/loginbox.conf is a conffile"
+tap_result $? "/etc/loginbox/loginbox.conf is a conffile"
 # The checks below read dpkg -L: first prove it lists what was installed.
 files=$(dpkg -L loginbox libpam-loginbox 2>/dev/null | grep -v '^/\.$')
 echo "$files" | grep -qx /usr/sbin/loginbox-shell && echo "$files" | grep -q '/security/pam_loginbox\.so$' &&
 	[ -x /usr/sbin/loginbox-shell ]
-ok $? "dpkg -L lists the installed files ($(echo "$files" | grep -c .) paths)"
+tap_result $? "dpkg -L lists the installed files ($(echo "$files" | grep -c .) paths)"
 [ -n "$files" ] && ! find $files -maxdepth 0 -perm /6000 2>/dev/null | grep -q .
-ok $? "nothing setuid or setgid in the packages"
+tap_result $? "nothing setuid or setgid in the packages"
 [ -n "$files" ] && ! getcap $files 2>/dev/null | grep -q .
-ok $? "no file capabilities"
+tap_result $? "no file capabilities"
 
 # 3. A boxed login over real ssh through the system PAM stack.
 groupadd "$G"
@@ -141,7 +134,7 @@ useradd -m -s /usr/sbin/loginbox-shell -G "$G" "$U"
 grep -q "^$U:" /etc/subuid || usermod --add-subuids 3000000-3065535 --add-subgids 3000000-3065535 "$U"
 printf '[group.%s]\nimage = host\n' "$G" >/etc/loginbox/conf.d/50-pkgtest.conf
 chmod 0644 /etc/loginbox/conf.d/50-pkgtest.conf
-loginbox check >/dev/null; ok $? "loginbox check accepts the test config"
+loginbox check >/dev/null; tap_result $? "loginbox check accepts the test config"
 ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
 ssh-keygen -q -t ed25519 -N '' -f "$T/key"
 mkdir -p "$T/keys" && cp "$T/key.pub" "$T/keys/$U" && chmod 0644 "$T/keys/$U"
@@ -152,7 +145,7 @@ for i in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sl
 SSH="ssh -p $PORT -i $T/key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes"
 out=$(timeout 30 $SSH "$U@127.0.0.1" 'hostname; cat /proc/1/comm' 2>&1)
 [ "$(echo "$out" | head -n1)" = "$U-box" ] && echo "$out" | grep -qx loginbox-init
-ok $? "ssh through /etc/pam.d/sshd lands in a box ($(echo $out))"
+tap_result $? "ssh through /etc/pam.d/sshd lands in a box ($(echo $out))"
 
 # 4. Removal ends a live box.
 timeout 60 $SSH "$U@127.0.0.1" 'sleep 50' >/dev/null 2>&1 &
@@ -160,13 +153,13 @@ sleeper=$!
 for i in $(seq 100); do [ -n "$(ls /run/loginbox 2>/dev/null | grep -E '^[0-9]+$')" ] && break; sleep 0.1; done
 box=$(ls /run/loginbox | grep -E '^[0-9]+$' | head -n1)
 init_pid=$(sed -n 's/^init_pid=//p' "/run/loginbox/$box/state" 2>/dev/null)
-[ -n "$init_pid" ] && [ -d "/proc/$init_pid" ]; ok $? "a live box exists before removal (box $box, init $init_pid)"
+[ -n "$init_pid" ] && [ -d "/proc/$init_pid" ]; tap_result $? "a live box exists before removal (box $box, init $init_pid)"
 apt-get purge -y -qq libpam-loginbox loginbox >"$T/purge.log" 2>&1
-ok $? "apt-get purge of both packages succeeds"
+tap_result $? "apt-get purge of both packages succeeds"
 # Gone, or a zombie waiting for PID 1 to reap it (this test machine's
 # PID 1 reaps nothing; every real init does).
 dead() { [ ! -d "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
-[ -n "$init_pid" ] && dead "$init_pid"; ok $? "removal ended the live box (its init $init_pid has exited)"
+[ -n "$init_pid" ] && dead "$init_pid"; tap_result $? "removal ended the live box (its init $init_pid has exited)"
 kill "$sleeper" 2>/dev/null; wait "$sleeper" 2>/dev/null; sleeper=
 
 # 5. Nothing is left.
@@ -174,11 +167,11 @@ left=$(ls -d /usr/sbin/loginbox /usr/sbin/loginbox-shell /usr/libexec/loginbox \
 	/lib/*/security/pam_loginbox.so /usr/share/pam-configs/loginbox \
 	/etc/loginbox /var/lib/loginbox /run/loginbox \
 	/etc/ssh/sshd_config.d/loginbox.conf 2>/dev/null)
-[ -z "$left" ]; ok $? "purge leaves no files ($left)"
-! grep -qx /usr/sbin/loginbox-shell /etc/shells; ok $? "purge removed the /etc/shells line"
+[ -z "$left" ]; tap_result $? "purge leaves no files ($left)"
+! grep -qx /usr/sbin/loginbox-shell /etc/shells; tap_result $? "purge removed the /etc/shells line"
 ! grep -q pam_loginbox /etc/pam.d/common-session /etc/pam.d/common-session-noninteractive
-ok $? "purge removed the PAM line from common-session"
+tap_result $? "purge removed the PAM line from common-session"
 ! ls -d /sys/fs/cgroup/unified/loginbox/u* /sys/fs/cgroup/loginbox/u* 2>/dev/null | grep -q .
-ok $? "no cgroup node left"
+tap_result $? "no cgroup node left"
 
-summary
+tap_summary

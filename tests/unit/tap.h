@@ -6,6 +6,7 @@
  *	ok(cond, "fmt", ...);
  *	is_int(got, want, "fmt", ...);
  *	is_str(got, want, "fmt", ...);
+ *	skip("name", "why %s", ...);  one test not run here, with its reason
  *	skip_all("reason");      exits 77, which run.sh counts as skipped
  *	return done_testing();
  *
@@ -97,6 +98,22 @@ __attribute__((format(printf, 1, 2))) static inline void diag(const char *fmt,
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
+}
+
+/* One test that cannot run here, and why: "ok N - NAME # SKIP WHY"
+ * (tests/tap.sh counts it as skipped, not passed). */
+__attribute__((format(printf, 2, 3))) static inline void
+skip(const char *name, const char *why_fmt, ...)
+{
+	va_list ap;
+
+	tap_run++;
+	printf("ok %d - %s # SKIP ", tap_run, name);
+	va_start(ap, why_fmt);
+	vprintf(why_fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
 }
 
 __attribute__((noreturn)) static inline void skip_all(const char *why)

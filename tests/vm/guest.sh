@@ -13,10 +13,11 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname lbvm
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
-n=0
+# shellcheck source=../tap.sh
+. "$(dirname "$0")/../tap.sh"
+tap_init vm
 PLAN=34
-echo "1..$PLAN"
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+tap_plan "$PLAN"
 # between N MIN MAX: N is a number in MIN..MAX (a count with a lower bound)
 between() { case $1 in '' | *[!0-9]*) return 1 ;; esac; [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 finish() { sync; echo o >/proc/sysrq-trigger; sleep 5; poweroff -f; }
@@ -47,7 +48,7 @@ memory_max = 64M
 memory_swap_max = 0
 C
 out=$(run lbvm-a -- cat /proc/self/cgroup 2>&1)
-echo "$out" | grep -Eqx '0::/login-[0-9]+'; ok $? "cgroup namespace: the box's node is its root, the program in its login's leaf ($out)"
+echo "$out" | grep -Eqx '0::/login-[0-9]+'; tap_result $? "cgroup namespace: the box's node is its root, the program in its login's leaf ($out)"
 
 # 2. Fork bomb stops at pids_max; the host (this guest) survives.  dash,
 # not bash: bash retries a failed fork with growing sleeps.
@@ -60,15 +61,15 @@ out=$(run lbvm-a -- sh -c 'timeout -s KILL 10 sh -c "b() { b | b & }; b" 2>/dev/
 	echo alive' 2>&1)
 echo "# fork bomb run took $(( $(date +%s) - t0 )) s"
 # The box's init and shell count too: some 35 sleeps fit, never 0 or 41.
-between "$procs" 20 40; ok $? "fork bomb: pids_max=40 stops the sleeps between 20 and 40 ($procs started)"
-echo "$out" | grep -qx alive; ok $? "fork bomb: the login's shell survives"
-[ "$(echo ok)" = ok ] && [ -z "$(leftovers)" ]; ok $? "fork bomb: host fine, box torn down"
+between "$procs" 20 40; tap_result $? "fork bomb: pids_max=40 stops the sleeps between 20 and 40 ($procs started)"
+echo "$out" | grep -qx alive; tap_result $? "fork bomb: the login's shell survives"
+[ "$(echo ok)" = ok ] && [ -z "$(leftovers)" ]; tap_result $? "fork bomb: host fine, box torn down"
 
 # 3. Memory hog is OOM-killed inside the box only.
 out=$(run lbvm-a -- bash -c 'python3 -c "b = bytearray(256 << 20); print(\"not killed\")"
 	echo "rc=$?"; echo survived' 2>&1)
-echo "$out" | grep -qx 'rc=137'; ok $? "memory hog over memory_max=64M is killed (SIGKILL)"
-echo "$out" | grep -qx survived; ok $? "memory hog: the shell of the login survives"
+echo "$out" | grep -qx 'rc=137'; tap_result $? "memory hog over memory_max=64M is killed (SIGKILL)"
+echo "$out" | grep -qx survived; tap_result $? "memory hog: the shell of the login survives"
 
 # 4. CPU hog is throttled to cpu_max.
 conf <<'C'
@@ -86,10 +87,10 @@ max=$(cat /sys/fs/cgroup/loginbox/u$uid_a/s*/cpu.max 2>/dev/null)
 show=$(loginbox list 2>&1; loginbox show "$(ls /run/loginbox | grep -E '^[0-9]+$' | head -n1)" 2>&1)
 wait $bg
 thr=$(echo "$stat" | awk '/^nr_throttled/{print $2}')
-[ "$max" = "25000 100000" ]; ok $? "cpu_max=0.25 written as cpu.max '25000 100000' ($max)"
-[ -n "$thr" ] && [ "$thr" -gt 0 ]; ok $? "cpu hog is throttled (nr_throttled=$thr)"
-echo "$show" | grep -q 'cpu.stat'; ok $? "loginbox show reports cpu usage of a live box"
-echo "$show" | grep -q 'pids.current'; ok $? "loginbox show reports pids.current"
+[ "$max" = "25000 100000" ]; tap_result $? "cpu_max=0.25 written as cpu.max '25000 100000' ($max)"
+[ -n "$thr" ] && [ "$thr" -gt 0 ]; tap_result $? "cpu hog is throttled (nr_throttled=$thr)"
+echo "$show" | grep -q 'cpu.stat'; tap_result $? "loginbox show reports cpu usage of a live box"
+echo "$show" | grep -q 'pids.current'; tap_result $? "loginbox show reports pids.current"
 
 # 5. Two sessions of one user stay within the user-wide limits.
 conf <<'C'
@@ -106,11 +107,11 @@ first=$(cat /sys/fs/cgroup/loginbox/u$uid_a/pids.current 2>/dev/null)
 out=$(run lbvm-a -- sh -c 'echo B-ran; for i in $(seq 20); do sleep 5 & echo started; done 2>/dev/null; wait' 2>&1)
 wait $a
 procs=$(echo "$out" | grep -c '^started$')
-[ "$upids" = 30 ]; ok $? "user_pids_max written on the user's node (pids.max=$upids)"
-between "$first" 20 30; ok $? "the first session holds its 20 sleeps before the second starts (pids.current=$first)"
+[ "$upids" = 30 ]; tap_result $? "user_pids_max written on the user's node (pids.max=$upids)"
+between "$first" 20 30; tap_result $? "the first session holds its 20 sleeps before the second starts (pids.current=$first)"
 echo "$out" | grep -qx B-ran && between "$procs" 1 19
-ok $? "second session runs, and gets only what the first left of user_pids_max=30 (1 <= $procs < 20)"
-grep -qx A-survived /tmp/a.out; ok $? "the first session is unharmed"
+tap_result $? "second session runs, and gets only what the first left of user_pids_max=30 (1 <= $procs < 20)"
+grep -qx A-survived /tmp/a.out; tap_result $? "the first session is unharmed"
 
 # A user who fills user_pids_max from a live box makes their next box fail:
 # a failure they cause, so the helper reports it as one on_error = allow
@@ -130,9 +131,9 @@ done
 full=$(cat /sys/fs/cgroup/loginbox/u$uid_a/pids.current 2>/dev/null)
 reply=$(timeout 60 /usr/libexec/loginbox/loginbox-helper open lbvm-a vmtest 3>&- 2>&1 </dev/null)
 wait $a
-[ "${full:-0}" -ge 30 ]; ok $? "user_pids_max=30 filled from a live box (pids.current=$full)"
-echo "$reply" | grep -q '^loginbox-helper: error '; ok $? "the next box fails, reported as the user's failure: $reply"
-! echo "$reply" | grep -q 'error-admin'; ok $? "a limit hit is never error-admin (on_error = allow refuses it)"
+[ "${full:-0}" -ge 30 ]; tap_result $? "user_pids_max=30 filled from a live box (pids.current=$full)"
+echo "$reply" | grep -q '^loginbox-helper: error '; tap_result $? "the next box fails, reported as the user's failure: $reply"
+! echo "$reply" | grep -q 'error-admin'; tap_result $? "a limit hit is never error-admin (on_error = allow refuses it)"
 
 conf <<'C'
 user_memory_max = 100M
@@ -149,10 +150,10 @@ umem=$(cat /sys/fs/cgroup/loginbox/u$uid_a/memory.max 2>/dev/null)
 out=$(run lbvm-a -- sh -c "$hog; echo B-rc=\$?" 2>&1)
 events=$(cat /sys/fs/cgroup/loginbox/u$uid_a/memory.events 2>/dev/null | tr '\n' ' ')
 wait $a
-[ "$umem" = 104857600 ]; ok $? "user_memory_max written on the user's node (memory.max=$umem)"
+[ "$umem" = 104857600 ]; tap_result $? "user_memory_max written on the user's node (memory.max=$umem)"
 { echo "$out" | grep -qx 'B-rc=137' || grep -qx 'A-rc=137' /tmp/a.out; }
-ok $? "two sessions over user_memory_max=100M together: one allocation is OOM-killed ($(echo "$out" | grep rc=) $(grep rc= /tmp/a.out); $events)"
-grep -qx A-survived /tmp/a.out; ok $? "the first session's login survives the OOM"
+tap_result $? "two sessions over user_memory_max=100M together: one allocation is OOM-killed ($(echo "$out" | grep rc=) $(grep rc= /tmp/a.out); $events)"
+grep -qx A-survived /tmp/a.out; tap_result $? "the first session's login survives the OOM"
 
 # 5b. The box sees its own limits: cgroup2 read-only at /sys/fs/cgroup,
 # rooted at its node, memory.max the smaller of the session's and the
@@ -169,13 +170,13 @@ out=$(run lbvm-a -- sh -c 'echo "MAX=$(cat /sys/fs/cgroup/memory.max)"
 	echo "RO=$(mkdir /sys/fs/cgroup/x 2>&1)"
 	echo "SHM=$(df -B1 --output=size /dev/shm | tail -n 1 | tr -d " ")"' 2>&1)
 kvv() { printf '%s\n' "$out" | sed -n "s/^$1=//p" | head -n 1; }
-[ "$(kvv FS)" = cgroup2fs ]; ok $? "the box has cgroup2 at /sys/fs/cgroup ($(kvv FS))"
-[ "$(kvv MAX)" = 100663296 ]; ok $? "memory.max in the box is the user-wide 96M, smaller than the session's 200M ($(kvv MAX))"
+[ "$(kvv FS)" = cgroup2fs ]; tap_result $? "the box has cgroup2 at /sys/fs/cgroup ($(kvv FS))"
+[ "$(kvv MAX)" = 100663296 ]; tap_result $? "memory.max in the box is the user-wide 96M, smaller than the session's 200M ($(kvv MAX))"
 n_procs=$(kvv PROCS)
-[ -n "$n_procs" ] && [ "$n_procs" -ge 1 ] && [ "$n_procs" -le 6 ]; ok $? "its root is the box's node: only the box's processes, in its leaves ($n_procs)"
-[ "$(kvv NODE)" = 0 ]; ok $? "the node itself holds no process (cgroup v2: processes only in leaves) ($(kvv NODE))"
-echo "$(kvv RO)" | grep -q 'Read-only file system'; ok $? "the box's cgroup is read-only ($(kvv RO))"
-[ "$(kvv SHM)" = 100663296 ]; ok $? "shm_size = 1G is bounded by the 96M limit (/dev/shm size $(kvv SHM))"
+[ -n "$n_procs" ] && [ "$n_procs" -ge 1 ] && [ "$n_procs" -le 6 ]; tap_result $? "its root is the box's node: only the box's processes, in its leaves ($n_procs)"
+[ "$(kvv NODE)" = 0 ]; tap_result $? "the node itself holds no process (cgroup v2: processes only in leaves) ($(kvv NODE))"
+echo "$(kvv RO)" | grep -q 'Read-only file system'; tap_result $? "the box's cgroup is read-only ($(kvv RO))"
+[ "$(kvv SHM)" = 100663296 ]; tap_result $? "shm_size = 1G is bounded by the 96M limit (/dev/shm size $(kvv SHM))"
 
 # 5c. Leaves (init/, login-PID/) under the box's node: the limits stay on
 # the node and bound the leaves together; usage is per leaf.
@@ -194,13 +195,13 @@ done
 node=${leaf%/*}
 show=$(loginbox show "${node##*/s}" 2>&1)
 [ "$(cat "$node/pids.max" 2>/dev/null)" = 40 ] && [ "$(cat "$leaf/pids.max" 2>/dev/null)" = max ]
-ok $? "pids_max is on the box's node (40), not on the login's leaf ($(cat "$leaf/pids.max" 2>/dev/null))"
+tap_result $? "pids_max is on the box's node (40), not on the login's leaf ($(cat "$leaf/pids.max" 2>/dev/null))"
 [ "$(cat "$node/cgroup.subtree_control" 2>/dev/null | grep -c memory)" = 1 ] && [ -z "$(cat "$node/cgroup.procs" 2>/dev/null)" ] && [ -n "$(cat "$node/init/cgroup.procs" 2>/dev/null)" ]
-ok $? "controllers enabled below the node; init in init/, nothing in the node itself"
+tap_result $? "controllers enabled below the node; init in init/, nothing in the node itself"
 echo "$show" | grep -Eq "^leaf +login-[0-9]+ memory\.current=[0-9]+ pids\.current=[3-9] cpu\.usage_usec=[0-9]+"
-ok $? "loginbox show: the login's leaf with memory, pids and cpu ($(echo "$show" | grep '^leaf' | tr '\n' ' '))"
+tap_result $? "loginbox show: the login's leaf with memory, pids and cpu ($(echo "$show" | grep '^leaf' | tr '\n' ' '))"
 echo "$show" | grep -Eq "^leaf +init memory\.current=[0-9]+ pids\.current=1 "
-ok $? "loginbox show: the init leaf holds init alone"
+tap_result $? "loginbox show: the init leaf holds init alone"
 wait $bg
 
 # 5d. limits = best-effort where the controllers exist enforces them too
@@ -209,11 +210,11 @@ LIMITS=best-effort conf <<'C'
 pids_max = 40
 C
 out=$(run lbvm-a -- cat /sys/fs/cgroup/pids.max 2>&1)
-[ "$out" = 40 ]; ok $? "limits = best-effort with controllers: the box's pids.max is 40 ($out)"
+[ "$out" = 40 ]; tap_result $? "limits = best-effort with controllers: the box's pids.max is 40 ($out)"
 
 # 6. Nothing is left (polled: the last teardown may still be running).
 for i in $(seq 50); do [ -z "$(leftovers)" ] && break; sleep 0.1; done
-[ -z "$(leftovers)" ]; ok $? "teardown: no cgroup node, no session dir ($(leftovers | tr '\n' ' '))"
-[ ! -e /sys/fs/cgroup/loginbox/u$uid_a ]; ok $? "the user's node went with their last session"
-[ "$((n + 1))" = "$PLAN" ]; ok $? "ran the whole plan ($((n + 1)) of $PLAN)"
+[ -z "$(leftovers)" ]; tap_result $? "teardown: no cgroup node, no session dir ($(leftovers | tr '\n' ' '))"
+[ ! -e /sys/fs/cgroup/loginbox/u$uid_a ]; tap_result $? "the user's node went with their last session"
+[ "$(($(tap_count n) + 1))" = "$PLAN" ]; tap_result $? "ran the whole plan ($(($(tap_count n) + 1)) of $PLAN)"
 echo "VM: done"

@@ -20,15 +20,15 @@ if [ "$(id -u)" != 0 ]; then
 	echo "vm: must run as root (sudo make check)" >&2
 	exit 1
 fi
-need=""
-for p in qemu-system-x86 busybox-static cpio; do
-	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
-done
-if [ -n "$need" ]; then
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq $need >/dev/null || {
-		echo "vm: cannot install$need" >&2; exit 1; }
-fi
+# shellcheck source=../shlib.sh
+. "$top/tests/shlib.sh"
+# shellcheck source=../tap.sh
+. "$top/tests/tap.sh"
+lb_ensure_packages "$cache/apt.log" qemu-system-x86 busybox-static cpio || {
+	tail -n 20 "$cache/apt.log" >&2
+	echo "vm: cannot install the packages above" >&2
+	exit 1
+}
 
 # Debian's current 6.1 kernel, unpacked once.
 kpkg=$(ls "$cache"/linux-image-6.1.*_amd64.deb 2>/dev/null | head -n1)
@@ -73,8 +73,6 @@ fi
 
 # The guest tests the installed project: install it, and undo that after.
 # An install already here (make quickstart) is put back afterwards.
-# shellcheck source=../shlib.sh
-. "$top/tests/shlib.sh"
 had_conf=0
 [ -e /etc/loginbox/loginbox.conf ] && had_conf=1
 prev=$(mktemp)
@@ -97,25 +95,18 @@ timeout 900 qemu-system-x86_64 -accel tcg -cpu max -m 2048 -smp 2 \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
 	</dev/null >"$log" 2>&1
 rc=$?
-tr -d '\r' <"$log" | grep -E '^(ok|not ok|#|VM:|1\.\.[0-9]+$)' | grep -v '^# vm:'
-pass=$(tr -d '\r' <"$log" | grep -c '^ok ')
-fail=$(tr -d '\r' <"$log" | grep -c '^not ok ')
-plan=$(tr -d '\r' <"$log" | sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' | head -n 1)
 # The guest prints its plan first and "VM: done" after its last test; a
 # guest that stopped half-way misses one or both, and its missing tests
-# count as failed.
-if [ -z "$plan" ]; then
-	echo "not ok - the VM printed no plan (qemu exit $rc)"
-	fail=$((fail + 1))
-elif [ $((pass + fail)) -ne "$plan" ]; then
-	echo "not ok - the VM planned $plan tests and ran $((pass + fail))"
-	[ $((pass + fail)) -lt "$plan" ] && fail=$((fail + plan - pass - fail))
+# count as failed (tests/tap.sh).
+tap_init vm
+tr -d '\r' <"$log" | grep -E '^(ok|not ok|#|VM:|1\.\.[0-9]+$)' | grep -v '^# vm:' >"$log.tap"
+tap_absorb "$log.tap" "the VM (qemu exit $rc)"
+if ! grep -q '^VM: done' "$log.tap"; then
+	tap_fail "the VM finished its tests (qemu exit $rc)" "last lines:" \
+		"$(tr -d '\r' <"$log" | tail -n 20)"
 fi
-if ! tr -d '\r' <"$log" | grep -q '^VM: done'; then
-	echo "not ok - the VM did not finish its tests (qemu exit $rc); last lines:"
-	tr -d '\r' <"$log" | tail -n 20 | sed 's/^/#   /'
-	fail=$((fail + 1))
-fi
-rm -f "$log"
-echo "vm: $pass passed, $fail failed, 0 skipped"
-[ "$fail" = 0 ]
+rm -f "$log" "$log.tap"
+tap_summary
+rc=$?
+tap_done
+exit "$rc"
