@@ -310,4 +310,4 @@ mkdir -p "$HERE/results"
 [ -e "$HERE/results/.keep" ] || : >"$HERE/results/.keep"
 say "setup done in $(($(date +%s) - START_TS)) s; measuring"
 "$PY" "$HERE/bench.py" "$T/setup.json" && "$HERE/net.sh" "$P" "$BOXED" &&
-	"$HERE/storm.sh" "$T/setup.json"
+	"$HERE/image_build.sh" "$P" "$BOXED" && "$HERE/storm.sh" "$T/setup.json"
