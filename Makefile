@@ -62,8 +62,8 @@ BINS = $(B)/loginbox-helper $(B)/loginbox-shell $(B)/loginbox $(B)/pam_loginbox.
 UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 # libsubid is dlopen()ed only when nsswitch.conf names a subid source.
-LIBS_BOX   = -lseccomp -lcap -liniparser -lnftables -ljson-c
-LIBS_ADMIN = -lseccomp -lcap -liniparser -lnftables -larchive -ljson-c -lcrypto
+LIBS_BOX   = -lseccomp -lcap -liniparser -lnftables -ljson-c -lyaml
+LIBS_ADMIN = -lseccomp -lcap -liniparser -lnftables -larchive -ljson-c -lyaml -lcrypto
 LIBS_SHELL =
 LIBS_PAM   = -lpam -liniparser -lcap
 
