@@ -332,6 +332,20 @@ static int build(struct lb_box *b, struct lb_err *err)
 		       b->user.name, b->id, err->msg);
 		lb_err_clear(err);
 	}
+	/* lxcfs = yes without a running LXCFS follows `limits` too: the box
+	 * would see the host's memory and CPUs (kfs_lxcfs.c). */
+	if (b->pol.lxcfs) {
+		if (lxcfs_check(err) == 0) {
+			b->use_lxcfs = true;
+		} else if (b->pol.limits == LB_LIMITS_REQUIRED) {
+			return lb_prefix(err, "limits = required");
+		} else {
+			syslog(LOG_AUTHPRIV | LOG_WARNING,
+			       "user %s: box %lu: %s", b->user.name, b->id,
+			       err->msg);
+			lb_err_clear(err);
+		}
+	}
 	box_phase(b, "cgroup");
 	if (make_control(b, err) < 0)
 		return -1;

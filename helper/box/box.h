@@ -68,6 +68,7 @@ struct lb_box {
 	char cg_path[256];    /* absolute path of the session node */
 	int cgfd;             /* session node, for CLONE_INTO_CGROUP */
 	bool have_devcg;      /* the device program is attached (devcg.c) */
+	bool use_lxcfs;       /* lxcfs = yes and LXCFS is running */
 
 	/* the built box */
 	int control_fd;       /* listening control socket, inherited by init */
@@ -176,6 +177,9 @@ int cg_apply_limits(struct lb_box *b, int rootfd, int lbfd, int ufd,
 int cg_kill_and_remove(const char *cg_path, struct lb_err *err);
 /* devcg.c: the device program on the box's v2 node */
 int devcg_attach(struct lb_box *b, struct lb_err *err);
+/* kfs_lxcfs.c: is LXCFS there; its files over the box's /proc, /sys */
+int lxcfs_check(struct lb_err *err);
+int kfs_lxcfs(int rootfd, struct lb_err *err);
 /* mount point of the cgroup v2 hierarchy, or NULL; *pure says whether it
  * is the only hierarchy (no v1 controllers). */
 const char *cg_v2_root(bool *pure);
