@@ -426,6 +426,14 @@ static void t_config(void)
 		   !strcmp(s->values.devices[1], "nvidia.com/gpu=0"),
 	   "devices listed once each");
 	ok(s && s->values.shm_size == 64ULL << 20, "shm_size 64M");
+	ok(s && !s->values.lxcfs, "lxcfs defaults to no");
+	ok(lb_config_parse_string(&cfg, "[group.g]\nlxcfs = yes\n", "t.conf",
+				  &err) == 0 &&
+		   (s = lb_config_find(&cfg, "group.g")) && s->values.lxcfs,
+	   "lxcfs = yes parses (%s)", err.msg);
+	ok(lb_config_parse_string(&cfg, "[group.g]\nlxcfs = maybe\n",
+				  "t.conf", &err) < 0 && strstr(err.msg, "lxcfs"),
+	   "lxcfs = maybe is refused (%s)", err.msg);
 	ok(lb_config_parse_string(&cfg, "[group.g]\ndevices = /etc/shadow\n",
 				  "t.conf", &err) < 0 &&
 		   strstr(err.msg, "not a device") && strstr(err.msg, "t.conf"),
