@@ -62,8 +62,14 @@ probe() {
 		d=/proc/$init/root/dev
 		mknod -m 666 "$d/lbt-kvm" c "$KMAJ" "$KMIN" &&
 			mknod -m 666 "$d/lbt-null" c 1 3 &&
-			mknod -m 666 "$d/lbt-kmsg" c 1 11 && touch "$d/lbt-ready"
-		hostopen=$(python3 -c "import os; os.close(os.open('$d/lbt-kmsg', os.O_RDONLY)); print('ok')" 2>&1)
+			mknod -m 666 "$d/lbt-kmsg" c 1 11
+		# before the box is let go (it ends after its opens)
+		hostopen=$(python3 -c "import os
+try:
+    os.close(os.open('$d/lbt-kmsg', os.O_RDONLY)); print('ok')
+except OSError as e:
+    print(os.strerror(e.errno))" 2>&1 | tr '\n' ' ' | sed 's/ $//')
+		touch "$d/lbt-ready"
 	fi
 	wait "$pid"
 	cat "$W/out"

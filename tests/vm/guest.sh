@@ -205,8 +205,9 @@ done'
 plant() { # INIT-PID: fuse (10:229), null (1:3), kmsg (1:11), all 0666
 	local d=/proc/$1/root/dev
 	mknod -m 666 "$d/lbt-fuse" c 10 229 && mknod -m 666 "$d/lbt-null" c 1 3 &&
-		mknod -m 666 "$d/lbt-kmsg" c 1 11 && touch "$d/lbt-ready"
+		mknod -m 666 "$d/lbt-kmsg" c 1 11
 }
+release() { touch "/proc/$1/root/dev/lbt-ready"; } # INIT-PID: the box goes on
 conf <<'C'
 devices = /dev/fuse
 C
@@ -215,7 +216,8 @@ run lbvm-a -- sh -c "$probe_devs" >/tmp/d.out 2>&1 &
 bg=$!
 init=$(box_init /tmp/d.out)
 plant "$init"; ok $? "planted 0666 nodes into the live box's /dev (init $init)"
-hostopen=$(python3 -c "import os; os.close(os.open('/proc/$init/root/dev/lbt-kmsg', os.O_RDONLY)); print('ok')" 2>&1)
+hostopen=$(python3 -c "import os; os.close(os.open('/proc/$init/root/dev/lbt-kmsg', os.O_RDONLY)); print('ok')" 2>&1 | tail -n 1)
+release "$init"
 wait $bg
 out=$(cat /tmp/d.out)
 kvv() { printf '%s\n' "$out" | sed -n "s/^$1=//p" | head -n 1; }
@@ -231,6 +233,7 @@ run lbvm-a -- sh -c "$probe_devs" >/tmp/d.out 2>&1 &
 bg=$!
 init=$(box_init /tmp/d.out)
 plant "$init"
+release "$init"
 wait $bg
 out=$(cat /tmp/d.out)
 [ "$(kvv lbt-null)" = ok ]; ok $? "without devices: a base device still opens ($(kvv lbt-null))"
