@@ -42,8 +42,11 @@
 
 /* Instruction encoders (the kernel's are not uapi). */
 #define I(c, d, s, o, i)                                                       \
-	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s),        \
-			   .off = (o), .imm = (i)})
+	((struct bpf_insn){.code = (c),                                        \
+			   .dst_reg = (d),                                     \
+			   .src_reg = (s),                                     \
+			   .off = (o),                                         \
+			   .imm = (i)})
 #define LDX_W(d, s, o) I(BPF_LDX | BPF_MEM | BPF_W, d, s, o, 0)
 #define MOV_REG(d, s) I(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
 #define MOV_IMM(d, i) I(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
@@ -63,14 +66,14 @@ struct devrule {
 
 /* What every box's /dev holds (mounts.c make_dev) and its own devpts. */
 static const struct devrule base_rules[] = {
-	{BPF_DEVCG_DEV_CHAR, 1, 3},   /* null */
-	{BPF_DEVCG_DEV_CHAR, 1, 5},   /* zero */
-	{BPF_DEVCG_DEV_CHAR, 1, 7},   /* full */
-	{BPF_DEVCG_DEV_CHAR, 1, 8},   /* random */
-	{BPF_DEVCG_DEV_CHAR, 1, 9},   /* urandom */
-	{BPF_DEVCG_DEV_CHAR, 5, 0},   /* tty */
-	{BPF_DEVCG_DEV_CHAR, 5, 2},   /* ptmx */
-	{BPF_DEVCG_DEV_CHAR, 136, ANY_MINOR}, /* pts/N */
+    {BPF_DEVCG_DEV_CHAR, 1, 3},		  /* null */
+    {BPF_DEVCG_DEV_CHAR, 1, 5},		  /* zero */
+    {BPF_DEVCG_DEV_CHAR, 1, 7},		  /* full */
+    {BPF_DEVCG_DEV_CHAR, 1, 8},		  /* random */
+    {BPF_DEVCG_DEV_CHAR, 1, 9},		  /* urandom */
+    {BPF_DEVCG_DEV_CHAR, 5, 0},		  /* tty */
+    {BPF_DEVCG_DEV_CHAR, 5, 2},		  /* ptmx */
+    {BPF_DEVCG_DEV_CHAR, 136, ANY_MINOR}, /* pts/N */
 };
 
 #define MAX_RULES (ARRAY_SIZE(base_rules) + LB_DEV_MAX_NODES)
@@ -144,8 +147,8 @@ static int devcg_attach_fd(int cgfd, const struct lb_devset *devs,
 		rules[n++] = base_rules[i];
 	for (i = 0; devs && i < (size_t)devs->n_nodes; i++) {
 		rules[n].type = devs->nodes[i].type == S_IFBLK
-					? BPF_DEVCG_DEV_BLOCK
-					: BPF_DEVCG_DEV_CHAR;
+				    ? BPF_DEVCG_DEV_BLOCK
+				    : BPF_DEVCG_DEV_CHAR;
 		rules[n].major = (int)major(devs->nodes[i].rdev);
 		rules[n].minor = (int)minor(devs->nodes[i].rdev);
 		n++;
@@ -171,8 +174,9 @@ static int devcg_attach_fd(int cgfd, const struct lb_devset *devs,
 		pfd = (int)sys_bpf(BPF_PROG_LOAD, &attr);
 	}
 	if (pfd < 0) {
-		lb_fail(err, errno, "load the device program (bpf "
-				    "BPF_PROG_LOAD%s%.200s)",
+		lb_fail(err, errno,
+			"load the device program (bpf "
+			"BPF_PROG_LOAD%s%.200s)",
 			log[0] ? ": " : "", log);
 		return lb_hint(err, "the kernel needs CONFIG_CGROUP_BPF and "
 				    "CONFIG_BPF_SYSCALL");
@@ -183,8 +187,9 @@ static int devcg_attach_fd(int cgfd, const struct lb_devset *devs,
 	attr.attach_type = BPF_CGROUP_DEVICE;
 	attr.attach_flags = 0;
 	if (sys_bpf(BPF_PROG_ATTACH, &attr) < 0)
-		return lb_fail(err, errno, "attach the device program to the "
-					   "box's cgroup (BPF_PROG_ATTACH)");
+		return lb_fail(err, errno,
+			       "attach the device program to the "
+			       "box's cgroup (BPF_PROG_ATTACH)");
 	return 0;
 }
 

@@ -51,10 +51,10 @@ static const struct {
 	const char *path; /* in the box, and below LXCFS_DIR */
 	bool required;
 } lxcfs_files[] = {
-	{"/proc/meminfo", true},   {"/proc/cpuinfo", true},
-	{"/proc/stat", true},	   {"/proc/uptime", true},
-	{"/proc/loadavg", true},   {"/proc/diskstats", true},
-	{"/proc/swaps", true},	   {"/sys/devices/system/cpu/online", false},
+    {"/proc/meminfo", true}, {"/proc/cpuinfo", true},
+    {"/proc/stat", true},    {"/proc/uptime", true},
+    {"/proc/loadavg", true}, {"/proc/diskstats", true},
+    {"/proc/swaps", true},   {"/sys/devices/system/cpu/online", false},
 };
 
 /* An fd of LXCFS's mount, or -1 with err saying why it is not usable. */
@@ -73,14 +73,15 @@ static int lxcfs_open(struct lb_err *err)
 	if (fstatfs(fd, &sf) < 0 || fstat(fd, &st) < 0)
 		return lb_fail(err, errno, "lxcfs = yes: stat " LXCFS_DIR);
 	if ((unsigned long)sf.f_type != FUSE_SUPER_MAGIC || st.st_uid != 0) {
-		lb_fail(err, 0, "lxcfs = yes: LXCFS is not running (nothing "
-				"mounted on " LXCFS_DIR ")");
+		lb_fail(err, 0,
+			"lxcfs = yes: LXCFS is not running (nothing "
+			"mounted on " LXCFS_DIR ")");
 		return lb_hint(err, "start lxcfs (systemctl start lxcfs, or "
 				    "lxcfs " LXCFS_DIR "), or set lxcfs = no");
 	}
 	if (faccessat(fd, "proc/meminfo", R_OK, 0) < 0) {
-		lb_fail(err, errno, "lxcfs = yes: read " LXCFS_DIR
-				    "/proc/meminfo");
+		lb_fail(err, errno,
+			"lxcfs = yes: read " LXCFS_DIR "/proc/meminfo");
 		return lb_hint(err, "restart lxcfs");
 	}
 	return steal_fd(&fd);
@@ -115,15 +116,17 @@ int kfs_lxcfs(int rootfd, struct lb_err *err)
 		if (faccessat(lfd, p + 1, R_OK, 0) < 0) {
 			if (!lxcfs_files[i].required)
 				continue;
-			return lb_fail(err, errno, "lxcfs = yes: "
-					   LXCFS_DIR "%s", p);
+			return lb_fail(err, errno,
+				       "lxcfs = yes: " LXCFS_DIR "%s", p);
 		}
 		tfd = fs_open_in_root(rootfd, p, 0, &ignore);
 		if (tfd < 0) {
 			if (!lxcfs_files[i].required)
 				continue;
-			return lb_fail(err, ignore.errnum, "lxcfs = yes: %s "
-					   "of the box", p);
+			return lb_fail(err, ignore.errnum,
+				       "lxcfs = yes: %s "
+				       "of the box",
+				       p);
 		}
 		mfd = mnt_clone(lfd, p + 1, 0, err);
 		if (mfd < 0 || mnt_setattr(mfd, RO_ATTRS, 0, -1, err) < 0 ||

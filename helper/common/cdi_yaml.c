@@ -35,7 +35,8 @@ struct ystate {
 static int yfail(struct ystate *y, const yaml_event_t *ev, const char *what)
 {
 	return lb_fail(y->err, 0, "%s: %s (line %zu)", y->file, what,
-		       ev ? ev->start_mark.line + 1 : y->p.problem_mark.line + 1);
+		       ev ? ev->start_mark.line + 1
+			  : y->p.problem_mark.line + 1);
 }
 
 static int next(struct ystate *y, yaml_event_t *ev)
@@ -65,8 +66,8 @@ static int node(struct ystate *y, yaml_event_t *ev, int depth,
 static int collection(struct ystate *y, bool is_map, int depth,
 		      json_object **out)
 {
-	json_object *o = is_map ? json_object_new_object()
-				: json_object_new_array();
+	json_object *o =
+	    is_map ? json_object_new_object() : json_object_new_array();
 	yaml_event_t ev;
 
 	if (!o)
@@ -86,11 +87,12 @@ static int collection(struct ystate *y, bool is_map, int depth,
 		}
 		if (is_map) {
 			if (ev.type != YAML_SCALAR_EVENT) {
-				yfail(y, &ev, ev.type == YAML_ALIAS_EVENT
-						      ? "YAML aliases are not "
-							"supported"
-						      : "a mapping key is not a "
-							"plain string");
+				yfail(y, &ev,
+				      ev.type == YAML_ALIAS_EVENT
+					  ? "YAML aliases are not "
+					    "supported"
+					  : "a mapping key is not a "
+					    "plain string");
 				yaml_event_delete(&ev);
 				goto fail;
 			}
@@ -108,10 +110,10 @@ static int collection(struct ystate *y, bool is_map, int depth,
 				goto fail;
 			}
 			if (json_object_object_get_ex(o, key, NULL)) {
-				lb_fail(y->err, 0, "%s: key \"%.60s\" twice in "
-						   "one mapping (line %zu)",
-					y->file, key,
-					ev.start_mark.line + 1);
+				lb_fail(y->err, 0,
+					"%s: key \"%.60s\" twice in "
+					"one mapping (line %zu)",
+					y->file, key, ev.start_mark.line + 1);
 				free(key);
 				yaml_event_delete(&ev);
 				goto fail;
@@ -187,8 +189,8 @@ static int node(struct ystate *y, yaml_event_t *ev, int depth,
 		}
 		if (!is_null_scalar(ev)) {
 			*out = json_object_new_string_len(
-				(const char *)ev->data.scalar.value,
-				(int)ev->data.scalar.length);
+			    (const char *)ev->data.scalar.value,
+			    (int)ev->data.scalar.length);
 			if (!*out) {
 				yaml_event_delete(ev);
 				return lb_fail(y->err, ENOMEM, "%s", y->file);
@@ -236,8 +238,8 @@ struct json_object *lb_cdi_yaml_parse(const char *text, size_t len,
 	if (node(&y, &ev, 1, &root) < 0)
 		goto fail;
 	if (expect(&y, YAML_DOCUMENT_END_EVENT, "broken YAML document") < 0 ||
-	    expect(&y, YAML_STREAM_END_EVENT,
-		   "more than one YAML document") < 0)
+	    expect(&y, YAML_STREAM_END_EVENT, "more than one YAML document") <
+		0)
 		goto fail;
 	yaml_parser_delete(&y.p);
 	if (!root) {

@@ -33,8 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* every refusal names the spec file */
 	if (r < 0)
 		return 0;
-	if (set.n_nodes > LB_DEV_MAX_NODES || set.n_mounts > LB_DEV_MAX_MOUNTS ||
-	    set.n_env > LB_DEV_MAX_ENV || set.n_ld_dirs > 8)
+	if (set.n_nodes > LB_DEV_MAX_NODES ||
+	    set.n_mounts > LB_DEV_MAX_MOUNTS || set.n_env > LB_DEV_MAX_ENV ||
+	    set.n_ld_dirs > 8)
 		abort();
 	for (i = 0; i < set.n_nodes; i++)
 		if (strncmp(set.nodes[i].path, "/dev/", 5) ||
