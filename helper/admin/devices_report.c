@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "../box/lxcfs.h"
 #include "cdi.h"
 #include "macros.h"
 
@@ -23,6 +24,24 @@ int lb_devices_report(const struct lb_config *cfg, FILE *out)
 	for (i = 0; i < cfg->n_sections; i++) {
 		const struct lb_section *s = &cfg->sections[i];
 
+		if ((s->set_mask & LB_KEY_BIT(LB_KEY_LXCFS)) &&
+		    s->values.lxcfs) {
+			struct lb_err err;
+			char text[1200];
+
+			lb_err_clear(&err);
+			if (lxcfs_check(&err) < 0) {
+				fprintf(out, "warning: lxcfs = yes [%s]: %s "
+					     "(limits = required refuses the "
+					     "login, best-effort boxes see the "
+					     "host's /proc)\n", s->name,
+					lb_err_text(&err, text, sizeof(text)));
+				missing++;
+			} else {
+				fprintf(out, "lxcfs [%s]: ok (running)\n",
+					s->name);
+			}
+		}
 		if (!(s->set_mask & LB_KEY_BIT(LB_KEY_DEVICES)))
 			continue;
 		for (k = 0; k < s->values.n_devices; k++) {

@@ -318,6 +318,30 @@ static int build(struct lb_box *b, struct lb_err *err)
 		if (b->login_cgfd < 0)
 			return lb_prefix(err, "cgroup");
 	}
+	/* The device program (devcg.c): where the box has a v2 node, also
+	 * on a hybrid host; a kernel without cgroup BPF follows `limits`. */
+	if (b->have_cgroup && devcg_attach(b, err) < 0) {
+		if (b->pol.limits == LB_LIMITS_REQUIRED)
+			return lb_prefix(err, "device program (limits = "
+					      "required)");
+		syslog(LOG_AUTHPRIV | LOG_WARNING, "user %s: box %lu: %s",
+		       b->user.name, b->id, err->msg);
+		lb_err_clear(err);
+	}
+	/* lxcfs = yes without a running LXCFS follows `limits` too: the box
+	 * would see the host's memory and CPUs (kfs_lxcfs.c). */
+	if (b->pol.lxcfs) {
+		if (lxcfs_check(err) == 0) {
+			b->use_lxcfs = true;
+		} else if (b->pol.limits == LB_LIMITS_REQUIRED) {
+			return lb_prefix(err, "limits = required");
+		} else {
+			syslog(LOG_AUTHPRIV | LOG_WARNING,
+			       "user %s: box %lu: %s", b->user.name, b->id,
+			       err->msg);
+			lb_err_clear(err);
+		}
+	}
 	box_phase(b, "cgroup");
 	if (make_control(b, err) < 0)
 		return -1;

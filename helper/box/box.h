@@ -35,6 +35,7 @@
 #include "proc.h"
 #include "subid.h"
 #include "session.h"
+#include "lxcfs.h"
 #include "userns.h"
 #include "user.h"
 
@@ -75,6 +76,8 @@ struct lb_box {
 	char cg_path[256];    /* absolute path of the session node */
 	int cgfd;             /* session node, for CLONE_INTO_CGROUP */
 	int login_cgfd;       /* this login's leaf login-PID, or -1 */
+	bool have_devcg;      /* the device program is attached (devcg.c) */
+	bool use_lxcfs;       /* lxcfs = yes and LXCFS is running */
 
 	/* the built box */
 	int control_fd;       /* listening control socket, inherited by init */
@@ -139,6 +142,8 @@ int cg_create(struct lb_box *b, struct lb_err *err);
  * enabled below the node (cg_enable_below: every controller dfd has). */
 int cg_box_leaves(struct lb_box *b, struct lb_err *err);
 int cg_enable_below(int dfd, struct lb_err *err);
+/* devcg.c: the device program on the box's v2 node */
+int devcg_attach(struct lb_box *b, struct lb_err *err);
 
 /* rootfs.c + mounts.c: build the root under b->dir/root in the helper's
  * private mount namespace. */

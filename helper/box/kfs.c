@@ -151,7 +151,9 @@ static int build(const struct lb_box *b, struct lb_err *err)
 		     err) < 0 ||
 	    mnt_new_at(rootfd, "sysfs", "/sys", NULL, RO_ATTRS, err) < 0)
 		return -1;
-	return masks(b, rootfd, err);
+	if (masks(b, rootfd, err) < 0)
+		return -1;
+	return b->use_lxcfs ? kfs_lxcfs(rootfd, err) : 0;
 }
 
 static void send_err(int fd, const struct lb_err *err)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Resolving the devices of a policy (cdi.h).  JSON specs are parsed with
- * json-c, depth-bounded; every field we use is type-checked, and a spec
+ * json-c, depth-bounded, YAML specs into the same json-c tree by
+ * cdi_yaml.c; every field we use is type-checked, and a spec
  * we do not fully understand is refused whole, naming the file: half of a
  * spec would be a box with some of a driver's nodes but not its
  * libraries, or libraries without the hook that makes them loadable.
@@ -350,6 +351,89 @@ static json_object *parse_json(const char *text, size_t len, const char *file,
 	return root;
 }
 
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t l = strlen(s), n = strlen(suf);
+
+	return l > n && !strcmp(s + l - n, suf);
+}
+
+bool lb_cdi_spec_name(const char *name)
+{
+	return name[0] != '.' &&
+	       (has_suffix(name, ".json") || has_suffix(name, ".yaml") ||
+		has_suffix(name, ".yml"));
+}
+
+/* The parsed tree of either format (cdi_yaml.c builds the same). */
+static int spec_apply(json_object *root, const char *file, const char *kind,
+		      const char *dev, struct lb_devset *out,
+		      struct lb_err *err)
+{
+	json_object *devs, *v;
+	const char *ver, *k;
+	size_t i, n;
+
+	if (!json_object_is_type(root, json_type_object))
+		return lb_fail(err, 0, "%s: not a CDI spec (not a mapping)",
+			       file);
+	ver = str_field(root, "cdiVersion");
+	k = str_field(root, "kind");
+	if (!ver || !k)
+		return lb_fail(err, 0, "%s: not a CDI spec (no cdiVersion or "
+				       "kind)", file);
+	for (i = 0; cdi_versions[i] && strcmp(cdi_versions[i], ver); i++)
+		;
+	if (!cdi_versions[i]) {
+		lb_fail(err, 0, "%s: CDI version %.20s is not supported", file,
+			ver);
+		return lb_hint(err, "loginbox reads versions 0.3.0 to 0.8.0");
+	}
+	if (!lb_cdi_kind_valid(k, strlen(k)))
+		return lb_fail(err, 0, "%s: kind \"%.60s\" is not "
+				       "vendor/class", file, k);
+	if (strcmp(k, kind) != 0)
+		return 0;
+	if (!json_object_object_get_ex(root, "devices", &devs) ||
+	    !json_object_is_type(devs, json_type_array))
+		return lb_fail(err, 0, "%s: no devices list", file);
+	n = json_object_array_length(devs);
+	for (i = 0; i < n; i++) {
+		const char *dn;
+
+		v = json_object_array_get_idx(devs, i);
+		if (!json_object_is_type(v, json_type_object) ||
+		    !(dn = str_field(v, "name")))
+			return lb_fail(err, 0, "%s: device %zu has no name",
+				       file, i);
+		if (strcmp(dn, dev) != 0)
+			continue;
+		if (apply_edits(root, file, out, err) < 0 ||
+		    apply_edits(v, file, out, err) < 0)
+			return -1;
+		return 1;
+	}
+	return 0;
+}
+
+int lb_cdi_spec_text(const char *text, size_t len, const char *file,
+		     const char *kind, const char *dev, struct lb_devset *out,
+		     struct lb_err *err)
+{
+	json_object *root;
+	int r;
+
+	if (has_suffix(file, ".json"))
+		root = parse_json(text, len, file, err);
+	else
+		root = lb_cdi_yaml_parse(text, len, file, err);
+	if (!root)
+		return -1;
+	r = spec_apply(root, file, kind, dev, out, err);
+	json_object_put(root);
+	return r;
+}
+
 /*
  * Look for kind/dev in one spec file.  1 found (edits applied to out),
  * 0 not this file's kind or no such device, <0 error.
@@ -360,77 +444,13 @@ static int spec_lookup(int dirfd, const char *dir, const char *name,
 {
 	char file[512];
 	cleanup_free char *text = NULL;
-	json_object *root = NULL, *devs, *v;
-	const char *ver, *k;
-	size_t len, i, n;
-	int r = 0;
+	size_t len;
 
 	snprintf(file, sizeof(file), "%s/%s", dir, name);
 	if (lb_trusted_read(dirfd, name, file, check_owner, CDI_SPEC_MAX,
 			    &text, &len, err) < 0)
 		return lb_prefix(err, "CDI spec");
-	root = parse_json(text, len, file, err);
-	if (!root)
-		return -1;
-	r = -1;
-	if (!json_object_is_type(root, json_type_object)) {
-		lb_fail(err, 0, "%s: not a CDI spec (not a JSON object)", file);
-		goto out;
-	}
-	ver = str_field(root, "cdiVersion");
-	k = str_field(root, "kind");
-	if (!ver || !k) {
-		lb_fail(err, 0, "%s: not a CDI spec (no cdiVersion or kind)",
-			file);
-		goto out;
-	}
-	for (i = 0; cdi_versions[i] && strcmp(cdi_versions[i], ver); i++)
-		;
-	if (!cdi_versions[i]) {
-		lb_fail(err, 0, "%s: CDI version %.20s is not supported", file,
-			ver);
-		lb_hint(err, "loginbox reads versions 0.3.0 to 0.8.0");
-		goto out;
-	}
-	if (!lb_cdi_kind_valid(k, strlen(k))) {
-		lb_fail(err, 0, "%s: kind \"%.60s\" is not vendor/class", file,
-			k);
-		goto out;
-	}
-	r = 0;
-	if (strcmp(k, kind) != 0)
-		goto out;
-	r = -1;
-	if (!json_object_object_get_ex(root, "devices", &devs) ||
-	    !json_object_is_type(devs, json_type_array)) {
-		lb_fail(err, 0, "%s: no devices list", file);
-		goto out;
-	}
-	n = json_object_array_length(devs);
-	r = 0;
-	for (i = 0; i < n; i++) {
-		const char *dn;
-
-		v = json_object_array_get_idx(devs, i);
-		if (!json_object_is_type(v, json_type_object) ||
-		    !(dn = str_field(v, "name"))) {
-			lb_fail(err, 0, "%s: device %zu has no name", file, i);
-			r = -1;
-			goto out;
-		}
-		if (strcmp(dn, dev) != 0)
-			continue;
-		if (apply_edits(root, file, out, err) < 0 ||
-		    apply_edits(v, file, out, err) < 0) {
-			r = -1;
-			goto out;
-		}
-		r = 1;
-		break;
-	}
-out:
-	json_object_put(root);
-	return r;
+	return lb_cdi_spec_text(text, len, file, kind, dev, out, err);
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -459,10 +479,7 @@ static int dir_lookup(const char *dir, const char *kind, const char *dev,
 	if (!d)
 		return lb_fail(err, errno, "read %s", dir);
 	while ((de = readdir(d)) != NULL) {
-		size_t l = strlen(de->d_name);
-
-		if (de->d_name[0] == '.' || l < 6 ||
-		    strcmp(de->d_name + l - 5, ".json") != 0)
+		if (!lb_cdi_spec_name(de->d_name))
 			continue;
 		if (n >= (int)ARRAY_SIZE(names))
 			break;

@@ -5,7 +5,7 @@
  * names (nvidia.com/gpu=0), resolved into the nodes, read-only mounts
  * and environment the box gets.
  *
- * CDI spec files are read from /etc/cdi and /var/run/cdi (a device in
+ * CDI spec files (*.json, *.yaml, *.yml) are read from /etc/cdi and /var/run/cdi (a device in
  * both: /var/run/cdi wins, as the CDI spec says).  They are checked like
  * config files (lb_trusted_read: root-owned, not group/world-writable,
  * no symlink) because whoever writes them decides which host files a
@@ -69,6 +69,25 @@ bool lb_dev_path_valid(const char *s);
 int lb_device_resolve(const char *name, const char *const *dirs,
 		      bool check_owner, struct lb_devset *out,
 		      struct lb_err *err);
+
+/* cdi_yaml.c: a YAML spec as the json-c tree parse_json builds (aliases,
+ * tags, several documents and duplicate keys refused); NULL on error. */
+struct json_object;
+struct json_object *lb_cdi_yaml_parse(const char *text, size_t len,
+				      const char *file, struct lb_err *err);
+
+/* Is `name` a spec file name we read (*.json, *.yaml, *.yml)? */
+bool lb_cdi_spec_name(const char *name);
+
+/*
+ * Look for kind/dev in spec text read from `file` (its suffix picks the
+ * format): 1 found (edits applied to out), 0 not there, <0 error naming
+ * the file.  What spec_lookup does after the trusted read; the fuzz
+ * target calls it directly.
+ */
+int lb_cdi_spec_text(const char *text, size_t len, const char *file,
+		     const char *kind, const char *dev, struct lb_devset *out,
+		     struct lb_err *err);
 
 /* Every device of the policy (lb_cdi_dirs, owner checked); out zeroed. */
 int lb_devices_resolve(const struct lb_policy *p, struct lb_devset *out,

@@ -103,6 +103,7 @@ struct lb_policy {
 	int n_devices;                 /* devices = /dev paths, CDI names (cdi.h) */
 	char devices[LB_MAX_DEVICES][LB_DEVICE_NAME_MAX];
 	uint64_t shm_size;             /* bytes of /dev/shm; LB_UNLIMITED = default */
+	bool lxcfs;                    /* /proc files from LXCFS (kfs_lxcfs.c) */
 };
 
 /*
@@ -150,6 +151,7 @@ enum lb_key {
 	LB_KEY_MAX_LINGER,
 	LB_KEY_DEVICES,
 	LB_KEY_SHM_SIZE,
+	LB_KEY_LXCFS,
 	LB_KEY__COUNT
 };
 

@@ -58,6 +58,7 @@ void lb_policy_defaults(struct lb_policy *p)
 	p->n_keep_groups = 0;
 	p->n_devices = 0;
 	p->shm_size = LB_UNLIMITED;
+	p->lxcfs = false;
 	p->on_error = LB_ON_ERROR_DENY;
 	p->limits = LB_LIMITS_BEST_EFFORT;
 	p->priority = 0;

@@ -104,6 +104,7 @@ const struct lb_keydef lb_keys[LB_KEY__COUNT] = {
 	  SPAN(n_devices, devices), 0, 0, false, NULL },
 	{ "shm_size", LB_KEY_SHM_SIZE, LB_KT_SIZE, FIELD(shm_size), MB,
 	  TB, false, NULL },
+	SIMPLE("lxcfs", LB_KEY_LXCFS, LB_KT_BOOL, lxcfs),
 };
 /* clang-format on */
 

@@ -15,6 +15,7 @@ W=$LBT_TMP/t88
 mkdir -p "$W"
 SPEC_DIR=/etc/cdi
 SPEC=$SPEC_DIR/lbt-test.json
+YSPEC=$SPEC_DIR/lbt-test.yaml
 MADE_DIR=no
 [ -d "$SPEC_DIR" ] || { mkdir -m 0755 "$SPEC_DIR" && MADE_DIR=yes; }
 LIB=$W/lib
@@ -26,7 +27,7 @@ chmod 644 "$LIB/libtest.so.1"
 ZLIB=$(readlink -f /lib/x86_64-linux-gnu/libz.so.1)
 
 cleanup() {
-	rm -f "$SPEC"
+	rm -f "$SPEC" "$YSPEC"
 	[ "$MADE_DIR" = yes ] && rmdir "$SPEC_DIR" 2>/dev/null
 	reset_conf
 }
@@ -136,6 +137,39 @@ out=$(ssh_as lbt-bob "$PROBE" 2>&1)
 t_like "$out" '@@RAN@@' "plain path: bob's login ran"
 t_is "$(kv "$out" API)" 12 "plain path: /dev/kvm answers 12 in bob's box"
 t_is "$(kv "$out" ENV)" unset "plain path: no variable (none was asked for)"
+
+# The same in YAML, as nvidia-ctk cdi generate writes it.
+cat >"$YSPEC" <<EOF
+---
+cdiVersion: 0.5.0
+containerEdits:
+  env:
+  - LBT_YAML_SPEC=read
+devices:
+- containerEdits:
+    deviceNodes:
+    - path: /dev/kvm
+    env:
+    - LBT_DEVICE=yaml-kvm
+  name: "kvm"
+kind: lbt.example/yvm
+EOF
+chmod 644 "$YSPEC"
+conf lbt.example/yvm=kvm
+out=$("$LB_ADMIN" check 2>&1)
+t_like "$out" '^device lbt.example/yvm=kvm \[user.lbt-alice\]: ok \(1 node, 0 mounts, 2 variables\)$' \
+	"check: a device of a YAML spec resolves"
+out=$(ssh_as lbt-alice "$PROBE"'
+echo "YAML=${LBT_YAML_SPEC:-unset}"' 2>&1)
+t_like "$out" '@@RAN@@' "YAML: alice's login ran in the box"
+t_is "$(kv "$out" API)" 12 "YAML: /dev/kvm of the YAML spec answers 12"
+t_is "$(kv "$out" ENV)" yaml-kvm "YAML: the device's variable is set"
+t_is "$(kv "$out" YAML)" read "YAML: the spec-wide variable is set"
+printf 'cdiVersion: 0.6.0\nkind: lbt.example/yvm\na: &x [1]\ndevices: [{name: kvm, containerEdits: {env: *x}}]\n' >"$YSPEC"
+out=$("$LB_ADMIN" check 2>&1)
+t_like "$out" "^warning: device lbt.example/yvm=kvm .*$YSPEC.*aliases are not supported" \
+	"check: a YAML spec with an alias is refused, naming the file"
+rm -f "$YSPEC"
 
 # A device whose node is gone: check says so, the login is refused
 # naming the spec file (a box without its GPU would fail later, worse).

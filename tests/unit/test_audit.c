@@ -74,7 +74,8 @@ int main(void)
 	is_str(lb_audit_text(&a),
 	       "loginbox-audit: event=start section=group.staff "
 	       "file=/etc/loginbox/loginbox.conf image=host network=none "
-	       "pids_max=300 session=user linger=no max_linger=8h devices=none",
+	       "pids_max=300 session=user linger=no max_linger=8h devices=none "
+	       "lxcfs=no",
 	       "policy fields: section, file, image, network, set limits only, "
 	       "lifetime");
 	return done_testing();

@@ -238,6 +238,179 @@ static void t_hostile(void)
 	}
 }
 
+/* YAML specs fill the same set through the same checks (cdi_yaml.c). */
+static void yrefused(const char *what, const char *text, const char *want)
+{
+	int r;
+
+	put(d1, "t.yaml", text);
+	r = resolve("test.example/t=x");
+	ok(r < 0 && strstr(err.msg, want) && strstr(err.msg, "t.yaml"),
+	   "YAML refused, naming the file: %s (%s)", what, err.msg);
+}
+
+static void t_yaml(void)
+{
+	char *bomb;
+	size_t i, n;
+
+	/* As nvidia-ctk cdi generate writes it (keys sorted, a quoted
+	 * device name, a document start marker). */
+	put(d1, "t.yaml",
+	    "---\n"
+	    "cdiVersion: 0.5.0\n"
+	    "containerEdits:\n"
+	    "  deviceNodes:\n"
+	    "  - path: /dev/t/ctl\n"
+	    "    hostPath: /dev/zero\n"
+	    "  env:\n"
+	    "  - T_VISIBLE=void\n"
+	    "  hooks:\n"
+	    "  - args:\n"
+	    "    - nvidia-ctk\n"
+	    "    - hook\n"
+	    "    - update-ldcache\n"
+	    "    - --folder\n"
+	    "    - /usr/lib/x86_64-linux-gnu\n"
+	    "    hookName: createContainer\n"
+	    "    path: /usr/bin/nvidia-ctk\n"
+	    "  mounts:\n"
+	    "  - containerPath: /opt/t/host\n"
+	    "    hostPath: /etc/hostname\n"
+	    "    options:\n"
+	    "    - ro\n"
+	    "    - nosuid\n"
+	    "    - nodev\n"
+	    "    - bind\n"
+	    "devices:\n"
+	    "- containerEdits:\n"
+	    "    deviceNodes:\n"
+	    "    - path: /dev/t/0\n"
+	    "      hostPath: /dev/null\n"
+	    "  name: \"0\"\n"
+	    "- name: x\n"
+	    "  containerEdits:\n"
+	    "- name: 1\n"
+	    "  containerEdits: {env: [T_DEV=1]}\n"
+	    "kind: test.example/t\n");
+	ok(resolve("test.example/t=0") == 0, "YAML device 0 resolves (%s)",
+	   err.msg);
+	ok(set.n_nodes == 2 && !strcmp(set.nodes[0].path, "/dev/t/ctl") &&
+		   !strcmp(set.nodes[1].host, "/dev/null"),
+	   "YAML: the spec-wide and the device's nodes");
+	ok(set.n_env == 1 && !strcmp(set.env[0], "T_VISIBLE=void"),
+	   "YAML: environment");
+	ok(set.n_mounts == 1 && !strcmp(set.mounts[0].target, "/opt/t/host"),
+	   "YAML: mount");
+	ok(set.ldconfig && set.n_ld_dirs == 1 &&
+		   !strcmp(set.ld_dirs[0], "/usr/lib/x86_64-linux-gnu"),
+	   "YAML: update-ldcache hook and its folder");
+	ok(resolve("test.example/t=x") == 0 && set.n_nodes == 1,
+	   "YAML: an empty containerEdits is no edits (%s)", err.msg);
+	ok(resolve("test.example/t=1") == 0 && set.n_env == 2 &&
+		   !strcmp(set.env[1], "T_DEV=1"),
+	   "YAML: an unquoted number as name, flow style (%s)", err.msg);
+	drop(d1, "t.yaml");
+	put(d1, "t.yml", "cdiVersion: 0.6.0\nkind: test.example/t\n"
+			 "devices: [{name: x}]\n");
+	ok(resolve("test.example/t=x") == 0, ".yml is read too (%s)",
+	   err.msg);
+	drop(d1, "t.yml");
+
+	/* The same validation as JSON. */
+	yrefused("unknown version",
+		 "cdiVersion: 9.9.9\nkind: test.example/t\ndevices: []\n",
+		 "version 9.9.9");
+	yrefused("missing node",
+		 "cdiVersion: 0.6.0\nkind: test.example/t\ndevices:\n"
+		 "- name: x\n  containerEdits:\n    deviceNodes:\n"
+		 "    - path: /dev/t\n      hostPath: /dev/lb-no-such\n",
+		 "missing");
+	yrefused("node outside /dev",
+		 "cdiVersion: 0.6.0\nkind: test.example/t\ndevices:\n"
+		 "- name: x\n  containerEdits:\n    deviceNodes:\n"
+		 "    - path: /etc/shadow\n      hostPath: /dev/null\n",
+		 "not a path under /dev/");
+	yrefused("mount target with ..",
+		 "cdiVersion: 0.6.0\nkind: test.example/t\ndevices:\n"
+		 "- name: x\n  containerEdits:\n    mounts:\n"
+		 "    - {hostPath: /etc, containerPath: /usr/../etc}\n",
+		 "not absolute paths");
+	yrefused("arbitrary hook",
+		 "cdiVersion: 0.6.0\nkind: test.example/t\ndevices:\n"
+		 "- name: x\n  containerEdits:\n    hooks:\n"
+		 "    - {hookName: createContainer, path: /bin/sh,\n"
+		 "       args: [sh, -c, id]}\n",
+		 "is not supported");
+	yrefused("env that is a mapping",
+		 "cdiVersion: 0.6.0\nkind: test.example/t\ndevices:\n"
+		 "- name: x\n  containerEdits:\n    env: {A: B}\n",
+		 "not a list");
+	yrefused("version as a list",
+		 "cdiVersion: [0.6.0]\nkind: test.example/t\ndevices: []\n",
+		 "no cdiVersion");
+
+	/* What YAML adds. */
+	yrefused("an alias",
+		 "cdiVersion: 0.6.0\nkind: test.example/t\n"
+		 "x: &a [/dev/null]\ndevices:\n- name: x\n"
+		 "  containerEdits: {env: *a}\n",
+		 "aliases are not supported");
+	/* "Billion laughs": nine levels of ten aliases each. */
+	n = 64 << 10;
+	bomb = malloc(n);
+	if (!bomb)
+		abort();
+	i = (size_t)snprintf(bomb, n, "cdiVersion: 0.6.0\nkind: "
+				      "test.example/t\na0: &a0 [lol]\n");
+	for (int l = 1; l < 10; l++) {
+		i += (size_t)snprintf(bomb + i, n - i, "a%d: &a%d [", l, l);
+		for (int k = 0; k < 10; k++)
+			i += (size_t)snprintf(bomb + i, n - i, "%s*a%d",
+					      k ? ", " : "", l - 1);
+		i += (size_t)snprintf(bomb + i, n - i, "]\n");
+	}
+	snprintf(bomb + i, n - i, "devices: [{name: x}]\n");
+	yrefused("an alias bomb", bomb, "aliases are not supported");
+	free(bomb);
+	yrefused("a tag",
+		 "cdiVersion: !!binary MC42LjA=\nkind: test.example/t\n"
+		 "devices: []\n", "tags are not supported");
+	yrefused("a custom tag on a mapping",
+		 "cdiVersion: 0.6.0\nkind: test.example/t\n"
+		 "devices: !x [{name: x}]\n", "tags are not supported");
+	yrefused("a duplicate key",
+		 "cdiVersion: 0.6.0\nkind: other.example/t\n"
+		 "kind: test.example/t\ndevices: []\n", "twice");
+	yrefused("two documents",
+		 "cdiVersion: 0.6.0\nkind: test.example/t\ndevices: []\n"
+		 "---\ncdiVersion: 0.6.0\n", "more than one YAML document");
+	yrefused("a complex key",
+		 "? [a, b]\n: c\ncdiVersion: 0.6.0\n",
+		 "not a plain string");
+	yrefused("broken YAML", "cdiVersion: 0.6.0\nkind: [\n",
+		 "not valid YAML");
+	yrefused("a NUL in a string",
+		 "cdiVersion: \"0.6.0\\0x\"\nkind: test.example/t\n",
+		 "NUL");
+	yrefused("an empty file", "", "YAML");
+	yrefused("a scalar document", "just text\n", "not a mapping");
+	{
+		char deep[4096];
+
+		for (i = 0; i < 2000; i++)
+			deep[i] = '[';
+		deep[i] = '\0';
+		yrefused("nesting beyond the bound", deep, "nested too deep");
+		snprintf(deep, sizeof(deep), "cdiVersion: 0.6.0\nkind: "
+			 "test.example/t\ndevices: [[[[[[[[[[[[[[[[[[x]]]]]"
+			 "]]]]]]]]]]]]]\n");
+		yrefused("nesting beyond the depth bound", deep,
+			 "nested too deep");
+	}
+	drop(d1, "t.yaml");
+}
+
 static void t_config(void)
 {
 	static struct lb_config cfg;
@@ -253,6 +426,14 @@ static void t_config(void)
 		   !strcmp(s->values.devices[1], "nvidia.com/gpu=0"),
 	   "devices listed once each");
 	ok(s && s->values.shm_size == 64ULL << 20, "shm_size 64M");
+	ok(s && !s->values.lxcfs, "lxcfs defaults to no");
+	ok(lb_config_parse_string(&cfg, "[group.g]\nlxcfs = yes\n", "t.conf",
+				  &err) == 0 &&
+		   (s = lb_config_find(&cfg, "group.g")) && s->values.lxcfs,
+	   "lxcfs = yes parses (%s)", err.msg);
+	ok(lb_config_parse_string(&cfg, "[group.g]\nlxcfs = maybe\n",
+				  "t.conf", &err) < 0 && strstr(err.msg, "lxcfs"),
+	   "lxcfs = maybe is refused (%s)", err.msg);
 	ok(lb_config_parse_string(&cfg, "[group.g]\ndevices = /etc/shadow\n",
 				  "t.conf", &err) < 0 &&
 		   strstr(err.msg, "not a device") && strstr(err.msg, "t.conf"),
@@ -270,6 +451,8 @@ int main(void)
 	t_names();
 	t_good();
 	t_hostile();
+	drop(d1, "t.json");
+	t_yaml();
 	t_config();
 	drop(d1, "t.json");
 	rmdir(d1);

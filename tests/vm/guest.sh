@@ -16,7 +16,7 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 # shellcheck source=../tap.sh
 . "$(dirname "$0")/../tap.sh"
 tap_init vm
-PLAN=34
+PLAN=55
 tap_plan "$PLAN"
 # between N MIN MAX: N is a number in MIN..MAX (a count with a lower bound)
 between() { case $1 in '' | *[!0-9]*) return 1 ;; esac; [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
@@ -211,6 +211,140 @@ pids_max = 40
 C
 out=$(run lbvm-a -- cat /sys/fs/cgroup/pids.max 2>&1)
 [ "$out" = 40 ]; tap_result $? "limits = best-effort with controllers: the box's pids.max is 40 ($out)"
+
+# 7. The device program on the box's node (devcg.c).  The box's /dev has
+# only its nodes, so the test plants more, mode 0666, into a live box's
+# /dev from outside (real root, through /proc/PID/root): the program, not
+# the node's mode or absence, is what must refuse them.
+box_init() { # OUTFILE: wait for UP in it, print the live box's init pid
+	local i id pid
+	for i in $(seq 300); do
+		if grep -q '^UP$' "$1" 2>/dev/null; then
+			for id in $(ls /run/loginbox 2>/dev/null | grep -E '^[0-9]+$'); do
+				pid=$(sed -n 's/^init_pid=//p' "/run/loginbox/$id/state" 2>/dev/null)
+				[ -n "$pid" ] && [ -d "/proc/$pid/root/dev" ] &&
+					{ echo "$pid"; return 0; }
+			done
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+probe_devs='echo UP
+for i in $(seq 600); do [ -e /dev/lbt-ready ] && break; sleep 0.1; done
+for n in fuse lbt-fuse lbt-null lbt-kmsg; do
+	python3 -c "import os, sys
+try:
+    os.close(os.open(\"/dev/$n\", os.O_RDWR)); print(\"$n=ok\")
+except OSError as e:
+    print(\"$n=\" + os.strerror(e.errno))"
+done'
+plant() { # INIT-PID: fuse (10:229), null (1:3), kmsg (1:11), all 0666
+	local d=/proc/$1/root/dev
+	mknod -m 666 "$d/lbt-fuse" c 10 229 && mknod -m 666 "$d/lbt-null" c 1 3 &&
+		mknod -m 666 "$d/lbt-kmsg" c 1 11
+}
+release() { touch "/proc/$1/root/dev/lbt-ready"; } # INIT-PID: the box goes on
+conf <<'C'
+devices = /dev/fuse
+C
+[ -c /dev/fuse ]; tap_result $? "the guest has /dev/fuse (fuse module loaded)"
+run lbvm-a -- sh -c "$probe_devs" >/tmp/d.out 2>&1 &
+bg=$!
+init=$(box_init /tmp/d.out)
+plant "$init"; tap_result $? "planted 0666 nodes into the live box's /dev (init $init)"
+hostopen=$(python3 -c "import os; os.close(os.open('/proc/$init/root/dev/lbt-kmsg', os.O_RDONLY)); print('ok')" 2>&1 | tail -n 1)
+release "$init"
+wait $bg
+out=$(cat /tmp/d.out)
+kvv() { printf '%s\n' "$out" | sed -n "s/^$1=//p" | head -n 1; }
+[ "$hostopen" = ok ]; tap_result $? "control: the planted kmsg node opens from outside the box's cgroup ($hostopen)"
+[ "$(kvv fuse)" = ok ]; tap_result $? "devices = /dev/fuse: the box's own node opens ($(kvv fuse))"
+[ "$(kvv lbt-fuse)" = ok ]; tap_result $? "a planted node of the listed device opens ($(kvv lbt-fuse))"
+[ "$(kvv lbt-null)" = ok ]; tap_result $? "a planted node of a base device (null) opens ($(kvv lbt-null))"
+[ "$(kvv lbt-kmsg)" = "Operation not permitted" ]; tap_result $? "an unlisted device (kmsg, mode 0666) is refused with EPERM ($(kvv lbt-kmsg))"
+conf <<'C'
+pids_max = 100
+C
+run lbvm-a -- sh -c "$probe_devs" >/tmp/d.out 2>&1 &
+bg=$!
+init=$(box_init /tmp/d.out)
+plant "$init"
+release "$init"
+wait $bg
+out=$(cat /tmp/d.out)
+[ "$(kvv lbt-null)" = ok ]; tap_result $? "without devices: a base device still opens ($(kvv lbt-null))"
+[ "$(kvv lbt-fuse)" = "Operation not permitted" ]; tap_result $? "without devices: fuse is refused with EPERM ($(kvv lbt-fuse))"
+
+# 8. lxcfs = yes: free in the box shows the box's memory limit.
+LXCFS_PID=""
+lxcfs_start() {
+	lxcfs /var/lib/lxcfs >>/tmp/lxcfs.log 2>&1 &
+	LXCFS_PID=$!
+	for i in $(seq 100); do
+		head -n 1 /var/lib/lxcfs/proc/meminfo >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+lxcfs_stop() {
+	[ -n "$LXCFS_PID" ] || return 0
+	kill "$LXCFS_PID"; wait "$LXCFS_PID" 2>/dev/null
+	LXCFS_PID=""
+	grep -q ' /var/lib/lxcfs ' /proc/mounts && umount /var/lib/lxcfs
+	! grep -q ' /var/lib/lxcfs ' /proc/mounts
+}
+lxcfs_start; tap_result $? "lxcfs runs in the guest ($(tail -n 2 /tmp/lxcfs.log | tr '\n' ' '))"
+conf <<'C'
+memory_max = 200M
+lxcfs = yes
+C
+chk=$(loginbox check 2>&1)
+echo "$chk" | grep -q '^lxcfs \[group.lbvm\]: ok (running)$'; tap_result $? "check: lxcfs is running"
+out=$(run lbvm-a -- sh -c 'echo "FREE=$(free -b | awk "/^Mem:/ { print \$2 }")"
+	echo "MEMINFO=$(head -n 1 /proc/meminfo)"
+	echo "UMOUNT=$(umount /proc/meminfo 2>&1)"' 2>&1)
+[ "$(kvv FREE)" = 209715200 ]; tap_result $? "free -b in the box: total = memory_max 200M ($(kvv FREE))"
+echo "$(kvv MEMINFO)" | grep -q 'MemTotal: *204800 kB'; tap_result $? "/proc/meminfo in the box: MemTotal 204800 kB ($(kvv MEMINFO))"
+[ -n "$(kvv UMOUNT)" ]; tap_result $? "the box's user cannot unmount it ($(kvv UMOUNT))"
+conf <<'C'
+memory_max = 200M
+C
+out=$(run lbvm-a -- sh -c 'echo "FREE=$(free -b | awk "/^Mem:/ { print \$2 }")"' 2>&1)
+free_no=$(kvv FREE)
+[ -n "$free_no" ] && [ "$free_no" != 209715200 ]; tap_result $? "lxcfs = no: free shows the guest's memory ($free_no)"
+
+# lxcfs going away under a running box: its files fail (measured), new
+# boxes need it again (limits = required refuses without).
+conf <<'C'
+memory_max = 200M
+lxcfs = yes
+C
+run lbvm-a -- sh -c 'echo UP; r1=""
+	for i in $(seq 900); do
+		if [ -z "$r1" ] && [ -e /tmp/go1 ]; then r1=1; echo "R1=$(head -n 1 /proc/meminfo 2>&1)"; fi
+		if [ -e /tmp/go2 ]; then echo "R2=$(head -n 1 /proc/meminfo 2>&1)"; break; fi
+		sleep 0.1
+	done' >/tmp/l.out 2>&1 &
+bg=$!
+init=$(box_init /tmp/l.out)
+lxcfs_stop; tap_result $? "lxcfs stopped (and its mount gone) under a running box"
+touch "/proc/$init/root/tmp/go1"
+for i in $(seq 100); do grep -q '^R1=' /tmp/l.out && break; sleep 0.1; done
+out=$(cat /tmp/l.out)
+echo "$(kvv R1)" | grep -q 'Transport endpoint is not connected'; tap_result $? "running box, lxcfs stopped: /proc/meminfo fails with ENOTCONN ($(kvv R1))"
+out=$(run lbvm-a -- true 2>&1)
+echo "$out" | grep -q 'LXCFS is not running'; tap_result $? "no lxcfs, limits = required: the login is refused, saying why ($out)"
+chk=$(loginbox check 2>&1)
+echo "$chk" | grep -q '^warning: lxcfs = yes \[group.lbvm\]: .*LXCFS is not running'; tap_result $? "check warns that lxcfs is not running"
+lxcfs_start
+touch "/proc/$init/root/tmp/go2"
+wait $bg
+out=$(cat /tmp/l.out)
+echo "$(kvv R2)" | grep -q 'Transport endpoint is not connected'; tap_result $? "lxcfs restarted: the running box still gets ENOTCONN ($(kvv R2))"
+out=$(run lbvm-a -- sh -c 'echo "FREE=$(free -b | awk "/^Mem:/ { print \$2 }")"' 2>&1)
+[ "$(kvv FREE)" = 209715200 ]; tap_result $? "a new box sees the restarted lxcfs ($(kvv FREE))"
+lxcfs_stop
 
 # 6. Nothing is left (polled: the last teardown may still be running).
 for i in $(seq 50); do [ -z "$(leftovers)" ] && break; sleep 0.1; done

@@ -48,15 +48,17 @@ vmlinuz=$(ls "$kdir"/boot/vmlinuz-* | head -n1)
 kver=${vmlinuz##*/vmlinuz-}
 mods=$kdir/lib/modules/$kver/kernel
 
-# The initramfs: static busybox, the modules for 9p and overlay, our init.
+# The initramfs: static busybox, the modules for 9p and overlay, fuse (for
+# lxcfs and a device to list), our init.
 initrd=$cache/initrd-$kver.cpio.gz
-if [ ! -s "$initrd" ] || [ "$here/initramfs-init.sh" -nt "$initrd" ]; then
+if [ ! -s "$initrd" ] || [ "$here/initramfs-init.sh" -nt "$initrd" ] ||
+	[ "$here/run.sh" -nt "$initrd" ]; then
 	ird=$(mktemp -d)
 	mkdir -p "$ird"/{bin,proc,sys,dev,lib/modules}
 	cp /bin/busybox "$ird/bin/busybox"
 	: >"$ird/modules.order"
 	for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev \
-		virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay; do
+		virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay fuse; do
 		f=$(find "$mods" -name "$m.ko*" | head -n1)
 		[ -n "$f" ] || continue
 		case $f in
