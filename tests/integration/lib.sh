@@ -774,7 +774,9 @@ unrelease_login() {
 bg_session() {
 	local u=$1 name=$2 cmd=$3 i
 	SID=""
-	timeout -k 5 "$LBT_T" ssh "${SSH_OPTS[@]}" "$u@127.0.0.1" "echo S=\$LOGINBOX_SESSION; $cmd" \
+	# A holder outlives the checks made while it runs (they may take more
+	# than one client's $LBT_T on a loaded machine); callers end it.
+	timeout -k 5 $((LBT_T * 4)) ssh "${SSH_OPTS[@]}" "$u@127.0.0.1" "echo S=\$LOGINBOX_SESSION; $cmd" \
 		>"$W/$name.out" 2>"$W/$name.err" &
 	BG_PID=$!
 	track_pid "$BG_PID"

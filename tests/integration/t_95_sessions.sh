@@ -178,7 +178,7 @@ t_is "$(printf '%s\n' "$ids" | grep -c .)" 1 "10 simultaneous first logins: one 
 assert_no_leftovers "10 simultaneous logins: the box ends with the last" 10
 
 # ---- session = login still gives every login its own box
-if bg_session lbt-alice solo 'sleep 30'; then
+if bg_session lbt-alice solo 'sleep 100'; then
 	A=$SID
 	out=$(ssh_as lbt-bob 'echo "S=$LOGINBOX_SESSION"' 2>&1)
 	B1=$(kv_opt "$out" S)
