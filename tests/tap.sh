@@ -22,6 +22,13 @@
 # Every tier ends with that same line, so one grep reads any of them.
 
 tap_init() {
+	# Counters are shared with child processes of the same tier only: a
+	# tier started from another (the unit tests in the package tier's
+	# dpkg-buildpackage) counts on its own.
+	if [ "${TAP_TIER:-}" != "$1" ]; then
+		TAP_DIR=
+		TAP_OWN_DIR=
+	fi
 	TAP_TIER=$1
 	if [ -z "${TAP_DIR:-}" ]; then
 		TAP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tap.XXXXXX") || return 1

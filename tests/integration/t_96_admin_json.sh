@@ -221,7 +221,7 @@ if [ "$OWN_DEVLOG" = yes ]; then
 	wait_audit "event=refuse user=lbt-nosub "
 	t_is "$(audit_count "event=refuse user=lbt-nosub ")" 1 "audit: exactly one refuse record for lbt-nosub's login"
 	t_like "$(syslog_lines "event=refuse user=lbt-nosub ")" \
-		"^<85>.* sshd-loginbox-test(\[[0-9]+\])?: pam_loginbox\(sshd-loginbox-test:session\): loginbox-audit: event=refuse user=lbt-nosub uid=$NOSUB_UID service=sshd-loginbox-test rhost=127\.0\.0\.1 section=group\.lbt-boxed file=/etc/loginbox/loginbox\.conf image=host network=none session=login linger=no max_linger=8h devices=none reason=\"[^\"]*lbt-nosub has no range in /etc/subuid" \
+		"^<85>.* sshd-loginbox-test(\[[0-9]+\])?: pam_loginbox\(sshd-loginbox-test:session\): loginbox-audit: event=refuse user=lbt-nosub uid=$NOSUB_UID service=sshd-loginbox-test rhost=127\.0\.0\.1 section=group\.lbt-boxed file=/etc/loginbox/loginbox\.conf image=host network=none session=login linger=no max_linger=8h devices=none lxcfs=no reason=\"[^\"]*lbt-nosub has no range in /etc/subuid" \
 		"audit refuse: from the module, user, uid, service, remote host, policy, the quoted reason"
 	t_is "$(audit_count "event=start box=[0-9]+ user=lbt-nosub ")" 0 "audit: no start record for the refused login"
 fi

@@ -90,11 +90,14 @@ trap cleanup EXIT
 
 log=$(mktemp)
 echo "# vm: booting $kver under qemu TCG (about a minute)"
+# multidevs=remap: the export spans the host's mounts (/, /run, /proc...),
+# whose inode numbers collide; without it the guest's 9p client mixes files
+# up (a guest once failed to find tests/tap.sh next to guest.sh).
 timeout 900 qemu-system-x86_64 -accel tcg -cpu max -m 2048 -smp 2 \
 	-nographic -no-reboot -nic none \
 	-kernel "$vmlinuz" -initrd "$initrd" \
 	-append "console=ttyS0 quiet panic=-1 rdinit=/init lbtest=$here/guest.sh" \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	</dev/null >"$log" 2>&1
 rc=$?
 # The guest prints its plan first and "VM: done" after its last test; a
