@@ -283,6 +283,45 @@ ok)
 *) tap_ok "box root: cannot mount cgroup2 at all ($(marker "$out" MNT))" ;;
 esac
 
+# ======================================== the logins cap, refused joins
+# A box serves at most 64 logins (logins.h).  A login refused at the cap
+# must leave nothing behind on the host: its cgroup leaf is made before
+# init answers (the leaf goes with the join request), so a refused join
+# that kept it would let a user holding 64 logins make the host create an
+# empty cgroup (kernel memory outside every limit of the box) per refused
+# attempt, kept until a full `loginbox gc`, never without the service.
+# The 64 logins are held by `loginbox run` (each a login of the box like
+# an ssh one, cheaper to hold); the refused ones are su and ssh logins.
+conf_user
+hold=()
+for i in $(seq 1 64); do
+	"$LB_ADMIN" run -u lbt-alice -- sh -c 'echo "@@S=$LOGINBOX_SESSION@@"; exec sleep 120' >"$W/hold.$i" 2>&1 &
+	hold+=($!)
+	track_pid $!
+	if [ "$i" = 1 ]; then
+		CAP_SID=$(wait_marker "$W/hold.1" S 20)
+	fi
+done
+for _ in $(seq 1 300); do
+	[ "$(grep -l "@@S=$CAP_SID@@" "$W"/hold.* 2>/dev/null | wc -l)" = 64 ] && break
+	sleep 0.1
+done
+t_is "$(grep -l "@@S=${CAP_SID:-x}@@" "$W"/hold.* 2>/dev/null | wc -l)" 64 "logins cap: control: 64 logins of lbt-alice run in one box ($CAP_SID)"
+CG=$(session_field "$CAP_SID" cgroup)
+nleaves() { find "$CG" -mindepth 1 -maxdepth 1 -type d -name 'login-*' | wc -l; }
+n0=$(nleaves)
+t_is "$n0" 64 "logins cap: control: a leaf per login"
+out=$(su_c_as lbt-alice 'echo "@@IN=$LOGINBOX_SESSION@@"' 2>&1)
+rc=$?
+t_refused "logins cap: a 65th login (su) is refused with the cap's message" "$rc" "$out" nonzero \
+	"already has 64 logins in box $CAP_SID, the most one box serves" '@@IN='
+for i in 1 2 3; do
+	out=$(ssh_as lbt-alice 'echo "@@IN=$LOGINBOX_SESSION@@"' 2>&1)
+	t_is "$(marker "$out" IN)" "" "logins cap: ssh login $i beyond the cap did not run"
+done
+t_is "$(nleaves)" "$n0" "logins cap: the refused logins left no cgroup leaf behind (still $n0)"
+for p in "${hold[@]}"; do stop_pid "$p"; done
+
 clean_test_sessions
 assert_no_leftovers "session attacks: nothing of these boxes remains" 10
 reset_conf
