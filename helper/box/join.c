@@ -101,6 +101,18 @@ static int attach(struct lb_box *b, const struct lb_state *st,
 	if (logins_request_fds(st->id, req, fds, nfds, buf, sizeof(buf),
 			       &e) < 0)
 		return 0; /* init ended meanwhile */
+	/* Refused: the leaf we just made goes again.  A refused login has no
+	 * close_session to sweep it, so each attempt beyond the cap would
+	 * leave the host one more empty cgroup (kernel memory outside the
+	 * box's limits) until a full gc.  rmdir is EBUSY for a leaf that
+	 * holds processes: nothing running is touched. */
+	if (buf[0] != 'K' && leaf >= 0) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%s%d", LB_CG_LOGIN_PREFIX,
+			 (int)b->owner_pid);
+		unlinkat(cgfd, name, AT_REMOVEDIR);
+	}
 	if (!strncmp(buf, "E full", 6)) {
 		lb_fail(err, EUSERS, "user %s already has %d logins in box "
 				     "%lu, the most one box serves",
