@@ -90,6 +90,8 @@ struct lb_box {
 	char net_mode[8];     /* none | bridge */
 	char net_if[16];      /* host end of the veth pair, "" if none */
 	char net_addr[16];    /* the box's IPv4 address, "" if none */
+	char net_addr6[48];   /* its IPv6 address (bridge_subnet6), "" if none */
+	char net_resolv[256]; /* its resolv.conf's nameserver lines */
 
 	/* How long each step of box_open took (bench/, loginbox run --timing) */
 	int n_phases;
@@ -134,6 +136,8 @@ struct lb_state {
 	char net_mode[8];
 	char net_if[16];
 	char net_addr[16];
+	char net_addr6[48];
+	char net_egress[LB_EGRESS_MAX];
 	int n_phases;                   /* phase.NAME=usec lines */
 	char phase_name[16][24];
 	unsigned long long phase_usec[16];
@@ -246,6 +250,10 @@ int rtnl_addr_p2p(int fd, int ifindex, uint32_t local, uint32_t peer,
 		  struct lb_err *err);
 int rtnl_up(int fd, int ifindex, struct lb_err *err);
 int rtnl_default_route(int fd, int ifindex, uint32_t gw, struct lb_err *err);
+int rtnl_addr6_p2p(int fd, int ifindex, const uint8_t local[16],
+		   const uint8_t peer[16], struct lb_err *err);
+int rtnl_default_route6(int fd, int ifindex, const uint8_t gw[16],
+			struct lb_err *err);
 int rtnl_del(int fd, const char *name); /* -errno */
 
 /* caps.c */

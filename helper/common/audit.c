@@ -95,6 +95,8 @@ void lb_audit_policy(struct lb_audit *a, const struct lb_policy *p)
 	lb_audit_str(a, "image", p->image);
 	lb_key_format(&lb_keys[LB_KEY_NETWORK], p, buf, sizeof(buf));
 	lb_audit_str(a, "network", buf);
+	if (p->network != LB_NET_NONE)
+		lb_audit_str(a, "egress", p->egress);
 	for (i = LB_KEY_MEMORY_MAX; i < LB_KEY__COUNT; i++) {
 		lb_key_format(&lb_keys[i], p, buf, sizeof(buf));
 		if (strcmp(buf, "(unset)") != 0)

@@ -114,6 +114,7 @@ void lb_key_format(const struct lb_keydef *k, const struct lb_policy *p,
 	case LB_KT_IMAGE:
 	case LB_KT_TEMPLATE:
 	case LB_KT_SHELL:
+	case LB_KT_EGRESS:
 		snprintf(buf, len, "%s", (const char *)f);
 		return;
 	case LB_KT_CAPS:
