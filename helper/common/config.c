@@ -352,7 +352,7 @@ static int set_global(struct lb_config *cfg, const char *key, const char *val,
 	    strcmp(key, "max_linger") != 0) {
 		lb_fail(err, 0, "unknown key");
 		lb_hint(err, "[global] takes on_error, default, limits, "
-			"max_linger, bridge_subnet6, bridge_subnet, "
+			"max_linger, bridge_subnet, bridge_subnet6, "
 			"bridge_dns and image_*; "
 			"see loginbox.conf(5)");
 		return key_error(err, file, "global", key);
