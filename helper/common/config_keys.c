@@ -331,10 +331,18 @@ int lb_key_parse(const struct lb_keydef *k, const char *val,
 		return lb_parse_devices_value(val, p, err);
 	case LB_KT_EGRESS: {
 		struct lb_egress eg;
+		char norm[LB_EGRESS_RULES * 64];
 
 		if (lb_egress_parse(val, &eg, err) < 0)
 			return -1;
-		lb_egress_format(&eg, f, k->size);
+		/* stored normalized ("/32" added...): a cut one would be
+		 * another list, so too long is an error, never a truncation */
+		lb_egress_format(&eg, norm, sizeof(norm));
+		if (strlen(norm) >= k->size)
+			return lb_fail(err, 0, "longer than %zu characters once "
+				       "written out in full (%s...)", k->size - 1,
+				       show);
+		memcpy(f, norm, strlen(norm) + 1);
 		return 0;
 	}
 	case LB_KT_INT:
