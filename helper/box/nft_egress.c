@@ -114,6 +114,13 @@ static size_t elements_of(const char *listing, const char *key, char *out,
 		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == ',')
 			p++;
 		n = strcspn(p, ",}");
+		/* a map's element is deleted by its key alone */
+		{
+			const char *colon = strstr(p, " : ");
+
+			if (colon && (size_t)(colon - p) < n)
+				n = (size_t)(colon - p);
+		}
 		while (n && (p[n - 1] == ' ' || p[n - 1] == '\n' ||
 			     p[n - 1] == '\t'))
 			n--;
@@ -137,8 +144,13 @@ int nft_set_del_key(const char *table, const char *set, const char *key,
 	if (!listing || !cmd)
 		return lb_fail(err, ENOMEM, "nftables listing");
 	snprintf(q, sizeof(q), "list set %s %s", table, set);
-	if (nft_run(q, listing, cap, err) < 0)
-		return -1;
+	if (nft_run(q, listing, cap, err) < 0) {
+		/* or a map: `list set` does not list those */
+		snprintf(q, sizeof(q), "list map %s %s", table, set);
+		lb_err_clear(err);
+		if (nft_run(q, listing, cap, err) < 0)
+			return -1;
+	}
 	o = (size_t)snprintf(cmd, cap, "delete element %s %s { ", table, set);
 	if (!elements_of(listing, key, cmd + o, cap - o - 4))
 		return 0;

@@ -244,12 +244,12 @@ rm -f "$LB_CONFD/lbt-93.conf"
 # ---- a foreign forward chain that ends in an unconditional reject
 # (firewalld's shape): detected, refused, nothing half-built
 nft add table inet lbtfw93
-nft 'add chain inet lbtfw93 fwd { type filter hook forward priority 0; policy accept; }'
-nft 'add rule inet lbtfw93 fwd ct state invalid drop'
-nft 'add rule inet lbtfw93 fwd reject with icmpx type admin-prohibited'
+nft 'add chain inet lbtfw93 lbtfwd { type filter hook forward priority 0; policy accept; }'
+nft 'add rule inet lbtfw93 lbtfwd ct state invalid drop'
+nft 'add rule inet lbtfw93 lbtfwd reject with icmpx type admin-prohibited'
 out=$(ssh_as lbt-alice 'echo "@@RAN@@"' 2>&1)
 t_unlike "$out" '@@RAN@@' "a foreign forward reject: the login is refused"
-t_like "$out" 'table `inet lbtfw93` chain `fwd` ends with `reject' "a foreign forward reject: the client is told which table and chain"
+t_like "$out" 'table `inet lbtfw93` chain `lbtfwd` ends with `reject' "a foreign forward reject: the client is told which table and chain"
 t_is "$(nft list table inet loginbox 2>/dev/null | grep -c '"lbh')" "0" "a foreign forward reject: no element left"
 nft delete table inet lbtfw93
 out=$(ssh_as lbt-alice "curl -sS -m 5 http://$UP:8080/m" 2>&1)
