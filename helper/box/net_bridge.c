@@ -342,10 +342,11 @@ static int setup_box_end(struct lb_box *b, uint32_t addr, uint32_t gw,
 	if (fd >= 0 && idx <= 0)
 		lb_fail(err, errno, "eth0 in the box");
 	else if (fd >= 0 && rtnl_addr_p2p(fd, idx, addr, gw, err) == 0 &&
-		 (!a6 || rtnl_addr6_p2p(fd, idx, a6, gw6, err) == 0) &&
+		 (!a6 || rtnl_addr6(fd, idx, a6, err) == 0) &&
 		 rtnl_up(fd, idx, err) == 0 &&
 		 rtnl_default_route(fd, idx, gw, err) == 0 &&
-		 (!a6 || rtnl_default_route6(fd, idx, gw6, err) == 0))
+		 (!a6 || (rtnl_route6(fd, idx, gw6, NULL, err) == 0 &&
+			  rtnl_route6(fd, idx, NULL, gw6, err) == 0)))
 		r = 0;
 	if (setns(self, CLONE_NEWNET) < 0)
 		return lb_fail(err, errno, "setns back to the host's netns");
@@ -503,9 +504,10 @@ static int bridge_setup(struct lb_box *b, struct lb_err *err)
 	if (lo && sysctl_set(path, "1", err) < 0)
 		return -1;
 	if (rtnl_addr_p2p(nl, idx, gw, addr, err) < 0 ||
-	    (v6 && rtnl_addr6_p2p(nl, idx, gw6, a6, err) < 0) ||
+	    (v6 && rtnl_addr6(nl, idx, gw6, err) < 0) ||
 	    setup_box_end(b, addr, gw, v6 ? a6 : NULL, gw6, err) < 0 ||
-	    rtnl_up(nl, idx, err) < 0)
+	    rtnl_up(nl, idx, err) < 0 ||
+	    (v6 && rtnl_route6(nl, idx, a6, NULL, err) < 0))
 		return -1;
 	return 0;
 }
