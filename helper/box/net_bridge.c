@@ -354,33 +354,35 @@ static int setup_box_end(struct lb_box *b, uint32_t addr, uint32_t gw,
 }
 
 /*
- * The box's resolvers, into b->net_resolv: bridge_dns, else the host's
+ * The box's resolvers, into out: bridge_dns, else the host's
  * IPv4 nameservers (and its search line).  A loopback one (systemd-
  * resolved's 127.0.0.53 stub, a local unbound) is no address a box can
  * reach: the box names the gateway instead, and the host DNATs port 53
  * there to the loopback resolver (*lo; SECURITY.md "DNS").  The others are
  * reached through NAT like any destination, so egress gets a port 53 rule
  * for each whatever it says: DNS is the one exception to egress = none.
+ * Called twice with the same inputs: by the helper for the rules (eg),
+ * and in the box's mount namespace for the file (net_resolv_conf).
  */
-static void pick_resolvers(struct lb_box *b, uint32_t gw, uint32_t *lo,
-			   struct lb_egress *eg)
+static void pick_resolvers(const struct lb_policy *p, uint32_t gw, char *out,
+			   size_t cap, uint32_t *lo, struct lb_egress *eg)
 {
 	char host[4096], *line, *save = NULL, gws[INET_ADDRSTRLEN];
 	struct in_addr g = {.s_addr = htonl(gw)};
-	size_t n = 0, cap = sizeof(b->net_resolv);
+	size_t n = 0;
 	struct lb_err e;
 
 	*lo = 0;
 	inet_ntop(AF_INET, &g, gws, sizeof(gws));
-	if (b->pol.net_dns[0]) {
-		snprintf(host, sizeof(host), "nameserver %s\n", b->pol.net_dns);
+	if (p->net_dns[0]) {
+		snprintf(host, sizeof(host), "nameserver %s\n", p->net_dns);
 	} else {
 		lb_err_clear(&e);
 		if (fs_read_small(AT_FDCWD, "/etc/resolv.conf", host,
 				  sizeof(host), &e) < 0)
 			host[0] = '\0';
 	}
-	b->net_resolv[0] = '\0';
+	out[0] = '\0';
 	for (line = strtok_r(host, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char ns[64];
@@ -388,8 +390,7 @@ static void pick_resolvers(struct lb_box *b, uint32_t gw, uint32_t *lo,
 		uint32_t h;
 
 		if (!strncmp(line, "search ", 7) && n + strlen(line) + 2 < cap) {
-			n += (size_t)snprintf(b->net_resolv + n, cap - n, "%s\n",
-					      line);
+			n += (size_t)snprintf(out + n, cap - n, "%s\n", line);
 			continue;
 		}
 		if (sscanf(line, "nameserver %63s", ns) != 1 ||
@@ -401,7 +402,7 @@ static void pick_resolvers(struct lb_box *b, uint32_t gw, uint32_t *lo,
 				continue;
 			*lo = h;
 			snprintf(ns, sizeof(ns), "%s", gws);
-		} else if (eg->mode != LB_EGRESS_ANY &&
+		} else if (eg && eg->mode != LB_EGRESS_ANY &&
 			   eg->n < LB_EGRESS_RULES) {
 			struct lb_egress_rule *r = &eg->rule[eg->n++];
 
@@ -412,8 +413,7 @@ static void pick_resolvers(struct lb_box *b, uint32_t gw, uint32_t *lo,
 			r->port_lo = r->port_hi = 53;
 			eg->mode = LB_EGRESS_LIST;
 		}
-		n += (size_t)snprintf(b->net_resolv + n, cap - n,
-				      "nameserver %s\n", ns);
+		n += (size_t)snprintf(out + n, cap - n, "nameserver %s\n", ns);
 	}
 }
 
@@ -466,7 +466,11 @@ static int bridge_setup(struct lb_box *b, struct lb_err *err)
 		addr6_add(net6, 1, gw6);
 		inet_ntop(AF_INET6, a6, b->net_addr6, sizeof(b->net_addr6));
 	}
-	pick_resolvers(b, gw, &lo, &eg);
+	{
+		char text[1024];
+
+		pick_resolvers(&b->pol, gw, text, sizeof(text), &lo, &eg);
+	}
 	/* From here box_abort's teardown undoes what exists (state file).
 	 * Everything of the box's in the table: one transaction. */
 	snprintf(key, sizeof(key), "\"%s\"", b->net_if);
@@ -598,18 +602,24 @@ static void bridge_gc(bool verbose)
 }
 
 /*
- * The box's own /etc/resolv.conf, the lines bridge_setup chose
- * (pick_resolvers).  The image's is often a link into /run, which is the
+ * The box's own /etc/resolv.conf, the lines bridge_setup's rules were
+ * made for (pick_resolvers).  The image's is often a link into /run, which is the
  * box's own there: replaced in the session's upper by a plain file.
  */
 int net_resolv_conf(const struct lb_box *b, int rootfd, struct lb_err *err)
 {
 	cleanup_close int dfd = -1, fd = -1;
-	size_t n = strlen(b->net_resolv);
+	char text[1024];
+	uint32_t net, lo;
+	int prefix;
+	size_t n;
 
-	if (b->pol.network != LB_NET_BRIDGE)
+	if (b->pol.network != LB_NET_BRIDGE ||
+	    lb_net_parse_subnet(b->pol.net_subnet, &net, &prefix) < 0)
 		return 0;
-	if (!strstr(b->net_resolv, "nameserver")) {
+	pick_resolvers(&b->pol, net + 1, text, sizeof(text), &lo, NULL);
+	n = strlen(text);
+	if (!strstr(text, "nameserver")) {
 		syslog(LOG_AUTHPRIV | LOG_WARNING, "user %s: network = bridge: "
 		       "no resolver for the box (set bridge_dns in [global]: "
 		       "the host's resolv.conf names none)", b->user.name);
@@ -623,7 +633,7 @@ int net_resolv_conf(const struct lb_box *b, int rootfd, struct lb_err *err)
 			       b->pol.image);
 	fd = openat(dfd, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL |
 						 O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, b->net_resolv, n) != (ssize_t)n)
+	if (fd < 0 || write(fd, text, n) != (ssize_t)n)
 		return lb_fail(err, errno, "image %s: write /etc/resolv.conf",
 			       b->pol.image);
 	return 0;
