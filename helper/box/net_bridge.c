@@ -81,6 +81,7 @@ static const char ruleset[] =
 	" chain from_box {\n"
 	"  iifname . ip saddr != @src4 counter drop comment \"anti-spoofing\"\n"
 	"  iifname . ip6 saddr != @src6 counter drop comment \"anti-spoofing\"\n"
+	"  ct state established,related accept\n"
 	"  ip daddr @never4 counter reject with icmpx type admin-prohibited"
 	" comment \"never\"\n"
 	"  ip6 daddr @never6 counter reject with icmpx type admin-prohibited"
