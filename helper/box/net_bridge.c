@@ -11,25 +11,29 @@
  * no layer 2 (no ARP spoofing of one another, no bridge to misconfigure), and
  * the kernel's route to ADDR names exactly one interface.
  *
- * nftables, one table `inet loginbox`, created once (under a lock) and then
- * only one set element per box (src4: "lbhID" . ADDR), added and deleted in
- * one transaction each: a box costs one update, never a ruleset reload.
+ * nftables, one table `inet loginbox`, created once (under a lock); then a
+ * box is its elements only, keyed by its host interface "lbhID" (src4/src6
+ * address pairs, dns4, the egress sets of nft_egress.c), added in one
+ * transaction and deleted by key: never a ruleset reload.
  * The rules (SECURITY.md, "Network"):
- *   - anti-spoofing: from an lbh* interface only its leased source address;
- *     the element is in before the interface exists, so a box is never up
- *     without it; IPv6 from boxes is dropped (not offered yet);
- *   - never reachable from a box: this host (input: every local address,
- *     whatever interface it is on), loopback, link-local 169.254.0.0/16 (cloud
- *     metadata), the loginbox subnet (other boxes), multicast/broadcast;
- *     refused with ICMP admin-prohibited, which the box sees as "No route
- *     to host", not as a timeout;
+ *   - anti-spoofing: from an lbh* interface only its leased source
+ *     addresses; the elements are in before the interface exists, so a box
+ *     is never up without them;
+ *   - never reachable from a box, whatever egress says: this host (input:
+ *     every local address, whatever interface it is on, including ones
+ *     added later), loopback, link-local (169.254/16, fe80::/10: cloud
+ *     metadata), the loginbox subnets (other boxes), multicast, a
+ *     destination the host's own DNAT rewrote; refused with ICMP
+ *     admin-prohibited, which the box sees as "No route to host";
+ *   - then egress: what the box's elements allow, else refused;
+ *   - DNS: port 53 on the gateway is DNATed to the host's loopback
+ *     resolver when it has one (route_localnet on that interface only);
  *   - nothing starts a connection into a box: not another box, not the host
  *     (output chain), not the outside;
- *   - masquerade from lbh* to anywhere else.
- * Host-wide side effects: net.ipv4.ip_forward is set to 1 (logged).  A
- * forward base chain of another table with policy drop (Docker, ufw,
- * firewalld through iptables-nft) would drop the boxes' traffic whatever
- * this table accepts: it is detected and the login refused, naming it.
+ *   - masquerade from lbh* to anywhere else (NAT66 too).
+ * Host-wide side effects: ip_forward (and IPv6 forwarding with accept_ra
+ * 1 -> 2) are set (logged).  A foreign forward drop (nft.c) refuses the
+ * login, naming it.
  */
 #include "box.h"
 
