@@ -212,6 +212,23 @@ t_like "$show" "egress +none \(never" "loginbox show gives the box's egress and 
 t_like "$("$LB_ADMIN" show --json "$BSID" 2>&1)" '"network": *\{ *"mode": *"bridge".*"egress": *"none"' "loginbox show --json has network.mode and network.egress"
 t_like "$(nft list set inet loginbox src6 2>&1)" "\"lbh$BSID\" \. fd93:0:0:b0::" "bob's IPv6 address is in the anti-spoofing set"
 
+# an address the host gains after the box started: refused by the input
+# chain (every local address, no list kept), seen from bob's netns
+LATE=198.18.0.253
+ip addr add "$LATE/32" dev lbt-up93
+python3 -m http.server --bind "$LATE" --directory "$W/www" 8084 >"$W/late.log" 2>&1 &
+track_pid $!
+for _ in $(seq 1 50); do
+	curl -s -m 1 "http://$LATE:8084/m" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+boxin_count() { nft list chain inet loginbox box_in 2>/dev/null | sed -n 's/^[[:space:]]*counter packets \([0-9]*\).*reject.*/\1/p'; }
+t_is "$(curl -s -m 2 "http://$LATE:8084/m")" "upstream-ok" "the host's new address $LATE answers the host (control)"
+b0=$(boxin_count)
+late=$(nsenter -t "$(session_field "$BSID" init_pid)" -n timeout 5 bash -c "exec 3<>/dev/tcp/$LATE/8084 && echo connected" 2>&1 | head -n 1 | sed 's/^.*connect: //')
+t_is "$late" "No route to host" "an address the host gained after the box started is unreachable from it"
+t_like "$(( $(boxin_count) - ${b0:-0} ))" '^[1-9]' "refused by the host's input chain (its counter moved)"
+
 # a host DNAT (a published container port, say) does not open the host to
 # a box: HOSTIP:8083 -> UP:8080 is rejected though UP:8080 is allowed
 nft add table ip lbtnat93
