@@ -164,6 +164,7 @@ echo UALLOW=\$(udp $UP 9000)
 echo UDENY=\$(udp $UP 9001)
 echo ADDR6=\$(ip -6 -o addr show eth0 scope global | awk '{print \$4}')
 echo ALLOW6=\$(curl -sS -m 5 'http://[$UP6]:8086/m' 2>&1)
+echo DENY6=\$(probe $UP6 8081)
 echo HOST4=\$(probe $HOSTIP 8082)
 echo HOST6=\$(probe $HOST6 8087)
 echo GW=\$(probe $GW 22)
@@ -181,6 +182,7 @@ t_is "$(kv "$out" UALLOW)" "pong:hi" "egress allows $UP:9000/udp: it answers"
 t_is "$(kv "$out" UDENY)" "" "egress does not list $UP:9001/udp: no answer"
 t_like "$(kv "$out" ADDR6)" '^fd93:0:0:b0::[0-9a-f]+/128$' "the box has an IPv6 address from bridge_subnet6"
 t_is "$(kv "$out" ALLOW6)" "upstream-ok" "IPv6 from the box to the test host (NAT66), allowed by egress"
+t_is "$(kv "$out" DENY6)" "Permission denied" "egress does not list [$UP6]:8081: rejected on the host (not the test host's reset)"
 t_is "$(kv "$out" HOST4)" "No route to host" "the host's IPv4 address is unreachable though egress names it"
 t_is "$(kv "$out" HOST6)" "Permission denied" "the host's IPv6 address is unreachable though egress names it (ICMPv6 administratively prohibited is EACCES)"
 t_is "$(kv "$out" GW)" "No route to host" "the gateway (a host address) is unreachable"
