@@ -538,10 +538,15 @@ static void release(unsigned long id, const char *addr)
 	snprintf(key, sizeof(key), "\"%s\"", ifn);
 	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
 		lb_err_clear(&e);
-		nft_set_del_key("inet loginbox", sets[i], key, &e);
+		if (nft_set_del_key("inet loginbox", sets[i], key, &e) < 0)
+			syslog(LOG_AUTHPRIV | LOG_WARNING, "session %lu: "
+			       "elements of %s in set %s: %s", id, ifn, sets[i],
+			       e.msg);
 	}
 	lb_err_clear(&e);
-	nft_egress_del("inet loginbox", "eg", key, &e);
+	if (nft_egress_del("inet loginbox", "eg", key, &e) < 0)
+		syslog(LOG_AUTHPRIV | LOG_WARNING, "session %lu: egress "
+		       "elements of %s: %s", id, ifn, e.msg);
 	if (inet_pton(AF_INET, addr, &a) == 1)
 		inet_ntop(AF_INET, &a, name, sizeof(name));
 	else

@@ -15,6 +15,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../shlib.sh"
+. "$(dirname "$0")/syslog_lib.sh"
 
 W=$LBT_TMP/t93
 mkdir -p "$W"
@@ -61,8 +62,10 @@ cleanup() {
 		[ -e "$f" ] && echo "$v" >"$f" 2>/dev/null
 	done <"$W/accept_ra.before"
 	reset_conf
+	stop_syslog
 }
 trap cleanup EXIT
+start_syslog "$W/syslog"
 
 # ---- the test host: TCP 8080 (allowed), 8081 (not allowed), UDP 9000
 # (allowed), 9001 (not), HTTP on IPv6 8086 (allowed)
@@ -246,6 +249,8 @@ nft delete table ip lbtnat93
 # ---- elements: none of alice's after logout; bob's gone after kill -9 + gc
 elements_of() { nft list table inet loginbox 2>/dev/null | grep -o "\"lbh$1\"" | sort -u; }
 t_is "$(elements_of "$ASID")" "" "after alice's logout: no element of lbh$ASID in any set or map"
+[ -n "$(elements_of "$ASID")" ] &&
+	diag "$(nft list table inet loginbox 2>&1 | grep -v '^\s*$' | head -n 70)" "$(cat "$W/syslog" 2>/dev/null | grep -i "element" | tail -n 5)"
 t_like "$(elements_of "$BSID")" "lbh$BSID" "bob's box has its elements (control)"
 kill -9 "$(session_field "$BSID" init_pid)"
 stop_pid "$BOB"
