@@ -578,6 +578,36 @@ static void bridge_teardown(const struct lb_state *st)
 	release(st->id, st->net_addr);
 }
 
+/* Elements of boxes whose session directory is gone, whatever left them
+ * (a teardown that could not reach the table): every box has a src4
+ * element, so its keys are the boxes the table still knows. */
+static void gc_elements(bool verbose)
+{
+	size_t cap = 1 << 18;
+	cleanup_free char *out = malloc(cap);
+	const char *p;
+	struct lb_err e;
+
+	lb_err_clear(&e);
+	if (!out || nft_run("list set inet loginbox src4", out, cap, &e) < 0)
+		return;
+	for (p = strstr(out, "\"" IF_PREFIX); p;
+	     p = strstr(p + 1, "\"" IF_PREFIX)) {
+		char run[64], *end;
+		unsigned long id = strtoul(p + 1 + strlen(IF_PREFIX), &end, 10);
+
+		if (*end != '"')
+			continue;
+		snprintf(run, sizeof(run), "%s/%lu", LB_RUNDIR, id);
+		if (access(run, F_OK) == 0)
+			continue;
+		release(id, "");
+		if (verbose)
+			printf("gc: nftables elements of %s%lu (session %lu "
+			       "gone): deleted\n", IF_PREFIX, id, id);
+	}
+}
+
 /* Leases whose session directory is gone: a helper killed between the
  * lease and its state file, or a teardown cut short. */
 static void bridge_gc(bool verbose)
@@ -609,6 +639,7 @@ static void bridge_gc(bool verbose)
 			       de->d_name, id);
 	}
 	closedir(d);
+	gc_elements(verbose);
 }
 
 /*
