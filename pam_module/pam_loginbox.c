@@ -71,6 +71,7 @@
 #define DATA_SESSION "pam_loginbox.session"
 #define DATA_TOKEN "pam_loginbox.allow_token"
 #define DATA_DENIED "pam_loginbox.denied"
+#define DATA_HOSTNS "pam_loginbox.host_netns"
 
 struct args {
 	bool deny, debug, scrub;
@@ -176,6 +177,29 @@ static int scrub_env(pam_handle_t *pamh, const char *user, bool debug)
 static void free_data(pam_handle_t *pamh, void *data, int status)
 {
 	free(data);
+}
+
+static void free_fd(pam_handle_t *pamh, void *data, int status)
+{
+	close(*(int *)data);
+	free(data);
+}
+
+/* Back to the network namespace this process had before it joined the
+ * box's: the helper started for the teardown removes the box's host-side
+ * network state (net_bridge.c), which lives there.  The fd is O_CLOEXEC:
+ * nothing the login execs holds it. */
+static void back_to_host_netns(pam_handle_t *pamh)
+{
+	const int *fd = NULL;
+
+	if (pam_get_data(pamh, DATA_HOSTNS, (const void **)&fd) !=
+		    PAM_SUCCESS || !fd)
+		return;
+	if (setns(*fd, CLONE_NEWNET) < 0)
+		pam_syslog(pamh, LOG_WARNING, "setns back to the host's network "
+			   "namespace: %m");
+	pam_set_data(pamh, DATA_HOSTNS, NULL, NULL);
 }
 
 /* on_error = allow: a root-made token lets loginbox-shell run the policy
@@ -293,6 +317,7 @@ static void drop_earlier_session(pam_handle_t *pamh)
 	if (sscanf(data, "%lu %d", &h.id, &init_pid) < 1)
 		h.id = 0;
 	h.init_pid = init_pid;
+	back_to_host_netns(pamh);
 	if (h.id && lb_helper_close(&h, &err) < 0)
 		pam_syslog(pamh, LOG_ERR, "box %lu: teardown: %s (loginbox gc "
 					  "will retry)", h.id, err.msg);
@@ -416,7 +441,20 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 				 &netns, &err) < 0)
 		return refuse_or_allow(pamh, &u, &pol, &err);
 	/* Forwardings and everything this process forks from now on use the
-	 * box's network. */
+	 * box's network; the host's is kept for close_session. */
+	{
+		/* without it, teardown falls back to PID 1's (net.c) */
+		int *hfd = malloc(sizeof(*hfd));
+
+		if (hfd)
+			*hfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (hfd && (*hfd < 0 || pam_set_data(pamh, DATA_HOSTNS, hfd,
+						     free_fd) != PAM_SUCCESS)) {
+			if (*hfd >= 0)
+				close(*hfd);
+			free(hfd);
+		}
+	}
 	if (setns(netns, CLONE_NEWNET) < 0) {
 		lb_fail(&err, errno, "join the network namespace of box %lu",
 			h.id);
@@ -469,6 +507,7 @@ LB_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 		h.id = 0;
 	h.init_pid = init_pid;
 	LB_FAULT("pam:close");
+	back_to_host_netns(pamh);
 	if (h.id && lb_helper_close(&h, &err) < 0)
 		pam_syslog(pamh, LOG_ERR, "box %lu: teardown: %s (loginbox gc "
 					  "will retry)", h.id, err.msg);

@@ -196,6 +196,21 @@ int lb_json_show(const char *idstr)
 		return fail(&err);
 	o = state_object(&st);
 	add_str(o, "upper_dir", st.upper_dir);
+	{
+		json_object *n = json_object_new_object();
+
+		add_str(n, "mode", st.net_mode[0] ? st.net_mode : "none");
+		if (!strcmp(st.net_mode, "bridge")) {
+			add_str(n, "host_interface", st.net_if);
+			add_str(n, "address", st.net_addr);
+			add_str(n, "address6", st.net_addr6);
+			add_str(n, "egress", st.net_egress[0] ? st.net_egress
+							      : "any");
+			add_str(n, "never", "this host, loopback, link-local, "
+				"multicast, other boxes");
+		}
+		json_object_object_add(o, "network", n);
+	}
 	if (st.cgroup[0]) {
 		add_cg(o, st.cgroup, "memory.current", "memory_current", false);
 		add_cg(o, st.cgroup, "pids.current", "pids_current", false);

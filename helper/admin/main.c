@@ -513,6 +513,14 @@ static int cmd_show(int argc, char **argv)
 		printf(" %s/32 via host veth %s (rules: nft list table inet "
 		       "loginbox)", st.net_addr, st.net_if);
 	printf("\n");
+	if (st.net_addr6[0])
+		printf("network6         %s/128 via host veth %s\n",
+		       st.net_addr6, st.net_if);
+	if (!strcmp(st.net_mode, "bridge"))
+		printf("egress           %s (never, whatever egress says: this "
+		       "host, loopback, link-local, multicast, other boxes; "
+		       "DNS: the resolvers in the box's /etc/resolv.conf)\n",
+		       st.net_egress[0] ? st.net_egress : "any");
 	if (st.cgroup[0]) {
 		print_cg_file(st.cgroup, "memory.current");
 		print_cg_file(st.cgroup, "pids.current");

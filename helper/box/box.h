@@ -101,6 +101,7 @@ struct lb_box {
 	char net_mode[8];     /* none | bridge */
 	char net_if[16];      /* host end of the veth pair, "" if none */
 	char net_addr[16];    /* the box's IPv4 address, "" if none */
+	char net_addr6[48];   /* its IPv6 address (bridge_subnet6), "" if none */
 
 	/* How long each step of box_open took (bench/, loginbox run --timing) */
 	int n_phases;

@@ -9,11 +9,15 @@
 #include "box.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "macros.h"
@@ -76,10 +80,50 @@ int net_setup(struct lb_box *b, struct lb_err *err)
 	return 0;
 }
 
+/*
+ * Teardown runs where its caller is, and `loginbox-helper close` is started
+ * by the login process, which joined the box's netns (pam_loginbox.c, so
+ * that sshd's forwardings land there): the host's nftables table and the
+ * box's host interface are in the host's netns, PID 1's.  Entered for the
+ * duration; the fd of our own to come back.  -1: nothing to undo.
+ */
+static int enter_host_netns(void)
+{
+	struct stat a, b;
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int host = open("/proc/1/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (self < 0 || host < 0 || fstat(self, &a) < 0 || fstat(host, &b) < 0 ||
+	    (a.st_dev == b.st_dev && a.st_ino == b.st_ino) ||
+	    setns(host, CLONE_NEWNET) < 0) {
+		if (self >= 0)
+			close(self);
+		self = -1;
+	}
+	if (host >= 0)
+		close(host);
+	return self;
+}
+
+static void leave_host_netns(int self)
+{
+	if (self < 0)
+		return;
+	if (setns(self, CLONE_NEWNET) < 0)
+		syslog(LOG_AUTHPRIV | LOG_WARNING, "network teardown: setns "
+		       "back to the caller's netns: %m");
+	close(self);
+}
+
 void net_teardown(const struct lb_state *st)
 {
-	if (strcmp(st->net_mode, "bridge") == 0)
-		net_ops_bridge.teardown(st);
+	int self;
+
+	if (strcmp(st->net_mode, "bridge") != 0)
+		return;
+	self = enter_host_netns();
+	net_ops_bridge.teardown(st);
+	leave_host_netns(self);
 }
 
 void net_gc(bool verbose)

@@ -50,6 +50,10 @@ int rtnl_addr_p2p(int fd, int ifindex, uint32_t local, uint32_t peer,
 		  struct lb_err *err);
 int rtnl_up(int fd, int ifindex, struct lb_err *err);
 int rtnl_default_route(int fd, int ifindex, uint32_t gw, struct lb_err *err);
+int rtnl_addr6(int fd, int ifindex, const uint8_t local[16],
+	       struct lb_err *err);
+int rtnl_route6(int fd, int ifindex, const uint8_t *dst, const uint8_t *gw,
+		struct lb_err *err);
 int rtnl_del(int fd, const char *name); /* -errno */
 
 #endif

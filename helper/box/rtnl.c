@@ -185,3 +185,54 @@ int rtnl_del(int fd, const char *name)
 	put(&r, IFLA_IFNAME, name, strlen(name) + 1);
 	return talk(fd, &r);
 }
+
+/* IPv6 /128s, born usable: IFA_F_NODAD (the other end is ours, no one
+ * else is on the link; DAD would hold the address tentative for a second).
+ * Unlike IPv4, a peer address makes no route to the peer: rtnl_route6. */
+int rtnl_addr6(int fd, int ifindex, const uint8_t local[16],
+	       struct lb_err *err)
+{
+	struct ifaddrmsg ifa = {.ifa_family = AF_INET6, .ifa_prefixlen = 128,
+				.ifa_flags = IFA_F_NODAD,
+				.ifa_index = (unsigned)ifindex};
+	uint32_t flags = IFA_F_NODAD;
+	struct req r;
+	int e;
+
+	init_req(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(ifa));
+	memcpy(NLMSG_DATA(&r.nh), &ifa, sizeof(ifa));
+	put(&r, IFA_LOCAL, local, 16);
+	put(&r, IFA_ADDRESS, local, 16);
+	put(&r, IFA_FLAGS, &flags, sizeof(flags));
+	e = talk(fd, &r);
+	if (e < 0)
+		return lb_fail(err, -e, "IPv6 address on interface %d", ifindex);
+	return 0;
+}
+
+/* A route on ifindex to dst/128 (NULL: the default route), through gw
+ * (NULL: on the link). */
+int rtnl_route6(int fd, int ifindex, const uint8_t *dst, const uint8_t *gw,
+		struct lb_err *err)
+{
+	struct rtmsg rt = {.rtm_family = AF_INET6, .rtm_table = RT_TABLE_MAIN,
+			   .rtm_protocol = RTPROT_STATIC,
+			   .rtm_scope = RT_SCOPE_UNIVERSE,
+			   .rtm_type = RTN_UNICAST,
+			   .rtm_dst_len = dst ? 128 : 0};
+	uint32_t oif = (uint32_t)ifindex;
+	struct req r;
+	int e;
+
+	init_req(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, sizeof(rt));
+	memcpy(NLMSG_DATA(&r.nh), &rt, sizeof(rt));
+	if (dst)
+		put(&r, RTA_DST, dst, 16);
+	if (gw)
+		put(&r, RTA_GATEWAY, gw, 16);
+	put(&r, RTA_OIF, &oif, 4);
+	e = talk(fd, &r);
+	if (e < 0)
+		return lb_fail(err, -e, "IPv6 route on interface %d", ifindex);
+	return 0;
+}

@@ -155,7 +155,7 @@ int session_create(struct lb_box *b, struct lb_err *err)
 
 int session_write_state(const struct lb_box *b, struct lb_err *err)
 {
-	char buf[2048];
+	char buf[4096];
 	int fd, n;
 
 	n = snprintf(buf, sizeof(buf),
@@ -163,7 +163,8 @@ int session_write_state(const struct lb_box *b, struct lb_err *err)
 		     "owner_pid=%d\nowner_start=%llu\nservice=%s\nimage=%s\n"
 		     "image_version=%s\ncgroup=%s\nupper=%s\nupper_dir=%s\n"
 		     "created=%lld\nsession=%s\nhash=%s\n"
-		     "net=%s\nnet_if=%s\nnet_addr=%s\n",
+		     "net=%s\nnet_if=%s\nnet_addr=%s\nnet_addr6=%s\n"
+		     "net_egress=%s\n",
 		     b->id, b->user.name, (unsigned)b->user.uid,
 		     (int)b->init_pid, proc_start_time(b->init_pid),
 		     (int)b->owner_pid, proc_start_time(b->owner_pid),
@@ -175,7 +176,8 @@ int session_write_state(const struct lb_box *b, struct lb_err *err)
 		     b->upper_dir, (long long)time(NULL),
 		     b->pol.session_mode == LB_SESSION_USER ? "user" : "login",
 		     b->hash, b->net_mode[0] ? b->net_mode : "none", b->net_if,
-		     b->net_addr);
+		     b->net_addr, b->net_addr6,
+		     strcmp(b->net_mode, "bridge") == 0 ? b->pol.egress : "");
 	for (int i = 0; i < b->n_phases && n > 0 && (size_t)n < sizeof(buf); i++)
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "phase.%s=%llu\n",
 			      b->phase[i].name,
@@ -252,6 +254,10 @@ void session_parse_state(char *buf, struct lb_state *st)
 			copy_field(st->net_if, sizeof(st->net_if), v);
 		else if (!strcmp(line, "net_addr"))
 			copy_field(st->net_addr, sizeof(st->net_addr), v);
+		else if (!strcmp(line, "net_addr6"))
+			copy_field(st->net_addr6, sizeof(st->net_addr6), v);
+		else if (!strcmp(line, "net_egress"))
+			copy_field(st->net_egress, sizeof(st->net_egress), v);
 		else if (!strncmp(line, "phase.", 6) && st->n_phases < 16) {
 			copy_field(st->phase_name[st->n_phases],
 				   sizeof(st->phase_name[0]), line + 6);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "egress.h"
 #include "err.h"
 
 struct lb_state {
@@ -34,6 +35,8 @@ struct lb_state {
 	char net_mode[8];
 	char net_if[16];
 	char net_addr[16];
+	char net_addr6[48];
+	char net_egress[LB_EGRESS_MAX];
 	int n_phases;                   /* phase.NAME=usec lines */
 	char phase_name[16][24];
 	unsigned long long phase_usec[16];

@@ -334,7 +334,8 @@ static int set_global(struct lb_config *cfg, const char *key, const char *val,
 			 "%s", val);
 		return 0;
 	}
-	if (strcmp(key, "bridge_subnet") == 0 || strcmp(key, "bridge_dns") == 0) {
+	if (strcmp(key, "bridge_subnet") == 0 || strcmp(key, "bridge_dns") == 0 ||
+	    strcmp(key, "bridge_subnet6") == 0) {
 		if (lb_net_global(cfg, key, val, err) < 0)
 			return key_error(err, file, "global", key);
 		return 0;
@@ -351,7 +352,8 @@ static int set_global(struct lb_config *cfg, const char *key, const char *val,
 	    strcmp(key, "max_linger") != 0) {
 		lb_fail(err, 0, "unknown key");
 		lb_hint(err, "[global] takes on_error, default, limits, "
-			"max_linger, bridge_subnet, bridge_dns and image_*; "
+			"max_linger, bridge_subnet, bridge_subnet6, "
+			"bridge_dns and image_*; "
 			"see loginbox.conf(5)");
 		return key_error(err, file, "global", key);
 	}

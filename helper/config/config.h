@@ -25,6 +25,7 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "egress.h"
 
 #define LB_NAME_MAX 64      /* image, user and group names */
 #define LB_SECTION_MAX 80   /* "group." + name */
@@ -79,6 +80,8 @@ struct lb_policy {
 	enum lb_network network;
 	char net_subnet[24];           /* [global] bridge_subnet, IPv4 CIDR */
 	char net_dns[48];              /* [global] bridge_dns, IPv4 address */
+	char net_subnet6[48];          /* [global] bridge_subnet6, IPv6 CIDR */
+	char egress[LB_EGRESS_MAX];    /* any | none | LIST (egress.h) */
 	char hostname[LB_TEMPLATE_MAX]; /* template, %u %h %s %% */
 	enum lb_inside inside_uid;
 	enum lb_upper upper;
@@ -114,6 +117,7 @@ enum lb_key {
 	LB_KEY_BOX,
 	LB_KEY_IMAGE,
 	LB_KEY_NETWORK,
+	LB_KEY_EGRESS,
 	LB_KEY_HOSTNAME,
 	LB_KEY_INSIDE_UID,
 	LB_KEY_UPPER,
@@ -179,6 +183,7 @@ struct lb_config {
 	uint64_t max_linger;       /* when LB_KEY_MAX_LINGER is in global_mask */
 	char net_subnet[24];       /* bridge_subnet (net_bridge.c) */
 	char net_dns[48];          /* bridge_dns */
+	char net_subnet6[48];      /* bridge_subnet6 */
 	char default_section[LB_SECTION_MAX]; /* "" = none: unmatched users not boxed */
 	char default_source[256];  /* file whose default = won, "" if none */
 	char global_source[256];   /* first file with [global], "" if none */
@@ -221,6 +226,8 @@ void lb_policy_net_globals(const struct lb_config *cfg, struct lb_policy *p);
 int lb_net_check(const struct lb_config *cfg, FILE *out);
 /* "A.B.C.D/N", N in 16..29: network and prefix (host order). */
 int lb_net_parse_subnet(const char *s, uint32_t *net, int *prefix);
+/* "X:X::/N", N in 64..112, no host bits: network and prefix. */
+int lb_net_parse_subnet6(const char *s, uint8_t net[16], int *prefix);
 
 /* The capability set "capabilities = default" stands for. */
 uint64_t lb_caps_default(void);

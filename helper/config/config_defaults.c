@@ -46,6 +46,7 @@ void lb_policy_defaults(struct lb_policy *p)
 	p->boxed = true;
 	snprintf(p->image, sizeof(p->image), "host");
 	p->network = LB_NET_NONE;
+	snprintf(p->egress, sizeof(p->egress), "any");
 	snprintf(p->hostname, sizeof(p->hostname), "%%u-box");
 	p->inside_uid = LB_INSIDE_SELF;
 	p->upper = LB_UPPER_TMPFS;

@@ -77,6 +77,7 @@ const struct lb_keydef lb_keys[LB_KEY__COUNT] = {
 	SIMPLE("box", LB_KEY_BOX, LB_KT_BOOL, boxed),
 	SIMPLE("image", LB_KEY_IMAGE, LB_KT_IMAGE, image),
 	ENUM("network", LB_KEY_NETWORK, network, w_network),
+	SIMPLE("egress", LB_KEY_EGRESS, LB_KT_EGRESS, egress),
 	SIMPLE("hostname", LB_KEY_HOSTNAME, LB_KT_TEMPLATE, hostname),
 	ENUM("inside_uid", LB_KEY_INSIDE_UID, inside_uid, w_inside),
 	ENUM("upper", LB_KEY_UPPER, upper, w_upper),
@@ -329,6 +330,22 @@ int lb_key_parse(const struct lb_keydef *k, const char *val,
 		return lb_parse_groups_value(val, p, err);
 	case LB_KT_DEVICES:
 		return lb_parse_devices_value(val, p, err);
+	case LB_KT_EGRESS: {
+		struct lb_egress eg;
+		char norm[LB_EGRESS_RULES * 64];
+
+		if (lb_egress_parse(val, &eg, err) < 0)
+			return -1;
+		/* stored normalized ("/32" added...): a cut one would be
+		 * another list, so too long is an error, never a truncation */
+		lb_egress_format(&eg, norm, sizeof(norm));
+		if (strlen(norm) >= k->size)
+			return lb_fail(err, 0, "longer than %zu characters once "
+				       "written out in full (%s...)", k->size - 1,
+				       show);
+		memcpy(f, norm, strlen(norm) + 1);
+		return 0;
+	}
 	case LB_KT_INT:
 		/* Only priority: -1000..1000 (the table holds unsigned). */
 		if (lb_parse_int(val, -1000, 1000, &n) < 0)

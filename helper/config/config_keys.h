@@ -31,6 +31,7 @@ enum lb_ktype {
 	LB_KT_IO,       /* n_io + io_max[] */
 	LB_KT_DURATION, /* uint64_t seconds: no (0), yes (LB_UNLIMITED), 30min */
 	LB_KT_DEVICES,  /* n_devices + devices[] */
+	LB_KT_EGRESS,   /* char[LB_EGRESS_MAX], normalized (egress.h) */
 };
 
 struct lb_keydef {

@@ -41,9 +41,58 @@ int lb_net_parse_subnet(const char *s, uint32_t *net, int *prefix)
 	return 0;
 }
 
+int lb_net_parse_subnet6(const char *s, uint8_t net[16], int *prefix)
+{
+	char buf[64], *slash, *end;
+	long n;
+	int i;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return -1;
+	*slash++ = '\0';
+	if (inet_pton(AF_INET6, buf, net) != 1 || !*slash)
+		return -1;
+	errno = 0;
+	n = strtol(slash, &end, 10);
+	/* a box's IPv6 address is the network plus its IPv4 lease's host
+	 * part (at most 16 bits): /112 at most; /64 at least */
+	if (errno || *end || n < 64 || n > 112)
+		return -1;
+	*prefix = (int)n;
+	for (i = 0; i < 16; i++) {
+		int keep = (int)n - i * 8;
+		uint8_t mask = keep >= 8 ? 0xff : keep <= 0 ? 0 :
+			       (uint8_t)(0xff << (8 - keep));
+
+		if (net[i] & ~mask)
+			return -1;
+	}
+	return 0;
+}
+
 int lb_net_global(struct lb_config *cfg, const char *key, const char *val,
 		  struct lb_err *err)
 {
+	if (strcmp(key, "bridge_subnet6") == 0) {
+		uint8_t net[16];
+		int prefix;
+
+		if (val[0] && lb_net_parse_subnet6(val, net, &prefix) < 0) {
+			lb_fail(err, 0, "\"%s\" is not an IPv6 network "
+				"X:X::/N with N from 64 to 112 and no host bits",
+				val);
+			return lb_hint(err, "e.g. bridge_subnet6 = "
+				       "fd42:1b0c:5e11::/64: a unique local "
+				       "prefix used nowhere else (boxes are "
+				       "NATed to the host's IPv6 address)");
+		}
+		snprintf(cfg->net_subnet6, sizeof(cfg->net_subnet6), "%s", val);
+		return 0;
+	}
 	if (strcmp(key, "bridge_subnet") == 0) {
 		uint32_t net;
 		int prefix;
@@ -76,6 +125,7 @@ void lb_policy_net_globals(const struct lb_config *cfg, struct lb_policy *p)
 {
 	snprintf(p->net_subnet, sizeof(p->net_subnet), "%s", cfg->net_subnet);
 	snprintf(p->net_dns, sizeof(p->net_dns), "%s", cfg->net_dns);
+	snprintf(p->net_subnet6, sizeof(p->net_subnet6), "%s", cfg->net_subnet6);
 }
 
 int lb_net_check(const struct lb_config *cfg, FILE *out)
@@ -96,9 +146,16 @@ int lb_net_check(const struct lb_config *cfg, FILE *out)
 			bad = 1;
 		} else {
 			fprintf(out, "note: [%s] network = bridge: boxes get "
-				"addresses from %s; logins set "
-				"net.ipv4.ip_forward = 1 and need nftables\n",
-				s->name, cfg->net_subnet);
+				"addresses from %s%s%s; logins set "
+				"net.ipv4.ip_forward = 1%s and need nftables; "
+				"egress = %s\n",
+				s->name, cfg->net_subnet,
+				cfg->net_subnet6[0] ? " and " : "",
+				cfg->net_subnet6,
+				cfg->net_subnet6[0] ? ", net.ipv6.conf.all."
+				"forwarding = 1 (accept_ra 1 -> 2)" : "",
+				(s->set_mask & LB_KEY_BIT(LB_KEY_EGRESS)) ?
+				s->values.egress : "any (the default)");
 		}
 	}
 	return bad ? -1 : 0;

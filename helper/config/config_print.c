@@ -115,6 +115,7 @@ void lb_key_format(const struct lb_keydef *k, const struct lb_policy *p,
 	case LB_KT_IMAGE:
 	case LB_KT_TEMPLATE:
 	case LB_KT_SHELL:
+	case LB_KT_EGRESS:
 		snprintf(buf, len, "%s", (const char *)f);
 		return;
 	case LB_KT_CAPS:
@@ -236,6 +237,8 @@ void lb_audit_policy(struct lb_audit *a, const struct lb_policy *p)
 	lb_audit_str(a, "image", p->image);
 	lb_key_format(&lb_keys[LB_KEY_NETWORK], p, buf, sizeof(buf));
 	lb_audit_str(a, "network", buf);
+	if (p->network != LB_NET_NONE)
+		lb_audit_str(a, "egress", p->egress);
 	for (i = LB_KEY_MEMORY_MAX; i < LB_KEY__COUNT; i++) {
 		lb_key_format(&lb_keys[i], p, buf, sizeof(buf));
 		if (strcmp(buf, "(unset)") != 0)

@@ -53,7 +53,7 @@ t_is "$(marker "$out" OWN)" "upstream-ok" "from its leased address the box reach
 if [ "$(marker "$out" ADDED)" = yes ]; then
 	tap_ok "box root adds $SPOOF to its eth0"
 	t_like "$(marker "$out" SPOOF)" "Connection timed out|timed out after" "from the spoofed source nothing gets through (dropped on the host: a timeout)"
-	drops=$(nft list chain inet loginbox from_box 2>/dev/null | sed -n 's/.*counter packets \([0-9]*\).*anti-spoofing.*/\1/p')
+	drops=$(nft list chain inet loginbox from_box 2>/dev/null | sed -n 's/.*ip saddr != @src4 counter packets \([0-9]*\).*/\1/p')
 	t_like "${drops:-0}" '^[1-9]' "the host's anti-spoofing rule counted the dropped packets"
 else
 	# the capability policy leaves box root without CAP_NET_ADMIN: the
@@ -62,4 +62,29 @@ else
 	tap_skip "spoofed source dropped on the host" "box root could not add the address"
 fi
 t_is "$(marker "$out" AGAIN)" "upstream-ok" "the leased address still works after the attempt"
+
+# box root claims the host's own address ($HOSTIP) as its source: a reply
+# would go to the host, so the box cannot tell; the host's anti-spoofing
+# counter must move by the attempt.  And box root's own nftables (in its
+# netns) cannot open what egress closes on the host.
+base_conf | sed "s|^default = none\$|default = none\\nbridge_subnet = $SUBNET|" |
+	sed 's/^inside_uid = root$/inside_uid = root\nnetwork = bridge\negress = '"$UP"':8080\/tcp/' | write_conf
+drops_now() { nft list chain inet loginbox from_box 2>/dev/null | sed -n 's/.*saddr != @src4 counter packets \([0-9]*\).*/\1/p'; }
+d0=$(drops_now)
+out=$(ssh_as lbt-root "echo \"@@OWN=\$(curl -sS -m 5 http://$UP:8080/m 2>&1)@@\"
+ip addr add $HOSTIP/32 dev eth0 2>/dev/null && echo '@@ADDED=yes@@'
+echo \"@@HOST=\$(curl -sS -m 3 --interface $HOSTIP http://$UP:8080/m 2>&1)@@\"
+nft flush ruleset 2>/dev/null; nft add table inet mine 2>/dev/null && echo '@@NFT=yes@@'
+echo \"@@OTHER=\$(timeout 5 bash -c 'exec 3<>/dev/tcp/$UP/8081 && echo connected' 2>&1 | head -n 1 | sed 's/^.*connect: //')@@\"" 2>&1)
+t_is "$(marker "$out" OWN)" "upstream-ok" "egress = $UP:8080/tcp: box root reaches it (positive control)"
+if [ "$(marker "$out" ADDED)" = yes ]; then
+	t_like "$(marker "$out" HOST)" "timed out|Connection timed out" "box root sending as the host ($HOSTIP): nothing comes back"
+	d1=$(drops_now)
+	t_like "$((${d1:-0} - ${d0:-0}))" '^[1-9]' "the host's anti-spoofing rule dropped the packets claiming the host's address"
+else
+	tap_skip "spoofing the host's address" "box root could not add $HOSTIP"
+	tap_skip "anti-spoofing counter" "box root could not add $HOSTIP"
+fi
+t_like "$(marker "$out" OTHER)" "No route to host" "after box root's own nftables changes, $UP:8081 (not in egress) is still rejected by the host"
+assert_no_leftovers "nothing of the spoofing box remains"
 assert_no_leftovers "nothing of the box remains"

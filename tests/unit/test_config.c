@@ -323,7 +323,8 @@ static void t_structure(void)
 	ok(parse("[global]\nbogus = 1\n") < 0 &&
 		   strstr(err.msg, "[global] bogus: unknown key") &&
 		   strstr(err.hint, "on_error, default, limits, max_linger, "
-				    "bridge_subnet, bridge_dns and image_*"),
+				    "bridge_subnet, bridge_subnet6, bridge_dns and "
+				    "image_*"),
 	   "unknown global key lists the valid ones (%s)", err.hint);
 	ok(parse("[global]\nimage_max_ratio = 50\nimage_max_bytes = 2G\n"
 		 "image_keep_setuid = no\n") == 0,
