@@ -61,6 +61,8 @@ const struct lb_net_ops net_ops_none = {
 
 const struct lb_net_ops *net_ops_for(enum lb_network m)
 {
+	if (m == LB_NET_PASTA)
+		return &net_ops_pasta;
 	return m == LB_NET_BRIDGE ? &net_ops_bridge : &net_ops_none;
 }
 
@@ -78,9 +80,12 @@ void net_teardown(const struct lb_state *st)
 {
 	if (strcmp(st->net_mode, "bridge") == 0)
 		net_ops_bridge.teardown(st);
+	else if (strcmp(st->net_mode, "pasta") == 0)
+		net_ops_pasta.teardown(st);
 }
 
 void net_gc(bool verbose)
 {
 	net_ops_bridge.gc(verbose);
+	net_ops_pasta.gc(verbose);
 }
