@@ -7,6 +7,9 @@
 #include "box.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <syslog.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -76,8 +79,28 @@ int net_setup(struct lb_box *b, struct lb_err *err)
 	return 0;
 }
 
+/* A logout's teardown runs in the login's process, which joined the box's
+ * network namespace (pam_loginbox.c: forwardings land in the box): the
+ * host-side rules, interfaces and pasta are in the host's, PID 1's.  Where
+ * PID 1's namespace cannot be opened (some VM inits), pasta's own is
+ * joined (net_pasta.c); the bridge's release then works on what it can. */
+static void to_host_netns(void)
+{
+	int fd = open("/proc/1/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (setns(fd, CLONE_NEWNET) < 0)
+			syslog(LOG_AUTHPRIV | LOG_WARNING, "network teardown: "
+			       "setns to the host's network namespace: %m");
+		close(fd);
+	}
+}
+
 void net_teardown(const struct lb_state *st)
 {
+	if (strcmp(st->net_mode, "bridge") == 0 ||
+	    strcmp(st->net_mode, "pasta") == 0)
+		to_host_netns();
 	if (strcmp(st->net_mode, "bridge") == 0)
 		net_ops_bridge.teardown(st);
 	else if (strcmp(st->net_mode, "pasta") == 0)

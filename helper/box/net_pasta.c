@@ -352,6 +352,10 @@ static void child(const struct child_args *a)
 	}
 	if (chdir("/") < 0)
 		die("chdir /");
+	/* pasta reopens the pid pipe by /proc/self/fd/5 as the subordinate
+	 * uid: the pipe's inode is made its own (it is nobody else's). */
+	if (fchown(a->pid_w, uid, gid) < 0)
+		die("chown the pid pipe");
 	/* Fixed fds 3, 4, 5: the box's netns, userns, the pid pipe (moved
 	 * out of the way first: any of them may be 3, 4 or 5 now). */
 	int nfd = fcntl(a->b->netns_fd, F_DUPFD, 100);
@@ -510,7 +514,7 @@ static int pasta_setup(struct lb_box *b, struct lb_err *err)
 	const char *src;
 
 	if (access(LB_PASTA_BIN, X_OK) < 0) {
-		lb_fail(err, errno, "%s", LB_PASTA_BIN);
+		lb_fail(err, errno, "%s (apt install passt)", LB_PASTA_BIN);
 		return lb_hint(err, PASTA_HINT);
 	}
 	if (b->subuid.start == 0 || b->subgid.start == 0)
@@ -530,13 +534,17 @@ static int pasta_setup(struct lb_box *b, struct lb_err *err)
 }
 
 /* End box ID's pasta (the pid only if its start time still matches), drop
- * its uid's element unless another box's pasta uses it, and its record. */
+ * its uid's element unless another box's pasta uses it, and its record.
+ * A logout's teardown runs in the box's network namespace (the login
+ * joined it, pam_loginbox.c), where the loginbox table is not: pasta lives
+ * in the host's, so its namespace is joined before it is killed.  If the
+ * element cannot be dropped, the record stays (pid 0) for gc to finish. */
 static void release(int dfd, unsigned long id)
 {
 	char name[40], cmd[128];
 	struct pasta_rec r;
 	struct lb_err e;
-	int lfd;
+	int lfd, ok = 0;
 
 	rec_name(id, name, sizeof(name));
 	if (rec_read(dfd, name, &r) < 0)
@@ -546,20 +554,41 @@ static void release(int dfd, unsigned long id)
 
 		if (pfd >= 0 && proc_start_time(r.pid) == r.start) {
 			struct pollfd p = {.fd = pfd, .events = POLLIN};
+			char path[64];
+			int nfd;
 
+			snprintf(path, sizeof(path), "/proc/%d/ns/net",
+				 (int)r.pid);
+			nfd = open(path, O_RDONLY | O_CLOEXEC);
+			if (nfd >= 0) {
+				if (setns(nfd, CLONE_NEWNET) < 0)
+					syslog(LOG_AUTHPRIV | LOG_WARNING,
+					       "box %lu: setns to pasta's "
+					       "network namespace: %m", id);
+				close(nfd);
+			}
 			pidfd_send_signal(pfd, SIGKILL, NULL, 0);
 			poll(&p, 1, 2000);
 		}
 	}
 	lb_err_clear(&e);
 	lfd = lock_netdir(dfd, &e);
-	unlinkat(dfd, name, 0);
-	if (!uid_in_use(dfd, r.uid, id)) {
+	if (uid_in_use(dfd, r.uid, id)) {
+		ok = 1;
+	} else {
 		snprintf(cmd, sizeof(cmd),
 			 "delete element inet loginbox pasta_uids { %u }",
 			 (unsigned)r.uid);
 		lb_err_clear(&e);
-		nft_run(cmd, NULL, 0, &e);
+		ok = nft_run(cmd, NULL, 0, &e) == 0;
+	}
+	if (ok) {
+		unlinkat(dfd, name, 0);
+	} else {
+		r.pid = 0;
+		r.start = 0;
+		lb_err_clear(&e);
+		rec_write(dfd, id, &r, &e);
 	}
 	if (lfd >= 0)
 		close(lfd);
