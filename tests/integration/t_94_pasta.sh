@@ -183,6 +183,7 @@ t_is "$(kv "$out" RESOLV)" "nameserver $GW" "the box's own /etc/resolv.conf name
 t_like "$(kv "$out" NAME)" "^$UP +upstream\.lbt" "DNS by name from the box (forwarded by pasta to the host's resolver)"
 t_is "$(kv "$out" BYNAME)" "upstream-ok" "HTTP by name from the box"
 
+diag "the box's build spent $(session_field "$SID" phase.network) us in its network phase (pasta's start)"
 # pasta itself, while the box lives
 PPID_=$(awk '{print $2}' "$LB_RUN/net/pasta-$SID" 2>/dev/null)
 t_like "$PPID_" '^[0-9]+$' "the box's pasta has a record with its pid"
