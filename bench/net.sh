@@ -1,15 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# bench/net.sh PREFIX USER: network = bridge against a plain veth pair
+# bench/net.sh PREFIX USER: network = bridge and pasta against a plain veth pair
 # between two namespaces, in the same run (called by bench/run.sh with its
 # private install; USER is boxed there).  Measures:
 #   - iperf3 TCP throughput: plain veth ns->ns, and box -> test host
 #   - TCP connect latency (curl's time_connect, median of 20)
-#   - what network = bridge adds to a box build (the helper's "network"
-#     phase, median of 20 `loginbox run --timing`)
+#   - what network = bridge and pasta add to a box build (the helper's
+#     "network" phase, median of 20 `loginbox run --timing`)
 # Every address is on this machine: namespaces of our own in 198.18.0.0/15.
-# Targets (issue 12): bridge >= 90% of plain veth, adds < 2 ms to a build.
+# Targets (issue 12): bridge >= 90% of plain veth, adds < 2 ms to a build;
+# pasta >= 50%, adds < 15 ms.
 set -u
 P=$1
 U=$2
@@ -105,9 +106,22 @@ URL=http://198.18.0.1:8080/m
 BRIDGE_C=$("$ADMIN" run -u "$U" -- bash -c "for i in \$(seq 1 $N); do curl -s -o /dev/null -w '%{time_connect}\n' $URL; done" 2>/dev/null |
 	awk '{printf "%.3f\n", $1 * 1000}' | median)
 
+# network = pasta (skipped without /usr/bin/pasta)
+PASTA_G=- PASTA_C=- PASTA_US=-
+if [ -x /usr/bin/pasta ]; then
+	sed 's/^network = bridge$/network = pasta/' "$CONF" >"$CONF.new"
+	mv "$CONF.new" "$CONF"
+	PASTA_US=$(phase_net)
+	PASTA_G=$("$ADMIN" run -u "$U" -- iperf3 -J -t "$SECS" -c 198.18.0.1 2>/dev/null | gbps)
+	PASTA_C=$("$ADMIN" run -u "$U" -- bash -c "for i in \$(seq 1 $N); do curl -s -o /dev/null -w '%{time_connect}\n' $URL; done" 2>/dev/null |
+		awk '{printf "%.3f\n", $1 * 1000}' | median)
+fi
+ppct=$(python3 -c "print('%.0f' % (100 * float('${PASTA_G/-/0}') / float('${PLAIN_G:-1}')))" 2>/dev/null)
+
 pct=$(python3 -c "print('%.0f' % (100 * float('${BRIDGE_G:-0}') / float('${PLAIN_G:-1}')))")
 printf '\nnetwork (bench/net.sh, %s s iperf3, medians of %s)\n' "$SECS" "$N"
 printf '  %-28s %10s %14s\n' "path" "Gbit/s" "connect ms"
 printf '  %-28s %10s %14s\n' "plain veth ns -> ns" "$PLAIN_G" "$PLAIN_C"
 printf '  %-28s %10s %14s   (%s%% of plain; target >= 90%%)\n' "bridge box -> test host" "$BRIDGE_G" "$BRIDGE_C" "$pct"
-printf '  network phase of a build: none %s us, bridge %s us (target: bridge adds < 2000 us)\n' "$NONE_US" "$BRIDGE_US"
+printf '  %-28s %10s %14s   (%s%% of plain; target >= 50%%)\n' "pasta box -> test host" "$PASTA_G" "$PASTA_C" "$ppct"
+printf '  network phase of a build: none %s us, bridge %s us, pasta %s us (targets: bridge adds < 2000 us, pasta < 15000 us)\n' "$NONE_US" "$BRIDGE_US" "$PASTA_US"

@@ -31,6 +31,7 @@
 #include "../box/teardown.h"
 #include "../box/join.h"
 #include "../box/logins.h"
+#include "../box/net.h"
 #include "client.h"
 #include "config.h"
 #include "devices_report.h"
@@ -88,6 +89,8 @@ static int cmd_check(int argc, char **argv)
 	printf("\n");
 	lb_policy_groups_report(cfg, stdout);
 	r = lb_net_check(cfg, stdout);
+	if (lb_net_check_pasta(cfg, stdout) < 0)
+		r = -1;
 	/* The config is valid either way: findings are warnings, one line
 	 * each, and do not change the exit status.  The host around the
 	 * config (PAM, sshd, kernel, ids, images) is doctor's (doctor.h). */
@@ -512,6 +515,17 @@ static int cmd_show(int argc, char **argv)
 	if (st.net_addr[0])
 		printf(" %s/32 via host veth %s (rules: nft list table inet "
 		       "loginbox)", st.net_addr, st.net_if);
+	if (!strcmp(st.net_mode, "pasta")) {
+		uid_t puid;
+		pid_t ppid;
+
+		if (net_pasta_read(id, &puid, &ppid) == 0)
+			printf(" (pid %d as uid %u, in the host's pid "
+			       "namespace; rules: nft list table inet "
+			       "loginbox)", (int)ppid, (unsigned)puid);
+		else
+			printf(" (no pasta record)");
+	}
 	printf("\n");
 	if (st.net_addr6[0])
 		printf("network6         %s/128 via host veth %s\n",

@@ -98,7 +98,7 @@ struct lb_box {
 	char upper_dir[256];
 
 	/* network (net.c): also in the state file, for teardown, gc, show */
-	char net_mode[8];     /* none | bridge */
+	char net_mode[8];     /* none | bridge | pasta */
 	char net_if[16];      /* host end of the veth pair, "" if none */
 	char net_addr[16];    /* the box's IPv4 address, "" if none */
 	char net_addr6[48];   /* its IPv6 address (bridge_subnet6), "" if none */

@@ -143,6 +143,9 @@ int cg_kill_and_remove(const char *cg_path, struct lb_err *err)
 		return lb_fail(err, EBUSY, "%s still has processes", cg_path);
 	/* its leaves first: rmdir of a node with children is EBUSY */
 	rm_leaves(sfd);
+	/* network = pasta's leaf (net_pasta.c), emptied by the kill above */
+	if (unlinkat(sfd, "pasta", AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return lb_fail(err, errno, "rmdir %s/pasta", cg_path);
 	if (rmdir(cg_path) < 0 && errno != ENOENT)
 		return lb_fail(err, errno, "rmdir %s", cg_path);
 	/* The user's node goes with their last session. */

@@ -460,7 +460,8 @@ int mounts_populate(struct lb_box *b, int rootfd, struct lb_err *err)
 	 * /etc/passwd, and the box cannot reach nslcd or sssd (own /run),
 	 * so sftp-server, id and ls -l would not know them. */
 	if (image_knows_user(b, rootfd, err) < 0 ||
-	    net_resolv_conf(b, rootfd, err) < 0)
+	    net_resolv_conf(b, rootfd, err) < 0 ||
+	    net_pasta_resolv_conf(b, rootfd, err) < 0)
 		return -1;
 	if (devices_mounts(b, rootfd, err) < 0)
 		return -1;

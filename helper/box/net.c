@@ -67,6 +67,8 @@ const struct lb_net_ops net_ops_none = {
 
 const struct lb_net_ops *net_ops_for(enum lb_network m)
 {
+	if (m == LB_NET_PASTA)
+		return &net_ops_pasta;
 	return m == LB_NET_BRIDGE ? &net_ops_bridge : &net_ops_none;
 }
 
@@ -119,14 +121,19 @@ void net_teardown(const struct lb_state *st)
 {
 	int self;
 
-	if (strcmp(st->net_mode, "bridge") != 0)
+	if (strcmp(st->net_mode, "bridge") != 0 &&
+	    strcmp(st->net_mode, "pasta") != 0)
 		return;
 	self = enter_host_netns();
-	net_ops_bridge.teardown(st);
+	if (strcmp(st->net_mode, "bridge") == 0)
+		net_ops_bridge.teardown(st);
+	else
+		net_ops_pasta.teardown(st);
 	leave_host_netns(self);
 }
 
 void net_gc(bool verbose)
 {
 	net_ops_bridge.gc(verbose);
+	net_ops_pasta.gc(verbose);
 }

@@ -26,7 +26,7 @@ struct lb_net_ops {
 	void (*teardown)(const struct lb_state *st);
 	void (*gc)(bool verbose);
 };
-extern const struct lb_net_ops net_ops_none, net_ops_bridge;
+extern const struct lb_net_ops net_ops_none, net_ops_bridge, net_ops_pasta;
 const struct lb_net_ops *net_ops_for(enum lb_network m);
 int net_setup(struct lb_box *b, struct lb_err *err);
 void net_teardown(const struct lb_state *st);
@@ -37,6 +37,12 @@ int net_lo_up(struct lb_err *err);
 /* net_bridge.c: the box's own /etc/resolv.conf (network = bridge), in the
  * session's upper; rootfd is the new root. */
 int net_resolv_conf(const struct lb_box *b, int rootfd, struct lb_err *err);
+
+/* net_pasta.c: the box's /etc/resolv.conf (network = pasta); box ID's
+ * pasta process and its uid, from its record (0, or <0 if none). */
+int net_pasta_resolv_conf(const struct lb_box *b, int rootfd,
+			  struct lb_err *err);
+int net_pasta_read(unsigned long id, uid_t *uid, pid_t *pid);
 
 /* nft.c: libnftables, one transaction per call; out gets the output
  * (list commands) when non-NULL. */

@@ -37,7 +37,7 @@
 #define LB_DEVICE_NAME_MAX 128
 
 enum lb_on_error { LB_ON_ERROR_DENY, LB_ON_ERROR_ALLOW };
-enum lb_network { LB_NET_NONE, LB_NET_BRIDGE };
+enum lb_network { LB_NET_NONE, LB_NET_BRIDGE, LB_NET_PASTA };
 enum lb_inside { LB_INSIDE_SELF, LB_INSIDE_ROOT };
 enum lb_upper { LB_UPPER_TMPFS, LB_UPPER_DISK, LB_UPPER_PERSISTENT };
 enum lb_home { LB_HOME_BIND, LB_HOME_TMPFS, LB_HOME_NONE };
@@ -224,6 +224,12 @@ void lb_policy_net_globals(const struct lb_config *cfg, struct lb_policy *p);
 /* `loginbox check`: what network = bridge needs; <0 when a section
  * cannot work (printed on out). */
 int lb_net_check(const struct lb_config *cfg, FILE *out);
+/* config_pasta.c: network = pasta.  The nameservers pasta forwards the
+ * box's DNS to ("nameserver X" lines, loopback ones left out), their
+ * count; `loginbox check`'s findings, <0 when a section cannot work. */
+#define LB_PASTA_BIN "/usr/bin/pasta"
+int lb_pasta_resolvers(char *out, size_t len, const char **source);
+int lb_net_check_pasta(const struct lb_config *cfg, FILE *out);
 /* "A.B.C.D/N", N in 16..29: network and prefix (host order). */
 int lb_net_parse_subnet(const char *s, uint32_t *net, int *prefix);
 /* "X:X::/N", N in 64..112, no host bits: network and prefix. */

@@ -33,7 +33,7 @@ _Static_assert(LB_KEY__COUNT <= 64, "set_mask is a uint64_t");
 
 /* clang-format off: the table reads best one key per row */
 /* Word lists in enum order: the index is the stored value. */
-static const char *const w_network[] = { "none", "bridge", NULL };
+static const char *const w_network[] = { "none", "bridge", "pasta", NULL };
 static const char *const w_inside[] = { "self", "root", NULL };
 static const char *const w_upper[] = { "tmpfs", "disk", "persistent", NULL };
 static const char *const w_home[] = { "bind", "tmpfs", "none", NULL };
