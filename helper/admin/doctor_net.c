@@ -7,8 +7,8 @@
  * through iptables-nft, firewalld's) still drops the packets loginbox's
  * chain accepted: nftables runs every base chain of a hook, and a drop in
  * any of them is final.  The ruleset is read through libnftables, as the
- * helper writes it.  /dev/net/tun is reported for an unprivileged pasta
- * (it opens the device as the user).
+ * helper writes it (one check, nft.c).  For network = pasta: the
+ * program and the tun driver.
  */
 #include "doctor.h"
 
@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../box/net.h"
+#include "../box/nft_egress.h"
 #include "macros.h"
-
-#define RULESET_MAX (256u << 10)
 
 static const struct lb_section *bridged(const struct lb_config *cfg)
 {
@@ -59,61 +59,21 @@ static const char *owner_guess(const char *table)
 	return "another program";
 }
 
-/* Base chains on the forward hook with policy drop, outside loginbox's
- * own table; returns how many were reported. */
-static int foreign_drops(struct lb_doctor *d, char *rules, const char *subnet)
-{
-	char table[128] = "", chain[128] = "", fix[700];
-	char *line, *save = NULL;
-	int n = 0;
-
-	for (line = strtok_r(rules, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		line += strspn(line, " \t");
-		if (!strncmp(line, "table ", 6)) {
-			/* family and name: "inet loginbox" */
-			char *end = strstr(line + 6, " {");
-
-			snprintf(table, sizeof(table), "%.*s",
-				 (int)(end ? end - line - 6 : (long)strlen(line + 6)),
-				 line + 6);
-		} else if (!strncmp(line, "chain ", 6)) {
-			snprintf(chain, sizeof(chain), "%.*s",
-				 (int)strcspn(line + 6, " {"), line + 6);
-		} else if (strstr(line, "hook forward") &&
-			   strstr(line, "policy drop") &&
-			   strcmp(table, "inet loginbox") != 0) {
-			snprintf(fix, sizeof(fix),
-				 "let the boxes' subnet through that chain, "
-				 "e.g. nft insert rule %s %s ip saddr %s accept "
-				 "and nft insert rule %s %s ip daddr %s ct state "
-				 "established,related accept (docker: in "
-				 "DOCKER-USER; ufw: ufw route allow from %s)",
-				 table, chain, subnet, table, chain, subnet,
-				 subnet);
-			lb_doc_add(d, LB_DOC_WARN, "bridge forwarding", fix,
-				   "table %s chain %s (%s) has policy drop on "
-				   "the forward hook: bridged boxes reach "
-				   "nothing beyond this host",
-				   table, chain, owner_guess(table));
-			n++;
-		}
-	}
-	return n;
-}
-
+/* The helper's own check (lb_nft_foreign_forward_drop, nft.c: policy drop
+ * or a last unconditional drop/reject of another table's forward chain),
+ * said with the chain to open and how. */
 static void nftables(struct lb_doctor *d)
 {
-	cleanup_free char *rules = malloc(RULESET_MAX);
 	const char *subnet = d->cfg->net_subnet[0] ? d->cfg->net_subnet
 						   : "SUBNET";
-	struct lb_err err;
+	char what[512], table[128] = "", chain[128] = "", fix[700];
 	char text[1200];
+	struct lb_err err;
+	int r;
 
-	if (!rules)
-		return;
 	lb_err_clear(&err);
-	if (nft_run("list chains", rules, RULESET_MAX, &err) < 0) {
+	r = lb_nft_foreign_forward_drop(what, sizeof(what), &err);
+	if (r < 0) {
 		lb_doc_add(d, LB_DOC_ERROR, "bridge nftables",
 			   "modprobe nf_tables (a kernel with nftables)",
 			   "%s: bridged logins are refused",
@@ -122,31 +82,65 @@ static void nftables(struct lb_doctor *d)
 	}
 	lb_doc_add(d, LB_DOC_OK, "bridge nftables", NULL,
 		   "libnftables lists the ruleset");
-	if (!foreign_drops(d, rules, subnet))
+	if (r == 0) {
 		lb_doc_add(d, LB_DOC_OK, "bridge forwarding", NULL,
 			   "no other table drops on the forward hook");
-}
-
-/* No policy value selects pasta yet: information for an admin who
- * runs it, or will. */
-static void tun(struct lb_doctor *d)
-{
-	struct stat st;
-
-	if (stat("/dev/net/tun", &st) < 0) {
-		lb_doc_add(d, LB_DOC_OK, "/dev/net/tun", NULL,
-			   "absent (pasta would need it)");
 		return;
 	}
-	if ((st.st_mode & 0006) == 0006)
-		lb_doc_add(d, LB_DOC_OK, "/dev/net/tun", NULL, "mode %04o",
-			   (unsigned)(st.st_mode & 07777));
+	/* what: "table `FAMILY NAME` chain `CHAIN` drops ..." */
+	if (sscanf(what, "table `%127[^`]` chain `%127[^`]`", table, chain) != 2)
+		snprintf(table, sizeof(table), "TABLE");
+	snprintf(fix, sizeof(fix),
+		 "let the boxes' subnet through that chain, e.g. nft insert "
+		 "rule %s %s ip saddr %s accept and nft insert rule %s %s ip "
+		 "daddr %s ct state established,related accept (docker: in "
+		 "DOCKER-USER; ufw: ufw route allow from %s)",
+		 table, chain[0] ? chain : "CHAIN", subnet, table,
+		 chain[0] ? chain : "CHAIN", subnet, subnet);
+	lb_doc_add(d, LB_DOC_WARN, "bridge forwarding", fix,
+		   "%s (%s): bridged boxes reach nothing beyond this host",
+		   what, owner_guess(table));
+}
+
+static const struct lb_section *pasta_section(const struct lb_config *cfg)
+{
+	int i;
+
+	for (i = 0; i < cfg->n_sections; i++)
+		if ((cfg->sections[i].set_mask & LB_KEY_BIT(LB_KEY_NETWORK)) &&
+		    cfg->sections[i].values.network == LB_NET_PASTA)
+			return &cfg->sections[i];
+	return NULL;
+}
+
+/* network = pasta: the program, and the tun driver.  The host node's mode
+ * does not matter: pasta gets a node of its own (net_pasta.c), so a 0600
+ * /dev/net/tun (no udev) is fine and is never opened up. */
+static void pasta(struct lb_doctor *d)
+{
+	const struct lb_section *s = pasta_section(d->cfg);
+	struct stat st;
+
+	if (!s) {
+		lb_doc_add(d, LB_DOC_OK, "pasta networking", NULL,
+			   "no policy uses network = pasta");
+		return;
+	}
+	if (access(LB_PASTA_BIN, X_OK) < 0)
+		lb_doc_add(d, LB_DOC_ERROR, "pasta networking",
+			   "apt install passt",
+			   "[%s] sets network = pasta but %s is missing: its "
+			   "logins are refused", s->name, LB_PASTA_BIN);
+	else
+		lb_doc_add(d, LB_DOC_OK, "pasta networking", NULL, "%s",
+			   LB_PASTA_BIN);
+	if (stat("/dev/net/tun", &st) < 0 || !S_ISCHR(st.st_mode))
+		lb_doc_add(d, LB_DOC_ERROR, "/dev/net/tun", "modprobe tun",
+			   "no tun device: [%s]'s pasta cannot start", s->name);
 	else
 		lb_doc_add(d, LB_DOC_OK, "/dev/net/tun", NULL,
-			   "mode %04o: an unprivileged pasta cannot open it "
-			   "(no policy uses pasta; for one, a udev rule "
-			   "KERNEL==\"tun\", MODE=\"0666\" or chmod 0666 "
-			   "/dev/net/tun)",
+			   "the tun driver is there (mode %04o: pasta gets a "
+			   "node of its own, the host's is never opened up)",
 			   (unsigned)(st.st_mode & 07777));
 }
 
@@ -167,5 +161,5 @@ void lb_doctor_net(struct lb_doctor *d)
 		ip_forward(d);
 		nftables(d);
 	}
-	tun(d);
+	pasta(d);
 }

@@ -84,7 +84,7 @@ for re in '^OK  user namespaces: user.max_user_namespaces = [1-9]' \
 	'^OK  sshd settings: ' \
 	'^OK  image lbt-rootimg \[group.lbt-rootbox\]: directory /var/lib/loginbox/images/lbt-rootimg$' \
 	'^OK  bridge networking: no policy uses network = bridge$' \
-	'^OK  /dev/net/tun: '; do
+	'^OK  pasta networking: no policy uses network = pasta$'; do
 	t_like "$BASE" "$re" "healthy: ${re#^}"
 done
 if [ -e /etc/ssh/sshrc ]; then
@@ -255,7 +255,7 @@ t_like "$OUT" '^OK  bridge nftables: libnftables lists the ruleset$' "bridge: nf
 t_like "$OUT" '^OK  bridge forwarding: no other table drops on the forward hook$' "bridge: control: no foreign drop, OK"
 t_like "$OUT" '^OK  bridge ip_forward: ' "bridge: ip_forward is reported"
 in_ns unshare -n sh -c 'nft add table ip filter && nft add chain ip filter FORWARD "{ type filter hook forward priority 0; policy drop; }" && exec "$1" doctor' sh "$LB_ADMIN"
-t_like "$OUT" '^WARN bridge forwarding: table ip filter chain FORWARD \(iptables-nft: docker, ufw or a hand-made rule\) has policy drop on the forward hook: bridged boxes reach nothing beyond this host; fix: let the boxes. subnet through that chain, e.g. nft insert rule ip filter FORWARD ip saddr 10.203.0.0/16 accept' \
+t_like "$OUT" '^WARN bridge forwarding: table .ip filter. chain .FORWARD. drops forwarded packets \(policy drop\) \(iptables-nft: docker, ufw or a hand-made rule\): bridged boxes reach nothing beyond this host; fix: let the boxes. subnet through that chain, e.g. nft insert rule ip filter FORWARD ip saddr 10.203.0.0/16 accept' \
 	"bridge: docker/ufw's FORWARD policy drop is found, with the rule that fixes it"
 reset_conf
 
