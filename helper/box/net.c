@@ -137,3 +137,21 @@ void net_gc(bool verbose)
 	net_ops_bridge.gc(verbose);
 	net_ops_pasta.gc(verbose);
 }
+
+int net_open_dir(struct lb_err *err)
+{
+	struct stat st;
+	int fd;
+
+	if (mkdir(LB_NET_DIR, 0700) < 0 && errno != EEXIST)
+		return lb_fail(err, errno, "mkdir %s", LB_NET_DIR);
+	fd = open(LB_NET_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return lb_fail(err, errno, "open %s", LB_NET_DIR);
+	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 077)) {
+		close(fd);
+		return lb_fail(err, EPERM, "%s is not root's 0700: refusing",
+			       LB_NET_DIR);
+	}
+	return fd;
+}

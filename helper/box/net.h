@@ -29,6 +29,10 @@ struct lb_net_ops {
 extern const struct lb_net_ops net_ops_none, net_ops_bridge, net_ops_pasta;
 const struct lb_net_ops *net_ops_for(enum lb_network m);
 int net_setup(struct lb_box *b, struct lb_err *err);
+/* LB_NET_DIR (leases, pasta records), made if missing; refused unless it
+ * is root's and 0700.  An O_DIRECTORY fd. */
+#define LB_NET_DIR LB_RUNDIR "/net"
+int net_open_dir(struct lb_err *err);
 void net_teardown(const struct lb_state *st);
 void net_gc(bool verbose);
 

@@ -58,7 +58,6 @@
 #include "nft_egress.h"
 #include "paths.h"
 
-#define NET_DIR LB_RUNDIR "/net"
 #define IF_PREFIX "lbh"
 #define NFT_HINT "network = bridge needs nftables: apt install nftables, " \
 		 "and a kernel with nf_tables (modprobe nf_tables)"
@@ -127,24 +126,6 @@ static const char ruleset[] =
 	" policy accept;\n"
 	"  iifname \"" IF_PREFIX "*\" oifname != \"" IF_PREFIX "*\" masquerade\n }\n"
 	"}\n";
-
-static int open_netdir(struct lb_err *err)
-{
-	struct stat st;
-	int fd;
-
-	if (mkdir(NET_DIR, 0700) < 0 && errno != EEXIST)
-		return lb_fail(err, errno, "mkdir %s", NET_DIR);
-	fd = open(NET_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return lb_fail(err, errno, "open %s", NET_DIR);
-	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 077)) {
-		close(fd);
-		return lb_fail(err, EPERM, "%s is not root's 0700: refusing",
-			       NET_DIR);
-	}
-	return fd;
-}
 
 /* A foreign forward drop (nft.c) refuses the login, naming it. */
 static int check_foreign_drop(struct lb_err *err)
@@ -269,7 +250,7 @@ static int prepare_host(int dfd, const struct lb_policy *p, uint32_t gw,
 	lfd = openat(dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 		     0600);
 	if (lfd < 0 || flock(lfd, LOCK_EX) < 0)
-		return lb_fail(err, errno, "lock %s/.lock", NET_DIR);
+		return lb_fail(err, errno, "lock %s/.lock", LB_NET_DIR);
 	if (check_foreign_drop(err) < 0)
 		return -1;
 	lb_err_clear(&e);
@@ -310,14 +291,14 @@ static int take_lease(struct lb_box *b, int dfd, uint32_t net, int prefix,
 		if (fd < 0 && errno == EEXIST)
 			continue;
 		if (fd < 0)
-			return lb_fail(err, errno, "lease %s/%s", NET_DIR, name);
+			return lb_fail(err, errno, "lease %s/%s", LB_NET_DIR, name);
 		snprintf(id, sizeof(id), "%lu\n", b->id);
 		if (write(fd, id, strlen(id)) != (ssize_t)strlen(id)) {
 			int e = errno;
 
 			close(fd);
 			unlinkat(dfd, name, 0);
-			return lb_fail(err, e, "write %s/%s", NET_DIR, name);
+			return lb_fail(err, e, "write %s/%s", LB_NET_DIR, name);
 		}
 		close(fd);
 		*addr = ntohl(a.s_addr);
@@ -460,7 +441,7 @@ static int bridge_setup(struct lb_box *b, struct lb_err *err)
 	if (lb_egress_parse(b->pol.egress, &eg, err) < 0)
 		return lb_prefix(err, "egress");
 	gw = net + 1;
-	dfd = open_netdir(err);
+	dfd = net_open_dir(err);
 	if (dfd < 0 || prepare_host(dfd, &b->pol, gw, err) < 0)
 		return -1;
 	if_name(b->id, b->net_if, sizeof(b->net_if));
@@ -560,7 +541,7 @@ static void release(unsigned long id, const char *addr)
 		close(nl);
 	}
 	if (name[0]) {
-		int dfd = open(NET_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		int dfd = open(LB_NET_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 						O_CLOEXEC);
 
 		if (dfd < 0)
@@ -615,7 +596,7 @@ static void gc_elements(bool verbose)
 static void bridge_gc(bool verbose)
 {
 	struct dirent *de;
-	DIR *d = opendir(NET_DIR);
+	DIR *d = opendir(LB_NET_DIR);
 
 	if (!d)
 		return;

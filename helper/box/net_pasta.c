@@ -60,7 +60,6 @@
 #include "paths.h"
 #include "syscalls.h"
 
-#define NET_DIR LB_RUNDIR "/net"
 #define PASTA_LEAF "pasta"
 #define PASTA_HINT "network = pasta needs Debian's passt package: apt " \
 		   "install passt"
@@ -69,7 +68,7 @@
 		 "nf_tables (modprobe nf_tables)"
 #define REJECT "counter reject with icmpx type admin-prohibited"
 
-/* Created once (the chain's presence says so, under NET_DIR/.lock). */
+/* Created once (the chain's presence says so, under LB_NET_DIR/.lock). */
 static const char ruleset[] =
 	"table inet loginbox {\n"
 	" set pasta_uids { type uid; }\n"
@@ -94,31 +93,13 @@ static const char ruleset[] =
 	"  meta skuid @pasta_uids jump pasta_out\n }\n"
 	"}\n";
 
-static int open_netdir(struct lb_err *err)
-{
-	struct stat st;
-	int fd;
-
-	if (mkdir(NET_DIR, 0700) < 0 && errno != EEXIST)
-		return lb_fail(err, errno, "mkdir %s", NET_DIR);
-	fd = open(NET_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return lb_fail(err, errno, "open %s", NET_DIR);
-	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 077)) {
-		close(fd);
-		return lb_fail(err, EPERM, "%s is not root's 0700: refusing",
-			       NET_DIR);
-	}
-	return fd;
-}
-
 static int lock_netdir(int dfd, struct lb_err *err)
 {
 	int lfd = openat(dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW |
 					       O_CLOEXEC, 0600);
 
 	if (lfd < 0 || flock(lfd, LOCK_EX) < 0) {
-		lb_fail(err, errno, "lock %s/.lock", NET_DIR);
+		lb_fail(err, errno, "lock %s/.lock", LB_NET_DIR);
 		if (lfd >= 0)
 			close(lfd);
 		return -1;
@@ -155,11 +136,11 @@ static int rec_write(int dfd, unsigned long id, const struct pasta_rec *r,
 
 		if (fd >= 0)
 			close(fd);
-		return lb_fail(err, e, "write %s/%s", NET_DIR, tmp);
+		return lb_fail(err, e, "write %s/%s", LB_NET_DIR, tmp);
 	}
 	close(fd);
 	if (renameat(dfd, tmp, dfd, name) < 0)
-		return lb_fail(err, errno, "rename %s/%s", NET_DIR, name);
+		return lb_fail(err, errno, "rename %s/%s", LB_NET_DIR, name);
 	return 0;
 }
 
@@ -181,7 +162,7 @@ static int rec_read(int dfd, const char *name, struct pasta_rec *r)
 
 int net_pasta_read(unsigned long id, uid_t *uid, pid_t *pid)
 {
-	cleanup_close int dfd = open(NET_DIR, O_RDONLY | O_DIRECTORY |
+	cleanup_close int dfd = open(LB_NET_DIR, O_RDONLY | O_DIRECTORY |
 						      O_NOFOLLOW | O_CLOEXEC);
 	struct pasta_rec r;
 	char name[40];
@@ -528,7 +509,7 @@ static int pasta_setup(struct lb_box *b, struct lb_err *err)
 		       "no resolver for the box (%s names only loopback)",
 		       b->user.name, src);
 	host_gw4(gw, sizeof(gw));
-	dfd = open_netdir(err);
+	dfd = net_open_dir(err);
 	if (dfd < 0 || prepare_host(b, dfd, resolv, err) < 0)
 		return -1;
 	/* From here box_abort's teardown ends what exists (the record). */
@@ -598,7 +579,7 @@ static void release(int dfd, unsigned long id)
 
 static void pasta_teardown(const struct lb_state *st)
 {
-	cleanup_close int dfd = open(NET_DIR, O_RDONLY | O_DIRECTORY |
+	cleanup_close int dfd = open(LB_NET_DIR, O_RDONLY | O_DIRECTORY |
 						      O_NOFOLLOW | O_CLOEXEC);
 
 	if (dfd >= 0)
@@ -609,7 +590,7 @@ static void pasta_teardown(const struct lb_state *st)
  * state file, or a teardown cut short. */
 static void pasta_gc(bool verbose)
 {
-	cleanup_close int dfd = open(NET_DIR, O_RDONLY | O_DIRECTORY |
+	cleanup_close int dfd = open(LB_NET_DIR, O_RDONLY | O_DIRECTORY |
 						      O_NOFOLLOW | O_CLOEXEC);
 	struct dirent *de;
 	DIR *d;

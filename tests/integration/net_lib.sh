@@ -44,3 +44,56 @@ upstream_host() {
 		>"$W/http.log" 2>&1 &
 	track_pid $!
 }
+
+# in_ns NS CMD...: CMD in network namespace NS, or here when NS is "-".
+in_netns() {
+	local ns=$1
+	shift
+	if [ "$ns" = - ]; then "$@"; else ip netns exec "$ns" "$@"; fi
+}
+
+# udp_echo NS ADDR PORT...: answers every datagram on ADDR:PORT with
+# "pong:" + its payload (tracked, ended by run.sh; log $W/udp.log).
+udp_echo() {
+	local ns=$1 addr=$2
+	shift 2
+	in_netns "$ns" python3 -c '
+import select, socket, sys
+ss = []
+for p in sys.argv[2:]:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((sys.argv[1], int(p)))
+    ss.append(s)
+while True:
+    for s in select.select(ss, [], [])[0]:
+        d, a = s.recvfrom(100)
+        s.sendto(b"pong:" + d, a)' "$addr" "$@" >"$W/udp.log" 2>&1 &
+	track_pid $!
+}
+
+# dns_server NS ADDR ANSWER: a DNS server on ADDR:53/udp that knows one
+# name, upstream.lbt. -> ANSWER (A), NXDOMAIN for every other (tracked;
+# log $W/dns.log).
+dns_server() {
+	in_netns "$1" python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 53))
+want = b"\x08upstream\x03lbt\x00"
+while True:
+    d, a = s.recvfrom(512)
+    q = d[12:]
+    i = 0
+    while q[i]:
+        i += q[i] + 1
+    qname, qtail = q[:i + 1], q[i + 1:i + 5]
+    qtype = struct.unpack(">H", qtail[:2])[0]
+    ans, an, rc = b"", 0, 0
+    if qname.lower() != want:
+        rc = 3
+    elif qtype == 1:
+        ans = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton(sys.argv[2])
+        an = 1
+    s.sendto(d[:2] + struct.pack(">HHHHH", 0x8180 | rc, 1, an, 0, 0) + qname + qtail + ans, a)' "$2" "$3" >"$W/dns.log" 2>&1 &
+	track_pid $!
+}

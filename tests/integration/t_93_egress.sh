@@ -15,6 +15,8 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../shlib.sh"
+# shellcheck source=net_lib.sh
+. "$(dirname "$0")/net_lib.sh"
 . "$(dirname "$0")/syslog_lib.sh"
 
 W=$LBT_TMP/t93
@@ -87,18 +89,7 @@ for port in 8080 8081; do
 done
 ip netns exec "$UPNS" python3 -m http.server --bind "$UP6" --directory "$W/www" 8086 >"$W/http6.log" 2>&1 &
 track_pid $!
-ip netns exec "$UPNS" python3 -c '
-import socket, select
-ss = []
-for p in (9000, 9001):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("'"$UP"'", p))
-    ss.append(s)
-while True:
-    for s in select.select(ss, [], [])[0]:
-        d, a = s.recvfrom(100)
-        s.sendto(b"pong:" + d, a)' >"$W/udp.log" 2>&1 &
-track_pid $!
+udp_echo "$UPNS" "$UP" 9000 9001
 # host listeners on its own addresses, IPv4 and IPv6
 python3 -m http.server --bind "$HOSTIP" --directory "$W/www" 8082 >"$W/h4.log" 2>&1 &
 track_pid $!
@@ -107,27 +98,7 @@ track_pid $!
 # the host's resolver on a loopback address (what a 127.0.0.53 stub is):
 # upstream.lbt. -> 198.18.0.1, over UDP
 ip addr add "$DNSLO/32" dev lo
-python3 -c '
-import socket, struct
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("'"$DNSLO"'", 53))
-want = b"\x08upstream\x03lbt\x00"
-while True:
-    d, a = s.recvfrom(512)
-    q = d[12:]
-    i = 0
-    while q[i]:
-        i += q[i] + 1
-    qname, qtail = q[:i + 1], q[i + 1:i + 5]
-    qtype = struct.unpack(">H", qtail[:2])[0]
-    ans, an, rc = b"", 0, 0
-    if qname.lower() != want:
-        rc = 3
-    elif qtype == 1:
-        ans = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton("'"$UP"'")
-        an = 1
-    s.sendto(d[:2] + struct.pack(">HHHHH", 0x8180 | rc, 1, an, 0, 0) + qname + qtail + ans, a)' >"$W/dns.log" 2>&1 &
-track_pid $!
+dns_server - "$DNSLO" "$UP"
 for _ in $(seq 1 50); do
 	curl -s -m 1 "http://$UP:8081/m" >/dev/null 2>&1 &&
 		curl -s -m 1 "http://[$UP6]:8086/m" >/dev/null 2>&1 &&

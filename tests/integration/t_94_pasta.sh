@@ -14,6 +14,8 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../shlib.sh"
+# shellcheck source=net_lib.sh
+. "$(dirname "$0")/net_lib.sh"
 
 W=$LBT_TMP/t94
 mkdir -p "$W"
@@ -77,36 +79,9 @@ if [ -n "$HAVE6" ]; then
 	ip netns exec "$UPNS" python3 -m http.server --bind "$UP6" --directory "$W/www" 8086 >"$W/http6.log" 2>&1 &
 	track_pid $!
 fi
-ip netns exec "$UPNS" python3 -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("'"$UP"'", 9000))
-while True:
-    d, a = s.recvfrom(100)
-    s.sendto(b"pong:" + d, a)' >"$W/udp.log" 2>&1 &
-track_pid $!
+udp_echo "$UPNS" "$UP" 9000
 # a DNS server on the test host: upstream.lbt. -> 198.18.0.1
-ip netns exec "$UPNS" python3 -c '
-import socket, struct
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("'"$UP"'", 53))
-want = b"\x08upstream\x03lbt\x00"
-while True:
-    d, a = s.recvfrom(512)
-    q = d[12:]
-    i = 0
-    while q[i]:
-        i += q[i] + 1
-    qname, qtail = q[:i + 1], q[i + 1:i + 5]
-    qtype = struct.unpack(">H", qtail[:2])[0]
-    ans, an, rc = b"", 0, 0
-    if qname.lower() != want:
-        rc = 3
-    elif qtype == 1:
-        ans = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton("'"$UP"'")
-        an = 1
-    s.sendto(d[:2] + struct.pack(">HHHHH", 0x8180 | rc, 1, an, 0, 0) + qname + qtail + ans, a)' >"$W/dns.log" 2>&1 &
-track_pid $!
+dns_server "$UPNS" "$UP" "$UP"
 # host listeners on its own addresses: what a box must not reach
 python3 -m http.server --bind "$HOSTIP" --directory "$W/www" 8082 >"$W/h1.log" 2>&1 &
 track_pid $!
