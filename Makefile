@@ -130,7 +130,7 @@ $(B)/loginbox-shell: $(call obj,$(SHELL_SRC)) $(B)/libcommon.a
 BOX_SHARED_SRC := $(addprefix helper/box/,audit_box.c cgroup.c cgsweep.c \
                     fsutil.c join.c kfs_lxcfs.c logins.c mntapi.c net.c net_bridge.c net_pasta.c nft.c \
                     nft_egress.c rtnl.c session.c teardown.c userns.c)
-BUILDER_SYMS = box_open|init_main|rootfs_build|mounts_populate|kfs_mount|devices_nodes|sc_compile|sc_load|spawn_exec|caps_set_final|cg_create|subid_lookup
+BUILDER_SYMS = box_open|init_main|rootfs_build|mounts_populate|kfs_mount|devices_nodes|sc_compile|sc_load|spawn_exec|caps_set_final|cg_create|subid_source_lookup
 $(B)/loginbox: $(call obj,$(ADMIN_SRC) $(IMAGE_SRC) $(BOX_SHARED_SRC)) $(B)/libcommon.a
 	$(CC) -pie $(ALL_LDFLAGS) -o $@.tmp $^ $(LIBS_ADMIN)
 	@if nm $@.tmp | grep -E ' ($(BUILDER_SYMS))$$'; then \

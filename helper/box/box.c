@@ -99,8 +99,8 @@ static int ids_and_maps(struct lb_box *b, struct lb_err *err)
 	uint32_t uid_ident[1], gid_ident[LB_MAX_KEEP_GIDS];
 	int i;
 
-	if (subid_lookup(false, &b->user, LB_BOX_IDS, &b->subuid, err) < 0 ||
-	    subid_lookup(true, &b->user, LB_BOX_IDS, &b->subgid, err) < 0)
+	if (subid_source_lookup(false, &b->user, LB_BOX_IDS, &b->subuid, err) < 0 ||
+	    subid_source_lookup(true, &b->user, LB_BOX_IDS, &b->subgid, err) < 0)
 		return -1;
 	/* The user's primary group, and the host groups the policy keeps
 	 * and the user really is in; nothing else follows them in. */

@@ -127,7 +127,7 @@ int session_write_state(const struct lb_box *b, struct lb_err *err);
 
 /* subid_source.c: /etc/subuid|subgid, or libsubid when nsswitch.conf
  * names another `subid:` source. */
-int subid_lookup(bool gid, const struct lb_user *u, uint32_t need,
+int subid_source_lookup(bool gid, const struct lb_user *u, uint32_t need,
 		 struct lb_subid_range *out, struct lb_err *err);
 
 /* devices.c: the policy's device nodes in the box's /dev, their mounts */

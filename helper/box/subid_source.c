@@ -163,7 +163,7 @@ static int owner_free(const struct lb_user *u, const char *file,
 		       u->name);
 }
 
-int subid_lookup(bool gid, const struct lb_user *u, uint32_t need,
+int subid_source_lookup(bool gid, const struct lb_user *u, uint32_t need,
 		 struct lb_subid_range *out, struct lb_err *err)
 {
 	const char *file = gid ? "/etc/subgid" : "/etc/subuid";

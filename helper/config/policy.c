@@ -2,7 +2,7 @@
 /*
  * Which section boxes a user (policy.h has the rules).  Pure over a loaded
  * config so that the whole decision is unit-tested and fuzzed; only
- * lb_policy_for_user touches NSS, only lb_policy_load reads files.
+ * lb_policy_load touches NSS and reads files.
  * policy.c sits above the config_*.c files and nothing there calls back
  * into it (the defaults live in config_defaults.c).
  */
@@ -115,18 +115,6 @@ int lb_policy_resolve(const struct lb_config *cfg, const char *user,
 		}
 	}
 	return p->boxed ? 1 : 0;
-}
-
-int lb_policy_for_user(const struct lb_config *cfg, const char *user,
-		       struct lb_policy *p, struct lb_err *err)
-{
-	cleanup_free struct lb_user *u = malloc(sizeof(*u));
-
-	if (!u)
-		return lb_fail(err, ENOMEM, "user %s", user);
-	if (lb_user_lookup(user, u, err) < 0)
-		return -1;
-	return lb_policy_for(cfg, u, p, err);
 }
 
 int lb_policy_for(const struct lb_config *cfg, const struct lb_user *u,

@@ -64,10 +64,6 @@ struct lb_user;
 int lb_policy_for(const struct lb_config *cfg, const struct lb_user *u,
 		  struct lb_policy *p, struct lb_err *err);
 
-/* Same, looking up the user's groups through NSS (getgrouplist). */
-int lb_policy_for_user(const struct lb_config *cfg, const char *user,
-		       struct lb_policy *p, struct lb_err *err);
-
 /*
  * Where each effective value of p came from (file and section, or the
  * built-in default), for `loginbox policy`.  p is what lb_policy_resolve
