@@ -4,6 +4,9 @@
 # and "VM: done" after its last test (not from a trap: a guest that died
 # half-way never says done); powers off either way.
 set -u
+# Before the tmpfs on /tmp below: a checkout under /tmp would vanish.
+# shellcheck source=../tap.sh
+. "$(dirname "$0")/../tap.sh"
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
@@ -13,8 +16,6 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname lbvm
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
-# shellcheck source=../tap.sh
-. "$(dirname "$0")/../tap.sh"
 tap_init vm
 PLAN=55
 tap_plan "$PLAN"

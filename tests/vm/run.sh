@@ -91,8 +91,7 @@ trap cleanup EXIT
 log=$(mktemp)
 echo "# vm: booting $kver under qemu TCG (about a minute)"
 # multidevs=remap: the export spans the host's mounts (/, /run, /proc...),
-# whose inode numbers collide; without it the guest's 9p client mixes files
-# up (a guest once failed to find tests/tap.sh next to guest.sh).
+# whose inode numbers may collide (qemu warns, and remaps with this).
 timeout 900 qemu-system-x86_64 -accel tcg -cpu max -m 2048 -smp 2 \
 	-nographic -no-reboot -nic none \
 	-kernel "$vmlinuz" -initrd "$initrd" \
