@@ -45,19 +45,23 @@ upstream_host() {
 	track_pid $!
 }
 
-# in_ns NS CMD...: CMD in network namespace NS, or here when NS is "-".
-in_netns() {
-	local ns=$1
-	shift
-	if [ "$ns" = - ]; then "$@"; else ip netns exec "$ns" "$@"; fi
+# netns_prefix NS: sets NSRUN to what runs a command in network namespace
+# NS ("ip netns exec NS", which execs it), or nothing when NS is "-".  The
+# servers below start as `"${NSRUN[@]}" python3 ... &`, so $! is the server
+# itself, which run.sh ends by pid (a wrapper shell's pid would leave the
+# server running, holding the tier lock's fd).
+netns_prefix() {
+	NSRUN=()
+	[ "$1" = - ] || NSRUN=(ip netns exec "$1")
 }
 
 # udp_echo NS ADDR PORT...: answers every datagram on ADDR:PORT with
 # "pong:" + its payload (tracked, ended by run.sh; log $W/udp.log).
 udp_echo() {
-	local ns=$1 addr=$2
+	local addr=$2
+	netns_prefix "$1"
 	shift 2
-	in_netns "$ns" python3 -c '
+	"${NSRUN[@]}" python3 -c '
 import select, socket, sys
 ss = []
 for p in sys.argv[2:]:
@@ -75,7 +79,8 @@ while True:
 # name, upstream.lbt. -> ANSWER (A), NXDOMAIN for every other (tracked;
 # log $W/dns.log).
 dns_server() {
-	in_netns "$1" python3 -c '
+	netns_prefix "$1"
+	"${NSRUN[@]}" python3 -c '
 import socket, struct, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((sys.argv[1], 53))
