@@ -146,8 +146,8 @@ def csum(b):
     while s >> 16: s = (s & 0xffff) + (s >> 16)
     return ~s & 0xffff
 src = sys.argv[1]
-# resolve the host end MAC: one DNS datagram to the gateway (allowed)
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.sendto(b"x", (sys.argv[2], 53))
+# resolve the host end MAC: one real DNS query to the gateway (allowed)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.sendto(b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x08upstream\x03lbt\x00\x00\x01\x00\x01", (sys.argv[2], 53))
 time.sleep(0.3)
 mac = None
 for l in open("/proc/net/arp").read().splitlines()[1:]:
