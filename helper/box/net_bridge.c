@@ -246,6 +246,7 @@ static int prepare_host(int dfd, const struct lb_policy *p, uint32_t gw,
 	struct in_addr g = {.s_addr = htonl(gw)};
 	struct lb_err e;
 	size_t cap = 8192;
+	bool pasta;
 
 	lfd = openat(dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 		     0600);
@@ -263,8 +264,17 @@ static int prepare_host(int dfd, const struct lb_policy *p, uint32_t gw,
 			snprintf(sub6, sizeof(sub6), ", %s", p->net_subnet6);
 		nft_egress_decl(decl, sizeof(decl), "eg", "ifname");
 		nft_egress_rules(rules, sizeof(rules), "eg", "iifname");
-		snprintf(buf, cap, "add table inet loginbox\n"
-			 "delete table inet loginbox\n");
+		/* An older loginbox's table is replaced, but never one that
+		 * network = pasta made (its chain pasta_output): its set
+		 * pasta_uids confines the live pasta boxes, and deleting it
+		 * let them reach the host's own addresses until the next
+		 * pasta login (tests/hostile/h_95_network_attacks.sh).  The
+		 * bridge's part is added to that table instead. */
+		lb_err_clear(&e);
+		pasta = nft_run("list chain inet loginbox pasta_output", NULL,
+				0, &e) == 0;
+		snprintf(buf, cap, "add table inet loginbox\n%s",
+			 pasta ? "" : "delete table inet loginbox\n");
 		snprintf(buf + strlen(buf), cap - strlen(buf), ruleset,
 			 p->net_subnet, gws, sub6, decl, rules);
 		if (nft_run(buf, NULL, 0, err) < 0)
