@@ -76,7 +76,7 @@ static const struct devrule base_rules[] = {
     {BPF_DEVCG_DEV_CHAR, 136, ANY_MINOR}, /* pts/N */
 };
 
-#define MAX_RULES (ARRAY_SIZE(base_rules) + LB_DEV_MAX_NODES)
+#define MAX_RULES (ARRAY_SIZE(base_rules) + LB_DEV_MAX_NODES + 1)
 /* 6 instructions of prologue, at most 4 per rule, 4 of epilogue */
 #define MAX_INSNS (6 + 4 * MAX_RULES + 4)
 
@@ -134,7 +134,7 @@ static long sys_bpf(int cmd, union bpf_attr *attr)
 }
 
 static int devcg_attach_fd(int cgfd, const struct lb_devset *devs,
-			   struct lb_err *err)
+			   bool tun, struct lb_err *err)
 {
 	struct devrule rules[MAX_RULES];
 	struct bpf_insn prog[MAX_INSNS];
@@ -145,6 +145,13 @@ static int devcg_attach_fd(int cgfd, const struct lb_devset *devs,
 
 	for (i = 0; i < ARRAY_SIZE(base_rules); i++)
 		rules[n++] = base_rules[i];
+	/* network = pasta: pasta runs in the node's leaf `pasta` and opens
+	 * the tun node of its private mount namespace (net_pasta.c), under
+	 * this program too.  The box itself has no tun node (its /dev is its
+	 * own tmpfs) and can make none (mknod is denied here, and in its
+	 * user namespace anyway). */
+	if (tun)
+		rules[n++] = (struct devrule){BPF_DEVCG_DEV_CHAR, 10, 200};
 	for (i = 0; devs && i < (size_t)devs->n_nodes; i++) {
 		rules[n].type = devs->nodes[i].type == S_IFBLK
 				    ? BPF_DEVCG_DEV_BLOCK
@@ -197,7 +204,8 @@ int devcg_attach(struct lb_box *b, struct lb_err *err)
 {
 	if (!b->have_cgroup || b->cgfd < 0)
 		return 0;
-	if (devcg_attach_fd(b->cgfd, b->devs, err) < 0)
+	if (devcg_attach_fd(b->cgfd, b->devs,
+			    b->pol.network == LB_NET_PASTA, err) < 0)
 		return lb_prefix(err, "cgroup %s", b->cg_path);
 	b->have_devcg = true;
 	return 0;

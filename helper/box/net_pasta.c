@@ -295,8 +295,8 @@ static void die(const char *what)
 	_exit(127);
 }
 
-/* The child, still root: its cgroup, its mount namespace with its own
- * /dev/net/tun and resolv.conf, its identity; then pasta.  Runs between
+/* The child, still root: its mount namespace with its own /dev/net/tun
+ * and resolv.conf, its cgroup, its identity; then pasta.  Runs between
  * fork and exec: no allocation, errors on fd 2 (the helper reads them). */
 static void child(const struct child_args *a)
 {
@@ -310,8 +310,6 @@ static void child(const struct child_args *a)
 	fd = open("/dev/null", O_RDONLY);
 	if (fd < 0 || dup2(fd, 0) < 0)
 		die("/dev/null");
-	if (a->procs_fd >= 0 && write(a->procs_fd, "0", 1) != 1)
-		die("move into the box's cgroup leaf " PASTA_LEAF);
 	/* Leave the helper's mount namespace (the box's mounts) first. */
 	if (setns(a->b->host_mntns_fd, CLONE_NEWNS) < 0 ||
 	    unshare(CLONE_NEWNS) < 0 ||
@@ -333,6 +331,12 @@ static void child(const struct child_args *a)
 			  MS_BIND, NULL) < 0)
 			die("bind pasta's resolv.conf on /etc/resolv.conf");
 	}
+	/* Only now into the box's cgroup leaf: the box's device program
+	 * (devcg.c) covers the leaf and denies every mknod; it allows pasta
+	 * to open the tun node made above (10:200), which the box has none
+	 * of. */
+	if (a->procs_fd >= 0 && write(a->procs_fd, "0", 1) != 1)
+		die("move into the box's cgroup leaf " PASTA_LEAF);
 	if (chdir("/") < 0)
 		die("chdir /");
 	/* pasta reopens the pid pipe by /proc/self/fd/5 as the subordinate
