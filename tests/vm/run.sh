@@ -103,7 +103,9 @@ rc=$?
 # guest that stopped half-way misses one or both, and its missing tests
 # count as failed (tests/tap.sh).
 tap_init vm
-tr -d '\r' <"$log" | grep -E '^(ok|not ok|#|VM:|1\.\.[0-9]+$)' | grep -v '^# vm:' >"$log.tap"
+# (the firmware's terminal resets, ESC c and ESC [..., may share a line
+# with the guest's first output: removed before reading the lines)
+tr -d '\r' <"$log" | sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[A-Za-z]//g' | grep -E '^(ok|not ok|#|VM:|1\.\.[0-9]+$)' | grep -v '^# vm:' >"$log.tap"
 tap_absorb "$log.tap" "the VM (qemu exit $rc)"
 if ! grep -q '^VM: done' "$log.tap"; then
 	tap_fail "the VM finished its tests (qemu exit $rc)" "last lines:" \
