@@ -68,7 +68,8 @@ HYBRID=no
 # ---- a healthy host: every line read
 doctor
 BASE=$OUT BASE_RC=$RC
-t_is "$(printf '%s\n' "$BASE" | head -n 1)" "OK  config: 1 file, 2 sections" "healthy: the config loads (its line is first)"
+# (drop-ins an install left, e.g. make quickstart's, add files and sections)
+t_like "$(printf '%s\n' "$BASE" | head -n 1)" '^OK  config: [0-9]+ files?, [0-9]+ sections$' "healthy: the config loads (its line is first)"
 t_is "$(printf '%s\n' "$BASE" | grep -Ev '^(OK  [^:]+(: .*)?|(WARN|ERROR) [^:]+: .*)$')" "" \
 	"healthy: every line is OK NAME[: what], or WARN/ERROR NAME: what"
 for re in '^OK  user namespaces: user.max_user_namespaces = [1-9]' \
@@ -286,7 +287,7 @@ t_is "$RC" 2 "bad config: exit status 2"
 
 # ---- check: the config only; the host is doctor's
 out=$(NODROPIN=1 unshare -m bash "$W/ns.sh" "$LB_ADMIN" "$STOCK" "" "$LB_ADMIN" check 2>&1)
-t_like "$out" '^ok: 2 sections' "check: still validates the config"
+t_like "$out" '^ok: [0-9]+ sections: \[group\.lbt-boxed\] \[group\.lbt-rootbox\]' "check: still validates the config"
 t_like "$out" '^note: run loginbox doctor for the host' "check: points at doctor for the host"
 t_unlike "$out" '^warning: /etc/(ssh|pam.d)' "check: no host findings any more (the drop-in is missing here)"
 
