@@ -20,6 +20,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "macros.h"
 
 int net_lo_up(struct lb_err *err)
@@ -154,4 +155,32 @@ int net_open_dir(struct lb_err *err)
 			       LB_NET_DIR);
 	}
 	return fd;
+}
+
+/* The box's own /etc/resolv.conf, TEXT, in the session's upper beneath
+ * rootfd (the image's is often a link into /run, the box's own there):
+ * replaced by a plain file, never following a link. */
+int net_write_resolv_conf(const struct lb_box *b, int rootfd,
+			  const char *text, struct lb_err *err)
+{
+	cleanup_close int dfd = -1, fd = -1;
+	size_t n = strlen(text);
+	ssize_t w;
+
+	dfd = fs_open_in_root(rootfd, "/etc", O_DIRECTORY, err);
+	if (dfd < 0)
+		return -1;
+	if (unlinkat(dfd, "resolv.conf", 0) < 0 && errno != ENOENT)
+		return lb_fail(err, errno, "image %s: remove /etc/resolv.conf",
+			       b->pol.image);
+	fd = openat(dfd, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL |
+						 O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return lb_fail(err, errno, "image %s: create /etc/resolv.conf",
+			       b->pol.image);
+	w = write(fd, text, n);
+	if (w != (ssize_t)n) /* a short write sets no errno */
+		return lb_fail(err, w < 0 ? errno : EIO,
+			       "image %s: write /etc/resolv.conf", b->pol.image);
+	return 0;
 }

@@ -33,6 +33,9 @@ int net_setup(struct lb_box *b, struct lb_err *err);
  * is root's and 0700.  An O_DIRECTORY fd. */
 #define LB_NET_DIR LB_RUNDIR "/net"
 int net_open_dir(struct lb_err *err);
+/* Write TEXT as the box's /etc/resolv.conf beneath rootfd (net.c). */
+int net_write_resolv_conf(const struct lb_box *b, int rootfd,
+			  const char *text, struct lb_err *err);
 void net_teardown(const struct lb_state *st);
 void net_gc(bool verbose);
 

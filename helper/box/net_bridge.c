@@ -642,40 +642,21 @@ static void bridge_gc(bool verbose)
  */
 int net_resolv_conf(const struct lb_box *b, int rootfd, struct lb_err *err)
 {
-	cleanup_close int dfd = -1, fd = -1;
 	char text[1024];
 	uint32_t net, lo;
 	int prefix;
-	size_t n;
-	ssize_t w;
 
 	if (b->pol.network != LB_NET_BRIDGE ||
 	    lb_net_parse_subnet(b->pol.net_subnet, &net, &prefix) < 0)
 		return 0;
 	pick_resolvers(&b->pol, net + 1, text, sizeof(text), &lo, NULL);
-	n = strlen(text);
 	if (!strstr(text, "nameserver")) {
 		syslog(LOG_AUTHPRIV | LOG_WARNING, "user %s: network = bridge: "
 		       "no resolver for the box (set bridge_dns in [global]: "
 		       "the host's resolv.conf names none)", b->user.name);
 		return 0;
 	}
-	dfd = fs_open_in_root(rootfd, "/etc", O_DIRECTORY, err);
-	if (dfd < 0)
-		return -1;
-	if (unlinkat(dfd, "resolv.conf", 0) < 0 && errno != ENOENT)
-		return lb_fail(err, errno, "image %s: remove /etc/resolv.conf",
-			       b->pol.image);
-	fd = openat(dfd, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL |
-						 O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return lb_fail(err, errno, "image %s: create /etc/resolv.conf",
-			       b->pol.image);
-	w = write(fd, text, n);
-	if (w != (ssize_t)n) /* a short write sets no errno */
-		return lb_fail(err, w < 0 ? errno : EIO,
-			       "image %s: write /etc/resolv.conf", b->pol.image);
-	return 0;
+	return net_write_resolv_conf(b, rootfd, text, err);
 }
 
 const struct lb_net_ops net_ops_bridge = {

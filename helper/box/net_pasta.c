@@ -632,28 +632,15 @@ static void pasta_gc(bool verbose)
 int net_pasta_resolv_conf(const struct lb_box *b, int rootfd,
 			  struct lb_err *err)
 {
-	cleanup_close int dfd = -1, fd = -1;
 	char ns[512], gw[INET_ADDRSTRLEN], out[64];
 	const char *src;
-	int n;
 
 	if (b->pol.network != LB_NET_PASTA ||
 	    lb_pasta_resolvers(ns, sizeof(ns), &src) == 0 ||
 	    host_gw4(gw, sizeof(gw)) < 0)
 		return 0;
-	n = snprintf(out, sizeof(out), "nameserver %s\n", gw);
-	dfd = fs_open_in_root(rootfd, "/etc", O_DIRECTORY, err);
-	if (dfd < 0)
-		return -1;
-	if (unlinkat(dfd, "resolv.conf", 0) < 0 && errno != ENOENT)
-		return lb_fail(err, errno, "image %s: remove /etc/resolv.conf",
-			       b->pol.image);
-	fd = openat(dfd, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL |
-						 O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, out, (size_t)n) != n)
-		return lb_fail(err, errno, "image %s: write /etc/resolv.conf",
-			       b->pol.image);
-	return 0;
+	snprintf(out, sizeof(out), "nameserver %s\n", gw);
+	return net_write_resolv_conf(b, rootfd, out, err);
 }
 
 const struct lb_net_ops net_ops_pasta = {
