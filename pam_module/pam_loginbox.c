@@ -62,6 +62,7 @@
 #include "err.h"
 #include "fault.h"
 #include "helper_call.h"
+#include "keeper_call.h"
 #include "macros.h"
 #include "paths.h"
 #include "policy.h"
@@ -314,7 +315,7 @@ static void drop_earlier_session(pam_handle_t *pamh)
 	if (pam_get_data(pamh, DATA_SESSION, (const void **)&data) !=
 		    PAM_SUCCESS || !data)
 		return;
-	if (sscanf(data, "%lu %d", &h.id, &init_pid) < 1)
+	if (sscanf(data, "%lu %d %d", &h.id, &init_pid, &h.via_keeper) < 1)
 		h.id = 0;
 	h.init_pid = init_pid;
 	back_to_host_netns(pamh);
@@ -437,7 +438,14 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	LB_FAULT("pam:open");
 	rhost = NULL;
 	pam_get_item(pamh, PAM_RHOST, (const void **)&rhost);
-	if (lb_helper_open_rhost(user, service ? service : "unknown", rhost, &h,
+	/* A join of a live box, served by its keeper without a helper run
+	 * (keeper_call.h); anything else, refusals included, is the
+	 * helper's. */
+	memset(&h, 0, sizeof(h));
+	if ((pol.session_mode != LB_SESSION_USER ||
+	     lb_keeper_open(u.uid, user, service ? service : "unknown", rhost,
+			    &h, &netns) <= 0) &&
+	    lb_helper_open_rhost(user, service ? service : "unknown", rhost, &h,
 				 &netns, &err) < 0)
 		return refuse_or_allow(pamh, &u, &pol, &err);
 	/* Forwardings and everything this process forks from now on use the
@@ -464,7 +472,8 @@ LB_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	}
 	close(netns);
 	snprintf(env, sizeof(env), "%s=%lu", LB_ENV_SESSION, h.id);
-	snprintf(data, sizeof(data), "%lu %d", h.id, (int)h.init_pid);
+	snprintf(data, sizeof(data), "%lu %d %d", h.id, (int)h.init_pid,
+		 h.via_keeper);
 	/* This login (the process the helper registered with the box): its
 	 * programs go into its cgroup leaf (helper/box/init.c). */
 	snprintf(login_env, sizeof(login_env), "%s=%d", LB_ENV_LOGIN,
@@ -503,7 +512,7 @@ LB_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 	if (pam_get_data(pamh, DATA_SESSION, (const void **)&data) !=
 		    PAM_SUCCESS || !data)
 		return PAM_IGNORE;
-	if (sscanf(data, "%lu %d", &h.id, &init_pid) < 1)
+	if (sscanf(data, "%lu %d %d", &h.id, &init_pid, &h.via_keeper) < 1)
 		h.id = 0;
 	h.init_pid = init_pid;
 	LB_FAULT("pam:close");

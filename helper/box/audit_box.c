@@ -29,6 +29,8 @@ void box_audit_start(const struct lb_box *b, const char *rhost)
 	lb_audit_num(&a, "init_pid", (unsigned long long)b->init_pid);
 	lb_audit_policy(&a, &b->pol);
 	lb_audit_str(&a, "cgroup", b->have_cgroup ? b->cg_path : NULL);
+	/* a join served by the box's keeper, no helper started */
+	lb_audit_str(&a, "via", b->via_keeper ? "keeper" : NULL);
 	syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", lb_audit_text(&a));
 }
 

@@ -373,13 +373,14 @@ static int build(struct lb_box *b, struct lb_err *err)
 	return session_write_state(b, err);
 }
 
-int box_open(struct lb_box *b, const char *user, const char *service,
-	     pid_t owner_pid, struct lb_err *err)
+int box_resolve(struct lb_box *b, const char *user, const char *service,
+		pid_t owner_pid, int owner_pidfd, struct lb_err *err)
 {
 	struct lb_err ignore;
 	int r;
 
 	b->t_mark = now_usec();
+	b->owner_pidfd = owner_pidfd;
 	if (lb_user_lookup(user, &b->user, err) < 0)
 		return -1;
 	box_phase(b, "nss");
@@ -393,13 +394,16 @@ int box_open(struct lb_box *b, const char *user, const char *service,
 	/* Init ends the box as soon as its login is gone (a killed sshd, su
 	 * or login), not at the next gc: it polls this pidfd (init.c).  The
 	 * login process is our parent: opened, then checked to be still our
-	 * parent, the pidfd cannot name a recycled pid. */
-	b->owner_pidfd = pidfd_open(owner_pid, 0);
-	if (b->owner_pidfd < 0 || getppid() != owner_pid)
-		return lb_fail(err, b->owner_pidfd < 0 ? errno : ESRCH,
-			       "pidfd_open of the login process %d",
-			       (int)owner_pid);
-	b->owner_start = proc_start_time(owner_pid);
+	 * parent, the pidfd cannot name a recycled pid.  (The keeper's was
+	 * sent by the login itself and checked against its socket peer.) */
+	if (owner_pidfd < 0) {
+		b->owner_pidfd = pidfd_open(owner_pid, 0);
+		if (b->owner_pidfd < 0 || getppid() != owner_pid)
+			return lb_fail(err, b->owner_pidfd < 0 ? errno : ESRCH,
+				       "pidfd_open of the login process %d",
+				       (int)owner_pid);
+		b->owner_start = proc_start_time(owner_pid);
+	}
 	box_phase(b, "config+policy");
 	if (b->pol.n_devices > 0) {
 		b->devs = calloc(1, sizeof(*b->devs));
@@ -418,6 +422,16 @@ int box_open(struct lb_box *b, const char *user, const char *service,
 	if (gc_due())
 		teardown_gc_user(b->user.uid, &ignore);
 	box_phase(b, "gc");
+	return 0;
+}
+
+int box_open(struct lb_box *b, const char *user, const char *service,
+	     pid_t owner_pid, struct lb_err *err)
+{
+	int r;
+
+	if (box_resolve(b, user, service, owner_pid, -1, err) < 0)
+		return -1;
 	/* session = user: join the user's live box, or build it under the
 	 * user's lock (join.c) */
 	r = join_box(b, err);

@@ -60,6 +60,8 @@ struct lb_box {
 
 	/* session */
 	bool joined;          /* session = user: a live box was joined */
+	bool via_keeper;      /* served by the box's keeper (keeper_serve.c):
+			       * the user's lock without waiting */
 	unsigned long id;
 	char hostname[64];
 	char dir[128];        /* /run/loginbox/ID */
@@ -120,6 +122,17 @@ void box_init(struct lb_box *b);
 /* box.c: the whole "open" step, and the init entry point. */
 int box_open(struct lb_box *b, const char *user, const char *service,
 	     pid_t owner_pid, struct lb_err *err);
+
+/*
+ * Everything of "open" before joining or building: the user, the policy,
+ * the login process (owner_pidfd: a pidfd of owner_pid, taken over, whose
+ * pid the caller has checked; -1: open one, owner_pid must be our parent),
+ * devices, ids and maps, the user's stale boxes.  box_open is this, then
+ * join_box, then the build; the keeper (keeper_serve.c) is this, then
+ * join_box only.
+ */
+int box_resolve(struct lb_box *b, const char *user, const char *service,
+		pid_t owner_pid, int owner_pidfd, struct lb_err *err);
 
 /* session.c: the builder's part (the rest: session.h) */
 int session_create(struct lb_box *b, struct lb_err *err);

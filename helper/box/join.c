@@ -33,8 +33,6 @@
 #include "policy.h"
 #include "teardown.h"
 
-/* Waiting for a build or a teardown of the user's box. */
-#define JOIN_LOCK_MS 30000
 
 unsigned box_linger(const struct lb_policy *p)
 {
@@ -141,8 +139,14 @@ int join_box(struct lb_box *b, struct lb_err *err)
 		return lb_fail(err, ENOMEM, "policy hash");
 	if (b->pol.session_mode != LB_SESSION_USER)
 		return 0;
-	b->user_lock_fd = session_lock_user(b->user.uid, JOIN_LOCK_MS, err);
+	/* The keeper never waits: a build or a teardown under way is the
+	 * helper's to wait for (the login falls back to it). */
+	b->user_lock_fd = session_lock_user(b->user.uid,
+					    b->via_keeper ? 0 : JOIN_LOCK_MS,
+					    err);
 	if (b->user_lock_fd < 0) {
+		if (b->user_lock_fd == -EWOULDBLOCK)
+			lb_fail(err, EWOULDBLOCK, "the user's lock is held");
 		b->user_lock_fd = -1;
 		return lb_prefix(err, "user %s: the box is being built or "
 				      "ended", b->user.name);
@@ -198,7 +202,7 @@ bool join_linger_void(const struct lb_state *st)
 	return lb_policy_load(&u, &pol, NULL, &e) == 0;
 }
 
-int join_leave(unsigned long id, pid_t login, int *lockfd,
+int join_leave(unsigned long id, pid_t login, unsigned lock_ms, int *lockfd,
 	       struct lb_err *err)
 {
 	struct lb_state st;
@@ -210,8 +214,10 @@ int join_leave(unsigned long id, pid_t login, int *lockfd,
 		return err->errnum == ENOENT ? 1 : -1;
 	if (strcmp(st.session, "user") != 0)
 		return 0;
-	*lockfd = session_lock_user(st.uid, JOIN_LOCK_MS, err);
+	*lockfd = session_lock_user(st.uid, lock_ms, err);
 	if (*lockfd < 0) {
+		if (*lockfd == -EWOULDBLOCK)
+			lb_fail(err, EWOULDBLOCK, "the user's lock is held");
 		*lockfd = -1;
 		return -1;
 	}

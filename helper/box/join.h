@@ -28,9 +28,13 @@ int join_hash(const struct lb_policy *p, char *out, size_t len);
  * the helper exits); <0: refused. */
 int join_box(struct lb_box *b, struct lb_err *err);
 
-/* A login of box id leaves.  1: other logins keep the box; 0: the caller
- * tears it down (*lockfd: the user's lock, held, or -1). */
-int join_leave(unsigned long id, pid_t login, int *lockfd,
+/* Waiting for a build or a teardown of the user's box. */
+#define JOIN_LOCK_MS 30000
+
+/* A login of box id leaves (the user's lock waited for up to lock_ms; 0:
+ * not at all, the keeper's way).  1: other logins keep the box; 0: the
+ * caller tears it down (*lockfd: the user's lock, held, or -1). */
+int join_leave(unsigned long id, pid_t login, unsigned lock_ms, int *lockfd,
 	       struct lb_err *err);
 
 /* gc: a lingering box (no login) whose user is locked, expired, gone or

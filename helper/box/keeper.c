@@ -4,11 +4,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -16,6 +18,7 @@
 
 #include "audit_box.h"
 #include "cgroup.h"
+#include "keeper_call.h"
 #include "macros.h"
 #include "paths.h"
 #include "proto.h"
@@ -153,6 +156,36 @@ int keeper_main(unsigned long id, pid_t init_pid, unsigned long long start)
 
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	/* Serve joins until init ends (keeper_serve.c); init's end wins:
+	 * the socket goes first, then the box as below. */
+	{
+		int lfd = keeper_listen(id);
+		int ifd = pidfd_open(init_pid, 0);
+		struct pollfd p[2] = {{.fd = ifd, .events = POLLIN},
+				      {.fd = lfd, .events = POLLIN}};
+
+		while (lfd >= 0 && ifd >= 0) {
+			if (poll(p, 2, -1) < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			if (p[0].revents)
+				break;
+			if (p[1].revents)
+				keeper_serve_one(lfd, id);
+		}
+		if (lfd >= 0) {
+			char path[64];
+
+			snprintf(path, sizeof(path), "%s/%lu/%s", LB_RUNDIR,
+				 id, LB_KEEPER_SOCK);
+			close(lfd);
+			unlink(path);
+		}
+		if (ifd >= 0)
+			close(ifd);
+	}
 	while (waitpid(init_pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return 1; /* not our child: nothing to keep */

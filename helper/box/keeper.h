@@ -42,4 +42,17 @@ pid_t keeper_clone_init(struct lb_box *b, struct clone_args *ca, int *pidfd,
  * the box if its state still names that init.  Returns the exit status. */
 int keeper_main(unsigned long id, pid_t init_pid, unsigned long long start);
 
+/*
+ * Joins and leaves served without a helper run (keeper_serve.c,
+ * keeper_call.h).  keeper_listen: the listening socket in box id's session
+ * directory, or -1 (then the keeper serves nothing; logins use the
+ * helper).  keeper_serve_one: accept and answer one connection.
+ */
+int keeper_listen(unsigned long id);
+void keeper_serve_one(int lfd, unsigned long id);
+
+/* /run/loginbox/users/UID.box names box id: written by the helper that
+ * built or joined uid's box, under the user's lock.  Best effort. */
+void keeper_index_write(uid_t uid, unsigned long id);
+
 #endif

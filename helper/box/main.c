@@ -117,7 +117,7 @@ static int do_close(unsigned long id, struct lb_err *err)
 	cleanup_close int lockfd = -1;
 	int r;
 
-	r = join_leave(id, getppid(), &lockfd, err);
+	r = join_leave(id, getppid(), JOIN_LOCK_MS, &lockfd, err);
 	if (r == 0)
 		r = lockfd >= 0 ? teardown_session_held(id, err)
 				: teardown_session(id, err);
@@ -140,7 +140,7 @@ static int do_open(const char *user, const char *service, const char *rhost)
 		return fail_reply(&err);
 	LB_FAULT("helper:reply");
 	/* Init is our child; once we exit it is reparented (box.c). */
-	snprintf(buf, sizeof(buf), "ok %lu %d", b.id, (int)b.init_pid);
+	lb_reply_format_open(b.id, b.init_pid, buf, sizeof(buf));
 	if (reply(buf, b.netns_fd) < 0) {
 		/* Nobody to hand the box to: do not leave it behind.  From the
 		 * host's mount namespace, where the session dir holds no
@@ -151,6 +151,10 @@ static int do_open(const char *user, const char *service, const char *rhost)
 		return 1;
 	}
 	box_audit_start(&b, rhost);
+	/* Under the user's lock still: the next login of this user asks
+	 * this box's keeper first (keeper.h). */
+	if (b.pol.session_mode == LB_SESSION_USER)
+		keeper_index_write(b.user.uid, b.id);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "keeper_call.h"
 #include "macros.h"
 #include "paths.h"
 #include "reply.h"
@@ -193,6 +194,10 @@ int lb_helper_close(const struct lb_handle *h, struct lb_err *err)
 			      NULL};
 	int fd, r;
 
+	/* A join its keeper served leaves there too: init is not ours.  Its
+	 * "fallback" (the last login, busy, gone) is the helper's below. */
+	if (h->via_keeper && lb_keeper_close(h) == 1)
+		return 0;
 	/* The box's init is our child (CLONE_PARENT, box.c).  End and reap
 	 * it before the helper tears the box down: an exited but unreaped
 	 * init still pins the session's cgroup, whose rmdir then fails with

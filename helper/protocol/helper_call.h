@@ -23,6 +23,8 @@
 struct lb_handle {
 	unsigned long id;
 	pid_t init_pid;
+	int via_keeper; /* joined through the keeper (keeper_call.h): its
+			 * close is tried there first */
 };
 
 /* Build a box for user; fills h and the box's netns fd. */

@@ -9,6 +9,12 @@
 #define ERR_ADMIN "error-admin "
 #define ERR_USER "error "
 
+void lb_reply_format_open(unsigned long id, pid_t init_pid, char *buf,
+			  size_t len)
+{
+	snprintf(buf, len, "ok %lu %d", id, (int)init_pid);
+}
+
 void lb_reply_format_error(const struct lb_err *err, char *buf, size_t len)
 {
 	char msg[sizeof(err->msg)];

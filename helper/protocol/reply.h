@@ -18,10 +18,15 @@
 #define LB_REPLY_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "err.h"
 
 enum lb_reply { LB_REPLY_NONE, LB_REPLY_OK, LB_REPLY_ERROR };
+
+/* The reply of a built or joined box: "ok ID PID". */
+void lb_reply_format_open(unsigned long id, pid_t init_pid, char *buf,
+			  size_t len);
 
 /* The error reply for err into buf (truncated to fit). */
 void lb_reply_format_error(const struct lb_err *err, char *buf, size_t len);

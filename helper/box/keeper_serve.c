@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The keeper serves joins and leaves of its box's logins without a helper
+ * run (docs/JOIN_SPEED.md; the wire format: keeper_call.h).
+ *
+ * Trust: the socket is root's only (0600, in the root-owned session
+ * directory nobody else may write) and its peer must be uid 0 (SO_PEERCRED).  The request names
+ * a user and a service, like the helper's argv, and carries the login
+ * process's pidfd; the login is the pidfd's process only if the pidfd's
+ * pid (its fdinfo) is the socket peer's pid, taken by the kernel at
+ * connect, and the pidfd is still alive after the start time was read
+ * (so neither is a recycled pid).  Everything else is resolved here
+ * exactly as the helper resolves it (box_resolve, join_box: one
+ * implementation); whatever is not a plain join of a live box with the
+ * same policy is answered "fallback", and the login runs the helper.
+ *
+ * Each connection is answered by a fork of the keeper (no exec: the image
+ * is loaded), which exits after the one reply: nothing of a join (the
+ * user's lock, policy, fds) stays in the keeper, which only waits for it
+ * (bounded: the socket timeouts, an alarm).
+ */
+#include "keeper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "audit_box.h"
+#include "join.h"
+#include "keeper_call.h"
+#include "macros.h"
+#include "paths.h"
+#include "proc.h"
+#include "reply.h"
+
+/* A handler that has not answered by then is killed: the login's own
+ * timeout (keeper_call.h) has sent it to the helper long before. */
+#define HANDLER_SECONDS 10
+
+int keeper_listen(unsigned long id)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	cleanup_close int dfd = -1, fd = -1;
+	struct stat st;
+	char path[64];
+	mode_t old;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%lu", LB_RUNDIR, id);
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* 0711 (init's users traverse it to their own entries): nobody but
+	 * root may add or replace one; the socket itself is 0600 */
+	if (dfd < 0 || fstat(dfd, &st) < 0 || st.st_uid != 0 ||
+	    (st.st_mode & 022))
+		return -1;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd,
+		 LB_KEEPER_SOCK);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	unlinkat(dfd, LB_KEEPER_SOCK, 0);
+	old = umask(077);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0 || fchmodat(dfd, LB_KEEPER_SOCK, 0600, 0) < 0 ||
+	    listen(fd, 16) < 0)
+		return -1;
+	return steal_fd(&fd);
+}
+
+/* The pid a pidfd names (its fdinfo), or -1. */
+static pid_t pidfd_pid(int pidfd)
+{
+	char path[64], line[128];
+	pid_t pid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Pid:", 4)) {
+			pid = (pid_t)strtol(line + 4, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return pid;
+}
+
+static void answer(int s, const char *text, int fd)
+{
+	union {
+		char c[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = (void *)text, .iov_len = strlen(text)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *c;
+
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.c;
+		mh.msg_controllen = sizeof(u.c);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	sendmsg(s, &mh, MSG_NOSIGNAL);
+}
+
+static void serve_open(int s, char **f, int nf, pid_t pid, int pidfd,
+		       unsigned long long start)
+{
+	struct lb_box b;
+	struct lb_err err;
+	char buf[64];
+
+	if (nf != 5) {
+		answer(s, LB_KEEPER_FALLBACK, -1);
+		return;
+	}
+	lb_err_clear(&err);
+	box_init(&b);
+	b.via_keeper = true;
+	b.owner_start = start;
+	if (box_resolve(&b, f[2], f[3], pid, pidfd, &err) < 0 ||
+	    b.pol.session_mode != LB_SESSION_USER || join_box(&b, &err) != 1) {
+		/* refusals, a build, a busy lock: the helper's, as without
+		 * a keeper (our lock, if held, goes with this process) */
+		answer(s, LB_KEEPER_FALLBACK, -1);
+		return;
+	}
+	b.joined = true;
+	lb_reply_format_open(b.id, b.init_pid, buf, sizeof(buf));
+	answer(s, buf, b.netns_fd);
+	box_audit_start(&b, f[4][0] ? f[4] : NULL);
+}
+
+static void serve_close(int s, char **f, int nf, pid_t pid)
+{
+	unsigned long id;
+	struct lb_err err;
+	int lockfd = -1, r;
+
+	lb_err_clear(&err);
+	if (nf != 3 || session_parse_id(f[2], &id) < 0) {
+		answer(s, LB_KEEPER_FALLBACK, -1);
+		return;
+	}
+	/* The last login leaving (a teardown), a busy lock, an error: the
+	 * helper's close, which does the same leave again (init's `L` is
+	 * idempotent) and ends the box as it always did. */
+	r = join_leave(id, pid, 0, &lockfd, &err);
+	answer(s, r == 1 ? "ok" : LB_KEEPER_FALLBACK, -1);
+	if (lockfd >= 0)
+		close(lockfd);
+}
+
+/* One connection, in the handler process. */
+static void serve(int s)
+{
+	union {
+		char c[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	char req[1024], *f[8];
+	struct iovec iov = {.iov_base = req, .iov_len = sizeof(req) - 1};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.c,
+			    .msg_controllen = sizeof(u.c)};
+	struct timeval tv = {LB_KEEPER_TIMEOUT_MS / 1000, 0};
+	struct cmsghdr *c;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct pollfd p;
+	unsigned long long start;
+	int pidfd = -1, nf = 0;
+	ssize_t n, i;
+
+	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    cred.uid != 0 || cred.pid <= 1)
+		return;
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	n = recvmsg(s, &mh, MSG_CMSG_CLOEXEC);
+	if (n <= 0)
+		return;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&pidfd, CMSG_DATA(c), sizeof(int));
+	/* The login is the peer, pinned by its own pidfd: same pid, and
+	 * still alive once its start time is read. */
+	start = pidfd >= 0 && pidfd_pid(pidfd) == cred.pid
+			? proc_start_time(cred.pid)
+			: 0;
+	p = (struct pollfd){.fd = pidfd, .events = POLLIN};
+	if (!start || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+	    poll(&p, 1, 0) != 0 || req[n - 1] != '\0') {
+		answer(s, LB_KEEPER_FALLBACK, -1);
+		return;
+	}
+	for (i = 0; i < n && nf < 8; i += (ssize_t)strlen(req + i) + 1)
+		f[nf++] = req + i;
+	if (nf < 2 || strcmp(f[0], LB_KEEPER_VERSION) != 0)
+		answer(s, LB_KEEPER_FALLBACK, -1);
+	else if (!strcmp(f[1], "open"))
+		serve_open(s, f, nf, cred.pid, pidfd, start);
+	else if (!strcmp(f[1], "close"))
+		serve_close(s, f, nf, cred.pid);
+	else
+		answer(s, LB_KEEPER_FALLBACK, -1);
+}
+
+void keeper_serve_one(int lfd, unsigned long id)
+{
+	int s, status;
+	pid_t pid;
+
+	(void)id;
+	s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (s < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		close(lfd);
+		signal(SIGPIPE, SIG_IGN);
+		alarm(HANDLER_SECONDS);
+		serve(s);
+		_exit(0);
+	}
+	close(s);
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
+void keeper_index_write(uid_t uid, unsigned long id)
+{
+	cleanup_close int ufd = -1, fd = -1;
+	char name[40], tmp[48], buf[32];
+	int len;
+
+	ufd = open(LB_RUNDIR "/users", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					       O_CLOEXEC);
+	if (ufd < 0)
+		return;
+	snprintf(name, sizeof(name), "%u%s", (unsigned)uid,
+		 LB_KEEPER_INDEX_SUFFIX);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	unlinkat(ufd, tmp, 0);
+	fd = openat(ufd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				      O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	len = snprintf(buf, sizeof(buf), "%lu\n", id);
+	if (write(fd, buf, (size_t)len) != len ||
+	    renameat(ufd, tmp, ufd, name) < 0)
+		unlinkat(ufd, tmp, 0);
+}
