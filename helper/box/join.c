@@ -165,6 +165,10 @@ int join_box(struct lb_box *b, struct lb_err *err)
 		    proc_start_time(st.init_pid) == st.init_start)
 			continue; /* another policy: stale, left to its logins */
 		r = strcmp(st.hash, b->hash) == 0 ? attach(b, &st, err) : 0;
+		/* The keeper ends nothing (its handler's alarm must never cut
+		 * a teardown short): the helper it falls back to does. */
+		if (r == 0 && b->via_keeper)
+			break;
 		if (r == 0) /* init gone: what is left goes now */
 			teardown_session_held(ids[i], &e);
 	}

@@ -121,8 +121,8 @@ static void answer(int s, const char *text, int fd)
 	sendmsg(s, &mh, MSG_NOSIGNAL);
 }
 
-static void serve_open(int s, char **f, int nf, pid_t pid, int pidfd,
-		       unsigned long long start)
+static void serve_open(int s, char **f, int nf, const struct lb_state *own,
+		       pid_t pid, int pidfd, unsigned long long start)
 {
 	struct lb_box b;
 	struct lb_err err;
@@ -136,8 +136,12 @@ static void serve_open(int s, char **f, int nf, pid_t pid, int pidfd,
 	box_init(&b);
 	b.via_keeper = true;
 	b.owner_start = start;
+	/* Only logins of this box's own user: the request names a user, and
+	 * a keeper has no business joining anyone else's box (the module
+	 * asks the keeper its user's index names; anything else is odd). */
 	if (box_resolve(&b, f[2], f[3], pid, pidfd, &err) < 0 ||
-	    b.pol.session_mode != LB_SESSION_USER || join_box(&b, &err) != 1) {
+	    b.user.uid != own->uid || b.pol.session_mode != LB_SESSION_USER ||
+	    join_box(&b, &err) != 1) {
 		/* refusals, a build, a busy lock: the helper's, as without
 		 * a keeper (our lock, if held, goes with this process) */
 		answer(s, LB_KEEPER_FALLBACK, -1);
@@ -149,14 +153,16 @@ static void serve_open(int s, char **f, int nf, pid_t pid, int pidfd,
 	box_audit_start(&b, f[4][0] ? f[4] : NULL);
 }
 
-static void serve_close(int s, char **f, int nf, pid_t pid)
+static void serve_close(int s, char **f, int nf, const struct lb_state *own,
+			pid_t pid)
 {
 	unsigned long id;
 	struct lb_err err;
 	int lockfd = -1, r;
 
 	lb_err_clear(&err);
-	if (nf != 3 || session_parse_id(f[2], &id) < 0) {
+	/* only a leave of this keeper's own box */
+	if (nf != 3 || session_parse_id(f[2], &id) < 0 || id != own->id) {
 		answer(s, LB_KEEPER_FALLBACK, -1);
 		return;
 	}
@@ -170,7 +176,7 @@ static void serve_close(int s, char **f, int nf, pid_t pid)
 }
 
 /* One connection, in the handler process. */
-static void serve(int s)
+static void serve(int s, unsigned long id)
 {
 	union {
 		char c[CMSG_SPACE(sizeof(int))];
@@ -188,6 +194,8 @@ static void serve(int s)
 	socklen_t len = sizeof(cred);
 	struct pollfd p;
 	unsigned long long start;
+	struct lb_state own;
+	struct lb_err e;
 	int pidfd = -1, nf = 0;
 	ssize_t n, i;
 
@@ -216,12 +224,16 @@ static void serve(int s)
 	}
 	for (i = 0; i < n && nf < 8; i += (ssize_t)strlen(req + i) + 1)
 		f[nf++] = req + i;
-	if (nf < 2 || strcmp(f[0], LB_KEEPER_VERSION) != 0)
+	/* This keeper's box, read now: whose it is (its user's logins only) */
+	lb_err_clear(&e);
+	if (nf < 2 || strcmp(f[0], LB_KEEPER_VERSION) != 0 ||
+	    session_read_state(id, &own, &e) < 0 ||
+	    strcmp(own.session, "user") != 0)
 		answer(s, LB_KEEPER_FALLBACK, -1);
 	else if (!strcmp(f[1], "open"))
-		serve_open(s, f, nf, cred.pid, pidfd, start);
+		serve_open(s, f, nf, &own, cred.pid, pidfd, start);
 	else if (!strcmp(f[1], "close"))
-		serve_close(s, f, nf, cred.pid);
+		serve_close(s, f, nf, &own, cred.pid);
 	else
 		answer(s, LB_KEEPER_FALLBACK, -1);
 }
@@ -231,7 +243,6 @@ void keeper_serve_one(int lfd, unsigned long id)
 	int s, status;
 	pid_t pid;
 
-	(void)id;
 	s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (s < 0)
 		return;
@@ -240,7 +251,7 @@ void keeper_serve_one(int lfd, unsigned long id)
 		close(lfd);
 		signal(SIGPIPE, SIG_IGN);
 		alarm(HANDLER_SECONDS);
-		serve(s);
+		serve(s, id);
 		_exit(0);
 	}
 	close(s);

@@ -115,11 +115,21 @@ static void answer(int fd, const char *req, int pidfd, int cgfd)
 	    sscanf(req + 1, "%d %llu", &pid, &start) != 2) {
 		snprintf(out, sizeof(out), "E bad request");
 	} else if (req[0] == 'J') {
+		bool known = false;
+
+		/* A login joins once: the same login again (its keeper's
+		 * join answered too late for it, then the helper's) keeps its
+		 * one slot (logins.h). */
+		for (i = 0; i < LB_MAX_LOGINS; i++)
+			known |= set[i].pidfd >= 0 && set[i].pid == pid &&
+				 set[i].start == start;
 		for (i = 0; i < LB_MAX_LOGINS && !free_slot; i++)
 			if (set[i].pidfd < 0)
 				free_slot = &set[i];
 		if (pidfd < 0)
 			snprintf(out, sizeof(out), "E no pidfd");
+		else if (known)
+			snprintf(out, sizeof(out), "K %d", logins_count());
 		else if (!free_slot)
 			snprintf(out, sizeof(out), "E full %d", LB_MAX_LOGINS);
 		else {

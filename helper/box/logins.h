@@ -17,7 +17,10 @@
  *
  * PID and START (/proc/PID/stat start time) are checked by the root
  * caller against the pidfd it opened; init, in its own pid namespace,
- * cannot read host pids and only keeps them to name the logins.
+ * cannot read host pids and only keeps them to name the logins.  A J of
+ * a PID START already in the set keeps its one slot (K COUNT): a login
+ * whose keeper join (keeper_serve.c) answered after the login gave up
+ * on it joins again through the helper, and is still one login.
  *
  * linger: when the last login is gone and the box still has processes
  * (a tmux server, a nohup job), init keeps the box that many seconds (a
