@@ -98,7 +98,8 @@ static pid_t pidfd_pid(int pidfd)
 	return pid;
 }
 
-static void answer(int s, const char *text, int fd)
+/* The reply; <0 when the login is no longer there to read it. */
+static int answer(int s, const char *text, int fd)
 {
 	union {
 		char c[CMSG_SPACE(sizeof(int))];
@@ -118,7 +119,16 @@ static void answer(int s, const char *text, int fd)
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
-	sendmsg(s, &mh, MSG_NOSIGNAL);
+	return sendmsg(s, &mh, MSG_NOSIGNAL) == (ssize_t)iov.iov_len ? 0 : -1;
+}
+
+/* The login gave up on us (its wait is bounded, keeper_call.h) and went
+ * to the helper: joining it too would only log a join nobody asked for. */
+static bool login_left(int s)
+{
+	struct pollfd p = {.fd = s, .events = POLLRDHUP};
+
+	return poll(&p, 1, 0) != 0;
 }
 
 static void serve_open(int s, char **f, int nf, const struct lb_state *own,
@@ -139,7 +149,8 @@ static void serve_open(int s, char **f, int nf, const struct lb_state *own,
 	/* Only logins of this box's own user: the request names a user, and
 	 * a keeper has no business joining anyone else's box (the module
 	 * asks the keeper its user's index names; anything else is odd). */
-	if (box_resolve(&b, f[2], f[3], pid, pidfd, &err) < 0 ||
+	if (login_left(s) ||
+	    box_resolve(&b, f[2], f[3], pid, pidfd, &err) < 0 ||
 	    b.user.uid != own->uid || b.pol.session_mode != LB_SESSION_USER ||
 	    join_box(&b, &err) != 1) {
 		/* refusals, a build, a busy lock: the helper's, as without
@@ -149,8 +160,10 @@ static void serve_open(int s, char **f, int nf, const struct lb_state *own,
 	}
 	b.joined = true;
 	lb_reply_format_open(b.id, b.init_pid, buf, sizeof(buf));
-	answer(s, buf, b.netns_fd);
-	box_audit_start(&b, f[4][0] ? f[4] : NULL);
+	/* Not delivered: the login went to the helper, whose join of the
+	 * same login keeps this one's slot (logins.h) and logs it. */
+	if (answer(s, buf, b.netns_fd) == 0)
+		box_audit_start(&b, f[4][0] ? f[4] : NULL);
 }
 
 static void serve_close(int s, char **f, int nf, const struct lb_state *own,

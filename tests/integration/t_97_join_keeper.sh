@@ -86,6 +86,65 @@ t_check "the held login still runs" kill -0 "$HOLD"
 for _ in $(seq 1 25); do [ "$(n_keeper "$S1")" -ge $((k0 + 3)) ] && break; sleep 0.2; done
 t_is "$(n_keeper "$S1")" "$((k0 + 3))" "the traced su's join was served by the keeper too"
 
+logins_of() { "$LB_ADMIN" show "$1" 2>/dev/null | sed -n 's/^logins  *//p'; }
+# Every keeper-served login left again through the keeper: the held
+# login is the box's only one (no slot left behind, none counted twice).
+for _ in $(seq 1 25); do [ "$(logins_of "$S1")" = 1 ] && break; sleep 0.2; done
+t_is "$(logins_of "$S1")" 1 "after 3 keeper joins and leaves the box serves its held login only"
+keeper_of() { ps -o ppid= -p "$(session_field "$1" init_pid)" 2>/dev/null | tr -d ' '; }
+
+# ---- the user's lock held (a build or a teardown under way): the keeper
+# does not wait for it; the helper does, then joins
+LOCK=$LB_RUN/users/$uid.lock
+flock -x "$LOCK" sleep 3 &
+FL=$!
+track_pid "$FL"
+for _ in $(seq 1 50); do flock -n "$LOCK" true 2>/dev/null || break; sleep 0.05; done
+if flock -n "$LOCK" true 2>/dev/null; then
+	tap_fail "the test holds lbt-alice's lock $LOCK" "flock -n still gets it"
+else
+	tap_ok "the test holds lbt-alice's lock $LOCK, as a build or a teardown would"
+fi
+k0=$(n_keeper "$S1")
+j0=$(n_join "$S1")
+out=$(su_c_as lbt-alice 'echo S=$LOGINBOX_SESSION' 2>&1)
+t_is "$(kv_opt "$out" S)" "$S1" "with the lock held, su still joins the held box"
+if kill -0 "$FL" 2>/dev/null; then
+	tap_fail "that su waited for the lock (it returned after the holder ended)" "the holder (pid $FL) still runs"
+else
+	tap_ok "that su waited for the lock (it returned after the holder ended)"
+fi
+for _ in $(seq 1 25); do [ "$(n_join "$S1")" -gt "$j0" ] && break; sleep 0.2; done
+t_is "$(n_join "$S1")" "$((j0 + 1))" "that join was recorded"
+t_is "$(n_keeper "$S1")" "$k0" "by the helper: the keeper answered fallback instead of waiting"
+wait "$FL" 2>/dev/null
+
+# ---- a stopped keeper: the login waits for it at most 2 s, then the
+# helper joins; once continued it serves again
+keeper=$(keeper_of "$S1")
+t_like "$(tr '\0' ' ' <"/proc/$keeper/cmdline" 2>/dev/null)" "^loginbox-helper keep $S1 " "init's parent is the box's keeper (pid $keeper)"
+kill -STOP "$keeper"
+k0=$(n_keeper "$S1")
+j0=$(n_join "$S1")
+t0=$(date +%s%N)
+out=$(su_c_as lbt-alice 'echo S=$LOGINBOX_SESSION' 2>&1)
+ms=$((($(date +%s%N) - t0) / 1000000))
+t_is "$(kv_opt "$out" S)" "$S1" "with its keeper stopped, su still joins the held box"
+if [ "$ms" -ge 1900 ] && [ "$ms" -lt 10000 ]; then
+	tap_ok "after the login's bounded wait for the keeper ($ms ms)"
+else
+	tap_fail "after the login's bounded wait for the keeper (2 s)" "took $ms ms"
+fi
+for _ in $(seq 1 25); do [ "$(n_join "$S1")" -gt "$j0" ] && break; sleep 0.2; done
+t_is "$(n_join "$S1")/$(n_keeper "$S1")" "$((j0 + 1))/$k0" "that join was the helper's (recorded, no via=keeper)"
+kill -CONT "$keeper"
+out=$(su_c_as lbt-alice 'echo S=$LOGINBOX_SESSION' 2>&1)
+t_is "$(kv_opt "$out" S)" "$S1" "the continued keeper's box is joined again"
+for _ in $(seq 1 25); do [ "$(n_keeper "$S1")" -gt "$k0" ] && break; sleep 0.2; done
+t_is "$(n_keeper "$S1")" "$((k0 + 1))" "through the keeper (the login it left waiting changed nothing)"
+for _ in $(seq 1 25); do [ "$(logins_of "$S1")" = 1 ] && break; sleep 0.2; done
+t_is "$(logins_of "$S1")" 1 "the box still serves its held login only"
+
 # ---- a changed policy: the keeper sends the login to the helper, which
 # builds a new box (the old one stays with its login)
 { base_conf; printf '[user.lbt-alice]\nsession = user\nlinger = no\nhostname = t97-new\n'; } | write_conf
@@ -116,5 +175,37 @@ t_is "$(kv_opt "$out" S)" "$S1" "and so does ssh"
 stop_pid "$HOLD"
 assert_no_leftovers "the held box (its keeper killed) and the new one end with their logins; nothing remains" 15
 t_check "no keeper socket left" test ! -e "$SOCK"
+
+# ---- the last login leaves through the keeper: it answers fallback and
+# the helper ends the box as it always did
+unrelease_login lbt-alice k97
+timeout -k 5 120 ssh "${SSH_OPTS[@]}" lbt-alice@127.0.0.1 'echo S=$LOGINBOX_SESSION; sleep 100' \
+	>"$W/hold2.out" 2>"$W/hold2.err" &
+HOLD=$!
+track_pid "$HOLD"
+S3=""
+for _ in $(seq 1 50); do
+	S3=$(kv_opt "$(cat "$W/hold2.out")" S)
+	[ -n "$S3" ] && break
+	sleep 0.2
+done
+t_check "a second held box for lbt-alice ($S3)" test -n "$S3"
+k0=$(n_keeper "$S3")
+su_c_as lbt-alice "$(hold_cmd k97 lbt-alice)" >"$W/su2.out" 2>&1 &
+SU=$!
+track_pid "$SU"
+t_is "$(wait_marker "$W/su2.out" S 20)" "$S3" "a long su joins it"
+for _ in $(seq 1 25); do [ "$(n_keeper "$S3")" -gt "$k0" ] && break; sleep 0.2; done
+t_is "$(n_keeper "$S3")" "$((k0 + 1))" "through the keeper"
+if session_proof "$S3"; then tap_ok "box $S3 is live (proof taken)"; else tap_fail "box $S3 is live"; fi
+stop_pid "$HOLD"
+for _ in $(seq 1 25); do [ "$(logins_of "$S3")" = 1 ] && break; sleep 0.2; done
+t_is "$(logins_of "$S3")" 1 "the ssh login left; the su is the box's last login"
+release_login lbt-alice k97
+wait "$SU"
+t_like "$(cat "$W/su2.out")" "@@HELD=" "the su ended normally"
+assert_session_gone "the su's close ended the box (keeper: fallback, then the helper's teardown)" "$S3" 15
+assert_no_leftovers "nothing of it remains" 15
+unrelease_login lbt-alice k97
 stop_syslog
 reset_conf
