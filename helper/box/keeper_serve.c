@@ -47,6 +47,20 @@
  * timeout (keeper_call.h) has sent it to the helper long before. */
 #define HANDLER_SECONDS 10
 
+/* The user lookup once in the keeper: the NSS modules it loads (a
+ * libnss_systemd and its libraries) are then every handler's by fork
+ * instead of a dlopen per join.  Nothing of the answer is kept. */
+static void warm_nss(unsigned long id)
+{
+	struct lb_state st;
+	struct lb_user u;
+	struct lb_err e;
+
+	lb_err_clear(&e);
+	if (session_read_state(id, &st, &e) == 0)
+		lb_user_lookup(st.user, &u, &e);
+}
+
 int keeper_listen(unsigned long id)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -75,6 +89,7 @@ int keeper_listen(unsigned long id)
 	if (r < 0 || fchmodat(dfd, LB_KEEPER_SOCK, 0600, 0) < 0 ||
 	    listen(fd, 16) < 0)
 		return -1;
+	warm_nss(id);
 	return steal_fd(&fd);
 }
 

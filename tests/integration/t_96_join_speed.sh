@@ -99,13 +99,13 @@ diag "added by a helper join, per round: $(stat_ms "$W/dh") ms"
 # connect to the keeper's socket -> its reply, the keeper's fork of a
 # handler and the join or leave included), in one su.
 for k in 1 2 3; do
-	strace -f -ttt --seccomp-bpf -e trace=connect,recvmsg -o "$W/sk.$k" \
+	strace -f -ttt -T --seccomp-bpf -e trace=connect,recvmsg -o "$W/sk.$k" \
 		unshare -m sh -c 'mount --bind "$1" /etc/pam.d/su && exec su "$2" -c true' \
 		sh "$LBT_TMP/pam-su" lbt-alice >/dev/null 2>&1
 done
 diag "keeper round trips in one joining su (connect -> reply: open, close), ms:"
 for k in 1 2 3; do
-	diag "  $(awk '/connect\(.*\/join"/ {t=$2} /recvmsg/ && t {printf "%.2f  ", ($2-t)*1000; t=0}' "$W/sk.$k")"
+	diag "  $(awk '/connect\(.*\/join"/ {t=$2} /recvmsg/ && t {d=$NF; gsub(/[<>]/, "", d); printf "%.2f  ", ($2+d-t)*1000; t=0}' "$W/sk.$k")"
 done
 # The helper's runs in one bob su, as before the keeper served joins.
 for k in 1 2 3; do
