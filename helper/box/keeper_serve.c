@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "audit_box.h"
+#include "fault.h"
 #include "join.h"
 #include "keeper_call.h"
 #include "macros.h"
@@ -174,6 +175,7 @@ static void serve_open(int s, char **f, int nf, const struct lb_state *own,
 		return;
 	}
 	b.joined = true;
+	LB_FAULT("keeper:joined");
 	lb_reply_format_open(b.id, b.init_pid, buf, sizeof(buf));
 	/* Not delivered: the login went to the helper, whose join of the
 	 * same login keeps this one's slot (logins.h) and logs it. */
@@ -198,6 +200,7 @@ static void serve_close(int s, char **f, int nf, const struct lb_state *own,
 	 * helper's close, which does the same leave again (init's `L` is
 	 * idempotent) and ends the box as it always did. */
 	r = join_leave(id, pid, 0, &lockfd, &err);
+	LB_FAULT("keeper:left");
 	answer(s, r == 1 ? "ok" : LB_KEEPER_FALLBACK, -1);
 	if (lockfd >= 0)
 		close(lockfd);

@@ -16,7 +16,7 @@
 # nothing half-built.
 set -u
 . "$(dirname "$0")/lib.sh"
-t_plan 84
+t_plan 96
 
 W=$LBT_TMP/t98
 mkdir -p "$W"
@@ -197,6 +197,49 @@ fault_case pam:opened sshd built
 fault_case pam:close sshd close
 for p in teardown:locked teardown:init-killed teardown:cgroup teardown:upper; do
 	fault_case "$p" helper close
+done
+
+# -------------------------------- a join served by the box's keeper ---
+# session = user: a su joining a held box is served by a fork of the box's
+# keeper (keeper_serve.c), stopped at POINT and killed -9 there: the su
+# goes to the helper and joins; once both logins end, nothing remains,
+# without a gc.
+keeper_case() {
+	local p=$1 sid pid out n
+	{ base_conf; printf '[user.%s]\nsession = user\n' "$U"; } | write_conf
+	unrelease_login "$U" kf98
+	timeout -k 5 60 ssh "${SSH_OPTS[@]}" "$U@127.0.0.1" "$(hold_cmd kf98 "$U")" >"$W/kf.out" 2>"$W/kf.err" &
+	cpid=$!
+	sid=$(wait_marker "$W/kf.out" S 20)
+	arm "$p" stop
+	su_c_as "$U" 'echo "@@SID=$LOGINBOX_SESSION@@"; '"$INSIDE" >"$W/ks.out" 2>&1 &
+	spid=$!
+	pid=$(wait_stopped 30)
+	rm -f "$FAULT"
+	t_like "$(tr '\0' ' ' <"/proc/${pid:-0}/cmdline" 2>/dev/null)" "^loginbox-helper keep $sid " \
+		"keeper $p: a handler of box ${sid:-?}'s keeper stopped there"
+	[ -n "$pid" ] && kill -9 "$pid"
+	wait "$spid"
+	out=$(cat "$W/ks.out")
+	if [ "$(marker "$out" SID)" = "$sid" ] && marker "$out" IN | grep -Eq "$BOXED_RE"; then
+		tap_ok "keeper $p: killed -9, the su still ran in box $sid (through the helper)"
+	else
+		tap_fail "keeper $p: killed -9, the su still ran in box $sid" "$out"
+	fi
+	for _ in $(seq 1 25); do
+		n=$("$LB_ADMIN" show "$sid" 2>/dev/null | sed -n 's/^logins  *//p')
+		[ "$n" = 1 ] && break
+		sleep 0.2
+	done
+	t_is "$n" 1 "keeper $p: the box serves its held login only"
+	release_login "$U" kf98
+	wait "$cpid"
+	unrelease_login "$U" kf98
+	assert_no_leftovers "keeper $p: the box ends with its logins, nothing remains (no gc)" 15
+	reset_conf
+}
+for p in nss keeper:joined keeper:left; do
+	keeper_case "$p"
 done
 
 # --------------------------------------- kill -9 of the user's shell ---
