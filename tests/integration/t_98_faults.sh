@@ -208,6 +208,8 @@ keeper_case() {
 	local p=$1 sid pid out n
 	{ base_conf; printf '[user.%s]\nsession = user\n' "$U"; } | write_conf
 	unrelease_login "$U" kf98
+	# (the last case's output gone first: the hold's own comes later)
+	rm -f "$W/kf.out" "$W/ks.out"
 	timeout -k 5 60 ssh "${SSH_OPTS[@]}" "$U@127.0.0.1" "$(hold_cmd kf98 "$U")" >"$W/kf.out" 2>"$W/kf.err" &
 	cpid=$!
 	sid=$(wait_marker "$W/kf.out" S 20)
