@@ -77,8 +77,36 @@ for ns in mnt net pid user ipc uts cgroup; do
 	t_is "$(readlink "/proc/$K/ns/$ns")" "$(readlink "/proc/$$/ns/$ns")" \
 		"keeper: in the host's $ns namespace (the helper's private mount namespace, with the box's root, does not live on in it)"
 done
-kfds=$(for f in /proc/"$K"/fd/*; do printf '%s=%s ' "${f##*/}" "$(readlink "$f")"; done)
-t_is "$kfds" "0=/dev/null 1=/dev/null 2=/dev/null " "keeper: holds no descriptor but /dev/null (no lock, socket, pidfd or directory of the box or the login)"
+# Besides /dev/null: the pidfd of its own init (it watches init's end
+# with it) and the listening join socket (keeper_serve.c), nothing else.
+kfds=""
+for f in /proc/"$K"/fd/*; do
+	l=$(readlink "$f")
+	case $l in
+	/dev/null) kfds="$kfds${f##*/}=null " ;;
+	anon_inode:\[pidfd\])
+		if [ "$(awk '/^Pid:/ {print $2}' "/proc/$K/fdinfo/${f##*/}")" = "$A_INIT" ]; then
+			kfds="${kfds}init-pidfd "
+		else
+			kfds="${kfds}pidfd:$(awk '/^Pid:/ {print $2}' "/proc/$K/fdinfo/${f##*/}") "
+		fi
+		;;
+	socket:*)
+		ino=${l#socket:[}
+		ino=${ino%]}
+		# /proc/net/unix: Num RefCount Protocol Flags Type St Inode Path;
+		# Flags 00010000 is a listening socket, Type 0005 SEQPACKET
+		if awk -v i="$ino" '$7 == i && $4 == "00010000" && $5 == "0005" {f=1} END {exit !f}' /proc/net/unix; then
+			kfds="${kfds}listening-seqpacket "
+		else
+			kfds="${kfds}$l "
+		fi
+		;;
+	*) kfds="$kfds${f##*/}=$l " ;;
+	esac
+done
+t_is "$kfds" "null null null init-pidfd listening-seqpacket " "keeper: holds only /dev/null, its init's pidfd and its listening join socket (no lock, no directory, nothing of the login)"
+t_is "$(stat -c '%F %a %U' "$LB_RUN/$A_SID/join" 2>&1)" "socket 600 root" "keeper: its join socket is root's alone (0600)"
 t_is "$(tr '\0' '\n' <"/proc/$K/environ" | grep -c .)" 0 "keeper: an empty environment (nothing of the login's)"
 t_is "$(readlink "/proc/$K/cwd")" / "keeper: its working directory is the host's /"
 out=$(hc_as lbt-alice kill -9 "$K" 2>&1)
