@@ -33,7 +33,6 @@
 #include "policy.h"
 #include "teardown.h"
 
-
 unsigned box_linger(const struct lb_policy *p)
 {
 	uint64_t l = p->linger;

@@ -4,12 +4,12 @@
  * run (docs/JOIN_SPEED.md; the wire format: keeper_call.h).
  *
  * Trust: the socket is root's only (0600, in the root-owned session
- * directory nobody else may write) and its peer must be uid 0 (SO_PEERCRED).  The request names
- * a user and a service, like the helper's argv, and carries the login
- * process's pidfd; the login is the pidfd's process only if the pidfd's
- * pid (its fdinfo) is the socket peer's pid, taken by the kernel at
- * connect, and the pidfd is still alive after the start time was read
- * (so neither is a recycled pid).  Everything else is resolved here
+ * directory nobody else may write) and its peer must be uid 0
+ * (SO_PEERCRED).  The request names a user and a service, like the
+ * helper's argv, and carries the login process's pidfd; the login is the
+ * pidfd's process only if the pidfd's pid (its fdinfo) is the socket
+ * peer's pid, taken by the kernel at connect, and the pidfd is still
+ * alive after the start time was read (so neither is a recycled pid).  Everything else is resolved here
  * exactly as the helper resolves it (box_resolve, join_box: one
  * implementation); whatever is not a plain join of a live box with the
  * same policy is answered "fallback", and the login runs the helper.
