@@ -83,7 +83,7 @@ kfds=""
 for f in /proc/"$K"/fd/*; do
 	l=$(readlink "$f")
 	case $l in
-	/dev/null) kfds="$kfds${f##*/}=null " ;;
+	/dev/null) kfds="${kfds}null " ;;
 	anon_inode:\[pidfd\])
 		if [ "$(awk '/^Pid:/ {print $2}' "/proc/$K/fdinfo/${f##*/}")" = "$A_INIT" ]; then
 			kfds="${kfds}init-pidfd "
