@@ -180,8 +180,8 @@ t_is "$RC" "$([ "$BASE_RC" -gt 1 ] && echo "$BASE_RC" || echo 1)" "/etc/shells w
 NODROPIN=1 doctor
 t_like "$OUT" '^WARN sshd drop-in: /etc/ssh/sshd_config.d/loginbox.conf: missing \(sshd.s doors stay open for boxed users\); fix: loginbox sshd-config --write$' \
 	"drop-in removed: a warning with its fix"
-t_like "$OUT" '^WARN sshd settings: /etc/ssh/sshd_config: for boxed user lbt-alice \(\[group.lbt-boxed\]\) X11Forwarding yes' \
-	"drop-in removed: sshd's X11Forwarding yes for a boxed user is named"
+t_like "$OUT" '^WARN sshd settings: /etc/ssh/sshd_config: for boxed user lbt-alice \(\[group.lbt-boxed\]\) PermitUserRC yes' \
+	"drop-in removed: sshd's PermitUserRC yes for a boxed user is named"
 t_is "$RC" 1 "drop-in removed: exit status 1"
 # a stale one
 { base_conf; printf '[user.lbt-bob]\nhostname = bob\n'; } >"$W/stale.conf"
