@@ -266,8 +266,8 @@ for n in $(seq 57 99); do
 	[ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || { XN=$n; break; }
 done
 XAUTH_C=$STOCK/xclient.auth
-xauth -f "$XAUTH_C" add ":$XN" MIT-MAGIC-COOKIE-1 "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-Xvfb ":$XN" -nolisten tcp -auth "$XAUTH_C" >"$STOCK/xvfb.log" 2>&1 &
+xauth -q -f "$XAUTH_C" add ":$XN" MIT-MAGIC-COOKIE-1 "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+Xvfb ":$XN" -nolisten tcp -noreset -auth "$XAUTH_C" >"$STOCK/xvfb.log" 2>&1 &
 XVFB_PID=$!
 track_pid "$XVFB_PID"
 for _ in $(seq 1 100); do [ -S "/tmp/.X11-unix/X$XN" ] && break; sleep 0.1; done
