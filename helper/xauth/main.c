@@ -32,7 +32,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +40,7 @@
 
 #include "envscrub.h"
 #include "paths.h"
+#include "xauth_cmd.h"
 
 #ifndef LB_XAUTH_PROG
 #define LB_XAUTH_PROG "/usr/bin/xauth"
@@ -52,83 +52,6 @@ static const char *prog = "loginbox-xauth";
 
 #define MAX_INPUT 8192
 #define MAX_LINES 8
-
-struct cmd {
-	bool add;
-	char display[128]; /* as sshd wrote it: unix:10.0, host/unix:10.0 */
-	char number[16];   /* the display number: 10 */
-	char proto[64];	   /* MIT-MAGIC-COOKIE-1 */
-	char hex[1025];	   /* the cookie, hex */
-};
-
-static bool all_of(const char *s, const char *set, size_t min, size_t max)
-{
-	size_t n = strlen(s);
-
-	return n >= min && n <= max && strspn(s, set) == n;
-}
-
-#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-#define HEX "0123456789abcdefABCDEF"
-
-/* "[HOST/]unix:N[.S]" or "[HOST]:N[.S]": keeps N. */
-static bool parse_display(const char *d, char *number, size_t len)
-{
-	const char *colon = strrchr(d, ':');
-	size_t n;
-
-	if (!all_of(d, ALNUM "._-/:", 1, 127) || !colon)
-		return false;
-	n = strspn(colon + 1, "0123456789");
-	if (n == 0 || n >= len || n > 5 ||
-	    (colon[1 + n] && (colon[1 + n] != '.' ||
-			      !all_of(colon + 2 + n, "0123456789", 1, 5))))
-		return false;
-	memcpy(number, colon + 1, n);
-	number[n] = '\0';
-	return true;
-}
-
-/* One line of sshd's: "remove DISPLAY" or "add DISPLAY PROTO HEX". */
-static bool parse_line(char *line, struct cmd *c)
-{
-	char *w[5], *save = NULL;
-	int n = 0;
-
-	memset(c, 0, sizeof(*c));
-	for (char *t = strtok_r(line, " \t", &save); t && n < 5;
-	     t = strtok_r(NULL, " \t", &save))
-		w[n++] = t;
-	if (n == 2 && !strcmp(w[0], "remove"))
-		c->add = false;
-	else if (n == 4 && !strcmp(w[0], "add"))
-		c->add = true;
-	else
-		return false;
-	if (strlen(w[1]) >= sizeof(c->display) ||
-	    !parse_display(w[1], c->number, sizeof(c->number)))
-		return false;
-	snprintf(c->display, sizeof(c->display), "%s", w[1]);
-	if (!c->add)
-		return true;
-	if (!all_of(w[2], ALNUM "._-", 1, sizeof(c->proto) - 1) ||
-	    !all_of(w[3], HEX, 2, sizeof(c->hex) - 1) || strlen(w[3]) % 2)
-		return false;
-	snprintf(c->proto, sizeof(c->proto), "%s", w[2]);
-	snprintf(c->hex, sizeof(c->hex), "%s", w[3]);
-	return true;
-}
-
-static void hex_of(const char *s, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (; *s; s++) {
-		*out++ = digits[(unsigned char)*s >> 4];
-		*out++ = digits[(unsigned char)*s & 15];
-	}
-	*out = '\0';
-}
 
 /* Run xauth with argv, text on its stdin; its exit status or -1. */
 static int run_xauth(char *const argv[], const char *text)
@@ -172,10 +95,11 @@ static int run_xauth(char *const argv[], const char *text)
 
 int main(int argc, char **argv)
 {
-	char in[MAX_INPUT + 1], cmds[MAX_INPUT + 64], wild[16384];
-	struct cmd c[MAX_LINES];
+	static char in[MAX_INPUT + 1], cmds[MAX_LINES * 1300],
+		wild[MAX_LINES * 1300];
+	struct lb_xauth_cmd c;
 	size_t len = 0, cl = 0, wl = 0;
-	int n = 0, rc;
+	int n = 0, rc, k;
 	char *line, *save = NULL;
 
 	(void)argc;
@@ -214,10 +138,10 @@ int main(int argc, char **argv)
 				"nothing stored\n", prog);
 		return 1;
 	}
-	/* Everything is checked before xauth runs at all: all or nothing. */
+	/* Every line is checked before xauth runs at all: all or nothing. */
 	for (line = strtok_r(in, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		if (n == MAX_LINES || !parse_line(line, &c[n])) {
+		if (n == MAX_LINES || lb_xauth_cmd_parse(line, &c) < 0) {
 			fprintf(stderr, "%s: line %d is not `remove DISPLAY` or "
 					"`add DISPLAY PROTOCOL HEXKEY` as sshd "
 					"writes them; nothing stored\n",
@@ -225,31 +149,16 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		n++;
-	}
-	for (int i = 0; i < n; i++) {
-		char num[40], name[140];
-
-		if (c[i].add)
-			cl += (size_t)snprintf(cmds + cl, sizeof(cmds) - cl,
-					       "add %s %s %s\n", c[i].display,
-					       c[i].proto, c[i].hex);
-		else
-			cl += (size_t)snprintf(cmds + cl, sizeof(cmds) - cl,
-					       "remove %s\n", c[i].display);
-		if (!c[i].add)
-			continue;
-		/* xauth's nlist form: family, address, number, name, data
-		 * as length-prefixed hex; FamilyWild (0xffff) has no
-		 * address and matches any host. */
-		hex_of(c[i].number, num);
-		hex_of(c[i].proto, name);
-		wl += (size_t)snprintf(wild + wl, sizeof(wild) - wl,
-				       "ffff 0000  %04zx %s %04zx %s %04zx %s\n",
-				       strlen(c[i].number), num,
-				       strlen(c[i].proto), name,
-				       strlen(c[i].hex) / 2, c[i].hex);
-		if (wl >= sizeof(wild))
+		k = lb_xauth_cmd_format(&c, cmds + cl, sizeof(cmds) - cl);
+		if (k < 0)
 			return 1;
+		cl += (size_t)k;
+		if (!c.add)
+			continue;
+		k = lb_xauth_cmd_wild(&c, wild + wl, sizeof(wild) - wl);
+		if (k < 0)
+			return 1;
+		wl += (size_t)k;
 	}
 	{
 		char *const xa[] = {(char *)"xauth", (char *)"-q", (char *)"-",
