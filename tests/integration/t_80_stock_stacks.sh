@@ -167,7 +167,7 @@ mount -t tmpfs -o mode=0755 tmpfs /etc/ssh/sshd_config.d || exit 1
 "$1" sshd-config --write >/dev/null && mount --bind "$2" /etc/pam.d/sshd && "$1" doctor
 EOS
 out=$(in_stock_ns_sshd sshd-scrub bash "$STOCK/x11b.sh" "$LB_ADMIN" "$STOCK/sshd-stock" 2>&1)
-t_like "$out" 'loginbox.conf: out of date with the config; fix: loginbox sshd-config --write' \
+t_like "$out" 'loginbox.conf: out of date with the config, /etc/pam.d/sshd or sshd.s settings; fix: loginbox sshd-config --write' \
 	"doctor: a drop-in that let X11 on is stale once the scrub line is gone"
 t_like "$out" 'for boxed user lbt-alice .* X11Forwarding yes: sshd runs xauth with /bin/sh on the host in the login.s environment, and /etc/pam.d/sshd line [0-9]+: pam_env.so user_readenv=1 runs after the last pam_loginbox.so line' \
 	"doctor: X11 on with the scrub line gone is flagged, with the reason"
@@ -178,7 +178,7 @@ out=$(in_stock_ns bash -c 'mount -t tmpfs tmpfs /etc/ssh/sshd_config.d && "$1" s
 	printf "[user.lbt-small]\nimage = host\n" >/etc/loginbox/conf.d/lbt-t80.conf && "$1" doctor' sh "$LB_ADMIN" 2>&1)
 rm -f "$LB_CONFD/lbt-t80.conf"
 reset_conf
-t_like "$out" 'loginbox.conf: out of date with the config; fix: loginbox sshd-config --write' \
+t_like "$out" 'loginbox.conf: out of date with the config, /etc/pam.d/sshd or sshd.s settings; fix: loginbox sshd-config --write' \
 	"doctor: a drop-in older than the config is flagged"
 out=$("$LB_ADMIN" sshd-config 2>&1)
 t_like "$out" '^Match Group (.*,)?lbt-boxed,lbt-rootbox(,.*)?$' "sshd-config: one Match Group line for the boxed groups"

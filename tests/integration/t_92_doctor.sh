@@ -189,7 +189,7 @@ chmod 644 "$W/stale.conf"
 NS_BINDS="$W/stale.conf $LB_CONF" # bound after the drop-in was written
 doctor
 NS_BINDS=
-t_like "$OUT" '^WARN sshd drop-in: /etc/ssh/sshd_config.d/loginbox.conf: out of date with the config; fix: loginbox sshd-config --write$' \
+t_like "$OUT" '^WARN sshd drop-in: /etc/ssh/sshd_config.d/loginbox.conf: out of date with the config, /etc/pam.d/sshd or sshd.s settings; fix: loginbox sshd-config --write$' \
 	"drop-in older than the config: a warning"
 
 # ---- pam_mkhomedir after pam_loginbox (home = bind needs the home first)
