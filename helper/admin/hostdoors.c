@@ -576,9 +576,10 @@ int lb_dropin_doors(const struct lb_config *cfg, FILE *out)
 	if (access("/etc/ssh/sshd_config", F_OK) != 0)
 		return 0; /* no sshd here */
 	fprintf(out, "warning: %s: %s; fix: loginbox sshd-config --write\n",
-		LB_SSHD_DROPIN, have ? "out of date with the config, /etc/pam.d/sshd or sshd's settings"
-				     : "missing (sshd's doors stay open for "
-				       "boxed users)");
+		LB_SSHD_DROPIN,
+		have ? "out of date with the config, /etc/pam.d/sshd or "
+		       "sshd's settings"
+		     : "missing (sshd's doors stay open for boxed users)");
 	return 1;
 }
 
