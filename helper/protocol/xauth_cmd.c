@@ -104,31 +104,3 @@ int lb_xauth_cmd_format(const struct lb_xauth_cmd *c, char *buf, size_t len)
 
 	return n < 0 || (size_t)n >= len ? -1 : n;
 }
-
-static void hex_of(const char *s, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (; *s; s++) {
-		*out++ = digits[(unsigned char)*s >> 4];
-		*out++ = digits[(unsigned char)*s & 15];
-	}
-	*out = '\0';
-}
-
-int lb_xauth_cmd_wild(const struct lb_xauth_cmd *c, char *buf, size_t len)
-{
-	char num[2 * sizeof(c->number)], name[2 * sizeof(c->proto)];
-	int n;
-
-	if (!c->add)
-		return -1;
-	hex_of(c->number, num);
-	hex_of(c->proto, name);
-	/* family, address, number, name, data: lengths and hex, as
-	 * `xauth nlist` writes them; FamilyWild is 0xffff */
-	n = snprintf(buf, len, "ffff 0000  %04zx %s %04zx %s %04zx %s\n",
-		     strlen(c->number), num, strlen(c->proto), name,
-		     strlen(c->hex) / 2, c->hex);
-	return n < 0 || (size_t)n >= len ? -1 : n;
-}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What sshd writes to its XAuthLocation for an X11 forwarding, and the
- * FamilyWild entry loginbox-xauth adds for a boxed login
+ * What sshd writes to its XAuthLocation for an X11 forwarding, which
+ * loginbox-xauth checks before the box's xauth gets it
  * (helper/xauth/main.c, docs/SECURITY.md "X11 forwarding"):
  *     remove DISPLAY
  *     add DISPLAY PROTOCOL HEXKEY
@@ -27,10 +27,5 @@ int lb_xauth_cmd_parse(const char *line, struct lb_xauth_cmd *c);
 /* The command again, newline-terminated, for xauth -q -; its length, or
  * -1 when it does not fit. */
 int lb_xauth_cmd_format(const struct lb_xauth_cmd *c, char *buf, size_t len);
-
-/* For an "add": xauth's nlist line of the same key as a FamilyWild entry
- * for display N (no address: any host), for `xauth nmerge -`; its length,
- * or -1 when it does not fit or c is not an add. */
-int lb_xauth_cmd_wild(const struct lb_xauth_cmd *c, char *buf, size_t len);
 
 #endif

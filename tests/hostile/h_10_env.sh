@@ -244,7 +244,7 @@ done
 # line, and sshd settings that let nothing of the user's into what it runs
 # on the host (no PermitUserEnvironment, AcceptEnv LANG LC_* only).  The
 # drop-in then leaves X11Forwarding to sshd and makes loginbox-xauth the
-# XAuthLocation.  A real X server (Xvfb) on the client side: a property set
+# XAuthLocation, which has the box's own xauth store the cookie.  A real X server (Xvfb) on the client side: a property set
 # on its root window by the client is read by an X client in the box.
 cat >"$STOCK/x11.conf" <<EOC
 Include $STOCK/loginbox-x11.conf
@@ -286,7 +286,7 @@ if port=$(start_stock_sshd h10-x11 sshd-scrub "$STOCK/x11.conf"); then
 	out=$(xssh "$port" lbt-plain "$XSHOW" 2>&1)
 	t_like "$(marker "$out" X)" "\"$XMARK\"" "X11: control: unboxed lbt-plain's X client reaches the X server"
 	t_like "$(host_markers "$PMARKS")" 'exe=/usr/bin/(xauth|dash)' \
-		"X11: control: sshd's xauth (through loginbox-xauth) runs on the host for lbt-plain, with the library"
+		"X11: control: sshd's xauth (loginbox-xauth execs it for an unboxed login) runs on the host for lbt-plain, with the library"
 	# the boxed user: X works in the box, nothing of theirs on the host
 	clear_marks
 	out=$(xssh "$port" lbt-alice "$XSHOW" 2>&1)
@@ -296,9 +296,11 @@ if port=$(start_stock_sshd h10-x11 sshd-scrub "$STOCK/x11.conf"); then
 	t_like "$(marker "$out" X)" "\"$XMARK\"" \
 		"X11: an X client in the box reads the client's root-window property (sshd's listener in the box's network, the cookie found under the box's hostname)" ||
 		diag "$out"
-	no_host_marker "X11: xauth and its /bin/sh ran for lbt-alice (the cookie worked) but loaded nothing on the host"
-	t_like "$(xauth -f "$AHOME/.Xauthority" list 2>&1)" '^#ffff#' \
-		"X11: loginbox-xauth stored the cookie for any host name (FamilyWild) in the user's ~/.Xauthority"
+	no_host_marker "X11: sshd's /bin/sh ran loginbox-xauth for lbt-alice (the cookie worked) but nothing loaded on the host"
+	xa=$(xauth -f "$AHOME/.Xauthority" list 2>&1)
+	t_like "$xa" '^lbt-alice-box/unix:[0-9]+ +MIT-MAGIC-COOKIE-1 ' \
+		"X11: the cookie was stored by the box's xauth, under the box's hostname" || diag "$xa"
+	t_unlike "$xa" "^$(hostname)/unix:" "X11: no xauth on the host stored it (no entry under the host's name)"
 	stop_stock_sshd h10-x11
 else
 	tap_fail "X11: sshd starts"
