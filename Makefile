@@ -59,6 +59,7 @@ SHARED_DIRS := helper/common helper/config helper/identity helper/protocol
 COMMON_SRC := $(sort $(foreach d,$(SHARED_DIRS),$(wildcard $(d)/*.c)))
 BOX_SRC    := $(sort $(wildcard helper/box/*.c))
 SHELL_SRC  := $(sort $(wildcard helper/shell/*.c))
+XAUTH_SRC  := $(sort $(wildcard helper/xauth/*.c))
 ADMIN_SRC  := $(sort $(wildcard helper/admin/*.c))
 # Images: the box build needs only the store; import (libarchive, json-c,
 # libcrypto) is the admin command's.
@@ -69,7 +70,7 @@ UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
-BINS = $(B)/loginbox-helper $(B)/loginbox-shell $(B)/loginbox $(B)/pam_loginbox.so
+BINS = $(B)/loginbox-helper $(B)/loginbox-shell $(B)/loginbox-xauth $(B)/loginbox $(B)/pam_loginbox.so
 UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 # libsubid is dlopen()ed only when nsswitch.conf names a subid source.
@@ -107,20 +108,28 @@ $(B)/loginbox-helper: $(call obj,$(BOX_SRC) $(IMAGE_STORE_SRC)) $(B)/libcommon.a
 # gettext pulls in setlocale's code, but with the locale never set it
 # stays "C" and opens nothing.)
 SHELL_FORBIDDEN = getpw|getgr|getgrouplist|initgroups|getspnam|getlogin|setlocale|newlocale|uselocale|iconv|bindtextdomain|textdomain|catopen|dlopen|dlmopen|gethostby|getaddrinfo|getservby|getprotoby|getnetby
-$(B)/loginbox-shell: $(call obj,$(SHELL_SRC)) $(B)/libcommon.a
+define static_host_prog
 	@$(CC) -pie $(ALL_LDFLAGS) -o $@.dyn $^ $(LIBS_SHELL)
 	@if nm -D --undefined-only $@.dyn | grep -E ' ($(SHELL_FORBIDDEN))'; then \
-	  echo "loginbox-shell: calls functions that load code or files at run time (above)" >&2; \
+	  echo "$(@F): calls functions that load code or files at run time (above)" >&2; \
 	  rm -f $@.dyn; exit 1; fi
 	@rm -f $@.dyn
 	$(CC) -static-pie $(ALL_LDFLAGS) -o $@.tmp $^ $(LIBS_SHELL)
 	@if nm $@.tmp | grep -E ' (__nss_|_nss_|nss_)'; then \
-	  echo "loginbox-shell: the static binary holds NSS (above)" >&2; \
+	  echo "$(@F): the static binary holds NSS (above)" >&2; \
 	  rm -f $@.tmp; exit 1; fi
 	@if readelf -l $@.tmp | grep -q INTERP; then \
-	  echo "loginbox-shell: has a program interpreter (not static)" >&2; \
+	  echo "$(@F): has a program interpreter (not static)" >&2; \
 	  rm -f $@.tmp; exit 1; fi
 	@mv $@.tmp $@
+endef
+$(B)/loginbox-shell: $(call obj,$(SHELL_SRC)) $(B)/libcommon.a
+	$(static_host_prog)
+
+# sshd's XAuthLocation for X11 forwarding (helper/xauth/main.c): it runs on
+# the host in the login's environment too, so it is built the same way.
+$(B)/loginbox-xauth: $(call obj,$(XAUTH_SRC)) $(B)/libcommon.a
+	$(static_host_prog)
 
 # The admin command shares with the helper only what reads and ends boxes
 # (list, show, kill, gc): session state, teardown, logins, the network
@@ -193,6 +202,7 @@ install: all
 	  $(DESTDIR)$(pamconfigdir) $(DESTDIR)$(docdir)/examples
 	install -m 0755 $(B)/loginbox-helper $(DESTDIR)$(libexecdir)/loginbox-helper
 	install -m 0755 $(B)/loginbox-shell $(DESTDIR)$(sbindir)/loginbox-shell
+	install -m 0755 $(B)/loginbox-xauth $(DESTDIR)$(libexecdir)/loginbox-xauth
 	install -m 0755 $(B)/loginbox $(DESTDIR)$(sbindir)/loginbox
 	install -m 0644 $(B)/pam_loginbox.so $(DESTDIR)$(pamdir)/pam_loginbox.so
 	test -e $(DESTDIR)$(sysconfdir)/loginbox.conf || \
@@ -208,7 +218,8 @@ install: all
 
 # Leaves /etc/loginbox alone (an admin's config is not ours to delete).
 uninstall:
-	rm -f $(DESTDIR)$(libexecdir)/loginbox-helper $(DESTDIR)$(sbindir)/loginbox-shell \
+	rm -f $(DESTDIR)$(libexecdir)/loginbox-helper $(DESTDIR)$(libexecdir)/loginbox-xauth \
+	  $(DESTDIR)$(sbindir)/loginbox-shell \
 	  $(DESTDIR)$(sbindir)/loginbox $(DESTDIR)$(pamdir)/pam_loginbox.so \
 	  $(DESTDIR)$(pamconfigdir)/loginbox
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man5/,$(notdir $(wildcard docs/man/*.5))) \

@@ -60,15 +60,16 @@ network = none
 hostname = %u-box
 CONF
 chmod 0644 /etc/loginbox/conf.d/50-quickstart-demo.conf
-if [ -d /etc/ssh/sshd_config.d ]; then
-	echo "== sshd: host-side doors closed for boxed users"
-	loginbox sshd-config --write
-fi
 # Debian's sshd stack reads ~/.pam_environment after common-session: strip
 # loader variables of boxed users after it (docs/SECURITY.md).
 if [ -f /etc/pam.d/sshd ] && ! grep -q 'pam_loginbox.so scrub' /etc/pam.d/sshd; then
 	printf '%s\n%s\n' '# loginbox quickstart: after pam_env user_readenv=1' \
 		'session [success=ok ignore=ignore module_unknown=ignore default=bad] pam_loginbox.so scrub' >>/etc/pam.d/sshd
+fi
+# After the scrub line: with it, the drop-in lets ssh -X work in the box.
+if [ -d /etc/ssh/sshd_config.d ]; then
+	echo "== sshd: host-side doors closed for boxed users"
+	loginbox sshd-config --write
 fi
 loginbox check
 echo "== is this host ready? (loginbox doctor; warnings and errors say their fix)"

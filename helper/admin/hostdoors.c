@@ -66,7 +66,6 @@ static bool default_boxes(const struct lb_config *cfg)
 }
 
 static const char *const dropin_settings[] = {
-	"X11Forwarding no",		 /* xauth via /bin/sh on the host */
 	"PermitUserRC no",		 /* ~/.ssh/rc via /bin/sh on the host */
 	"AllowStreamLocalForwarding no", /* host unix sockets, host groups */
 	"PermitTunnel no",		 /* tun devices of sshd's namespace */
@@ -76,18 +75,99 @@ static const char *const dropin_settings[] = {
 	NULL,
 };
 
-static void match_block(FILE *out, const char *what, const char *list)
+static void match_block(FILE *out, const char *what, const char *list,
+			bool x11)
 {
 	int i;
 
 	fprintf(out, "Match %s %s\n", what, list);
+	if (!x11) /* xauth via /bin/sh on the host */
+		fprintf(out, "\tX11Forwarding no\n");
 	for (i = 0; dropin_settings[i]; i++)
 		fprintf(out, "\t%s\n", dropin_settings[i]);
 }
 
+static char *sshd_effective(const char *user, char *errbuf, size_t errlen);
+static const char *sshd_value(const char *text, const char *key, char *val,
+			      size_t len);
+static const char *acceptenv_door(const char *text, char *pat, size_t len);
+static bool sample_member(const char *group, char *user, size_t len);
+
+/* One user the drop-in's Match blocks apply to, to ask sshd -T with. */
+static bool boxed_sample(const struct lb_config *cfg, char *user, size_t len)
+{
+	int i;
+
+	for (i = 0; i < cfg->n_sections; i++) {
+		const struct lb_section *s = &cfg->sections[i];
+
+		if (!section_boxes(s))
+			continue;
+		if (s->kind == LB_SEC_USER && getpwnam(s->target)) {
+			snprintf(user, len, "%s", s->target);
+			return true;
+		}
+		if (s->kind == LB_SEC_GROUP &&
+		    sample_member(s->target, user, len))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * X11 forwarding for boxed users.  sshd's session child runs XAuthLocation
+ * through /bin/sh, on the host, as the user, in the login's final
+ * environment: one loader variable there is the user's code on the host.
+ * So X11 stays off (X11Forwarding no in the Match blocks) unless nothing
+ * of the user's choosing can be in that environment: the sshd PAM stack
+ * scrubs after its last pam_env user_readenv=1 line, sshd reads no
+ * ~/.ssh/environment, and AcceptEnv lets no loader variable in.  Then the
+ * drop-in leaves sshd's own X11Forwarding setting in force and points
+ * XAuthLocation at loginbox-xauth, which also stores the cookie under a
+ * name the box's clients find (helper/xauth/main.c).  0 when X11 may be
+ * on, 1 with the reason in `why`.
+ */
+static int x11_blocked(const struct lb_config *cfg, char *why, size_t len)
+{
+	char user[256] = "root", errbuf[256] = "", val[64], pat[256];
+	cleanup_free char *t = NULL;
+
+	if (lb_pam_env_open("sshd", why, len))
+		return 1;
+	if (geteuid() != 0 || access(SSHD_PATH, X_OK) != 0) {
+		snprintf(why, len, "sshd's settings were not read (%s -T, as "
+				   "root)", SSHD_PATH);
+		return 1;
+	}
+	boxed_sample(cfg, user, sizeof(user));
+	t = sshd_effective(user, errbuf, sizeof(errbuf));
+	if (!t) {
+		snprintf(why, len, "%s -T -C user=%s failed (%s)", SSHD_PATH,
+			 user, errbuf);
+		return 1;
+	}
+	if (!sshd_value(t, "permituserenvironment", val, sizeof(val)) ||
+	    strcmp(val, "no")) {
+		snprintf(why, len, "sshd reads ~/.ssh/environment "
+				   "(PermitUserEnvironment is not no)");
+		return 1;
+	}
+	if (acceptenv_door(t, pat, sizeof(pat))) {
+		snprintf(why, len, "sshd's AcceptEnv %s lets a client send a "
+				   "loader variable", pat);
+		return 1;
+	}
+	if (access(LB_XAUTH_WRAPPER, X_OK) != 0) {
+		snprintf(why, len, "%s is missing", LB_XAUTH_WRAPPER);
+		return 1;
+	}
+	return 0;
+}
+
 void lb_sshd_dropin(const struct lb_config *cfg, FILE *out)
 {
-	char groups[4096] = "", users[4096] = "";
+	char groups[4096] = "", users[4096] = "", why[512] = "";
+	bool x11;
 	int i;
 
 	fprintf(out,
@@ -102,6 +182,16 @@ void lb_sshd_dropin(const struct lb_config *cfg, FILE *out)
 		"(ssh -L 2375:/var/run/docker.sock with a host group), no "
 		"tun\n# devices.  See loginbox(8) and docs/SECURITY.md.\n",
 		LB_SSHD_DROPIN);
+	x11 = !x11_blocked(cfg, why, sizeof(why));
+	if (x11)
+		fprintf(out, "#\n# X11 forwarding follows sshd's own "
+			     "X11Forwarding for boxed users too: nothing\n# of "
+			     "theirs reaches the environment xauth runs in "
+			     "(loginbox(8)).\nXAuthLocation %s\n",
+			LB_XAUTH_WRAPPER);
+	else
+		fprintf(out, "#\n# X11 forwarding is off for boxed users: "
+			     "%s.\n", why);
 	if (default_boxes(cfg)) {
 		/* default = SECTION boxes everyone no section names, but
 		 * root and users whose own section says box = no */
@@ -120,7 +210,7 @@ void lb_sshd_dropin(const struct lb_config *cfg, FILE *out)
 		fprintf(out, "# [global] default = %s: every user but root and "
 			     "box = no users is boxed or may be\n",
 			cfg->default_section);
-		match_block(out, "User", users);
+		match_block(out, "User", users, x11);
 		return;
 	}
 	for (i = 0; i < cfg->n_sections; i++) {
@@ -141,9 +231,9 @@ void lb_sshd_dropin(const struct lb_config *cfg, FILE *out)
 			 len ? "," : "", s->target);
 	}
 	if (groups[0])
-		match_block(out, "Group", groups);
+		match_block(out, "Group", groups, x11);
 	if (users[0])
-		match_block(out, "User", users);
+		match_block(out, "User", users, x11);
 	if (!groups[0] && !users[0])
 		fprintf(out, "# no boxed groups or users in the config\n");
 }
@@ -239,14 +329,43 @@ static const char *const env_samples[] = {
 	"ENV",	      "BASH_FUNC_ls%%", NULL,
 };
 
-static int sshd_findings(const char *user, const char *why, FILE *out)
+/* The loader variable the AcceptEnv pattern `pat` lets in, or NULL. */
+static const char *acceptenv_sample(const char *pat)
+{
+	int i;
+
+	for (i = 0; env_samples[i]; i++)
+		if (fnmatch(pat, env_samples[i], 0) == 0)
+			return env_samples[i];
+	return NULL;
+}
+
+/* The first "acceptenv PATTERN" line of sshd -T's output at or after
+ * `text` whose pattern lets a loader variable in: the line, with the
+ * pattern copied into pat; NULL when there is none. */
+static const char *acceptenv_door(const char *text, char *pat, size_t len)
+{
+	const char *p;
+
+	for (p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, "acceptenv ", 10))
+			continue;
+		snprintf(pat, len, "%.*s", (int)strcspn(p + 10, "\n"), p + 10);
+		if (acceptenv_sample(pat))
+			return p;
+	}
+	return NULL;
+}
+
+static int sshd_findings(const char *user, const char *why,
+			 const char *x11_why, FILE *out)
 {
 	static const struct {
 		const char *key, *bad, *what;
 	} rules[] = {
 		{"x11forwarding", "yes",
 		 "X11Forwarding yes: sshd runs xauth with /bin/sh on the host "
-		 "in the login's environment"},
+		 "in the login's environment, and"},
 		{"permituserrc", "yes",
 		 "PermitUserRC yes: sshd runs ~/.ssh/rc with /bin/sh on the "
 		 "host in the login's environment"},
@@ -275,18 +394,40 @@ static int sshd_findings(const char *user, const char *why, FILE *out)
 		return 1;
 	}
 	for (i = 0; rules[i].key; i++) {
-		bool bad;
+		bool bad, x11 = !strcmp(rules[i].key, "x11forwarding");
 
+		if (x11 && !x11_why)
+			continue; /* nothing of the user's reaches xauth */
 		if (!sshd_value(t, rules[i].key, val, sizeof(val)))
 			continue;
 		bad = rules[i].bad[0] == '!' ? strcmp(val, rules[i].bad + 1) != 0
 					     : strcmp(val, rules[i].bad) == 0;
 		if (!bad)
 			continue;
-		fprintf(out, "warning: /etc/ssh/sshd_config: for boxed user "
-			     "%s (%s) %s; fix: loginbox sshd-config --write "
-			     "(%s)\n",
-			user, why, rules[i].what, LB_SSHD_DROPIN);
+		if (x11)
+			fprintf(out, "warning: /etc/ssh/sshd_config: for boxed "
+				     "user %s (%s) %s %s; fix: that, then "
+				     "loginbox sshd-config --write (%s)\n",
+				user, why, rules[i].what, x11_why,
+				LB_SSHD_DROPIN);
+		else
+			fprintf(out, "warning: /etc/ssh/sshd_config: for boxed "
+				     "user %s (%s) %s; fix: loginbox "
+				     "sshd-config --write (%s)\n",
+				user, why, rules[i].what, LB_SSHD_DROPIN);
+		n++;
+	}
+	/* X11 on for boxed users: the box finds the cookie only if
+	 * loginbox-xauth stored it (helper/xauth/main.c). */
+	if (!x11_why && sshd_value(t, "x11forwarding", val, sizeof(val)) &&
+	    !strcmp(val, "yes") &&
+	    (!sshd_value(t, "xauthlocation", val, sizeof(val)) ||
+	     strcmp(val, LB_XAUTH_WRAPPER))) {
+		fprintf(out, "warning: /etc/ssh/sshd_config: for boxed user %s "
+			     "(%s) XAuthLocation is %s: ssh -X gets a DISPLAY "
+			     "in the box but no cookie its clients find; fix: "
+			     "loginbox sshd-config --write (%s)\n",
+			user, why, val, LB_SSHD_DROPIN);
 		n++;
 	}
 	/* internal-sftp serves files from sshd's own host process */
@@ -300,24 +441,14 @@ static int sshd_findings(const char *user, const char *why, FILE *out)
 		break;
 	}
 	/* AcceptEnv patterns that let a client send a loader variable */
-	for (p = t; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		char pat[256];
-
-		if (strncmp(p, "acceptenv ", 10))
-			continue;
-		snprintf(pat, sizeof(pat), "%.*s", (int)strcspn(p + 10, "\n"),
-			 p + 10);
-		for (i = 0; env_samples[i]; i++) {
-			if (fnmatch(pat, env_samples[i], 0) != 0)
-				continue;
-			fprintf(out, "warning: /etc/ssh/sshd_config: for boxed "
-				     "user %s (%s) AcceptEnv %s lets a client "
-				     "send %s into what sshd runs on the host; "
-				     "fix: accept only LANG and LC_*\n",
-				user, why, pat, env_samples[i]);
-			n++;
-			break;
-		}
+	for (p = t; (p = acceptenv_door(p, val, sizeof(val)));
+	     p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "") {
+		fprintf(out, "warning: /etc/ssh/sshd_config: for boxed "
+			     "user %s (%s) AcceptEnv %s lets a client "
+			     "send %s into what sshd runs on the host; "
+			     "fix: accept only LANG and LC_*\n",
+			user, why, val, acceptenv_sample(val));
+		n++;
 	}
 	return n;
 }
@@ -348,7 +479,8 @@ static bool sample_member(const char *group, char *user, size_t len)
 
 int lb_sshd_doors(const struct lb_config *cfg, FILE *out)
 {
-	char user[256], why[160];
+	char user[256], why[160], x11_why[512] = "";
+	bool x11_off;
 	int i, n = 0;
 
 	if (access(SSHD_PATH, X_OK) != 0)
@@ -358,6 +490,7 @@ int lb_sshd_doors(const struct lb_config *cfg, FILE *out)
 			     "checked (sshd -T needs root)\n");
 		return 0;
 	}
+	x11_off = x11_blocked(cfg, x11_why, sizeof(x11_why));
 	for (i = 0; i < cfg->n_sections; i++) {
 		const struct lb_section *s = &cfg->sections[i];
 
@@ -371,7 +504,7 @@ int lb_sshd_doors(const struct lb_config *cfg, FILE *out)
 			continue; /* nobody to check it with */
 		}
 		snprintf(why, sizeof(why), "[%s]", s->name);
-		n += sshd_findings(user, why, out);
+		n += sshd_findings(user, why, x11_off ? x11_why : NULL, out);
 	}
 	return n;
 }
@@ -443,9 +576,10 @@ int lb_dropin_doors(const struct lb_config *cfg, FILE *out)
 	if (access("/etc/ssh/sshd_config", F_OK) != 0)
 		return 0; /* no sshd here */
 	fprintf(out, "warning: %s: %s; fix: loginbox sshd-config --write\n",
-		LB_SSHD_DROPIN, have ? "out of date with the config"
-				     : "missing (sshd's doors stay open for "
-				       "boxed users)");
+		LB_SSHD_DROPIN,
+		have ? "out of date with the config, /etc/pam.d/sshd or "
+		       "sshd's settings"
+		     : "missing (sshd's doors stay open for boxed users)");
 	return 1;
 }
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "paths.h"
 
 #define LB_SSHD_DROPIN "/etc/ssh/sshd_config.d/loginbox.conf"
 
@@ -30,6 +31,9 @@ void lb_sshd_dropin(const struct lb_config *cfg, FILE *out);
 
 /* Findings for the PAM stack of one service (pam_doors.c). */
 int lb_pam_doors(const char *service, FILE *out);
+/* Can ~/.pam_environment reach what sshd runs on the host for a login
+ * of `service`?  1 with the reason in `why`, 0 when the stack scrubs. */
+int lb_pam_env_open(const char *service, char *why, size_t len);
 /* pam_mkhomedir.so after the session's pam_loginbox.so line. */
 int lb_pam_mkhomedir(const char *service, FILE *out);
 

@@ -205,3 +205,43 @@ int lb_pam_mkhomedir(const char *service, FILE *out)
 	}
 	return 0;
 }
+
+/*
+ * Does anything of the user's choosing reach the environment sshd's
+ * session child ends with?  That environment is what the child runs
+ * XAuthLocation (and sshrc) with, through /bin/sh on the host.  0 when
+ * the last pam_env.so user_readenv=1 line of SERVICE's session stack
+ * comes before a pam_loginbox.so line (which scrubs), 1 with the reason
+ * in `why` otherwise (no loginbox line, or a user_readenv line after the
+ * last one, or the stack cannot be read).
+ */
+int lb_pam_env_open(const char *service, char *why, size_t len)
+{
+	cleanup_free struct pam_line *v = calloc(PAM_MAX_LINES, sizeof(*v));
+	int n = 0, i, last_lb = -1;
+
+	if (!v || pam_session_lines(service, v, &n, 0) < 0) {
+		snprintf(why, len, "%s/%s cannot be read", PAM_DIR, service);
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].module, "pam_loginbox.so") &&
+		    !has_word(v[i].args, "deny"))
+			last_lb = i;
+	if (last_lb < 0) {
+		snprintf(why, len, "%s/%s has no pam_loginbox.so session line",
+			 PAM_DIR, service);
+		return 1;
+	}
+	for (i = last_lb + 1; i < n; i++) {
+		if (strcmp(v[i].module, "pam_env.so") ||
+		    !strstr(v[i].args, "user_readenv=1"))
+			continue;
+		snprintf(why, len, "%s line %d: pam_env.so user_readenv=1 runs "
+				   "after the last pam_loginbox.so line; fix: add "
+				   "`%s` after it",
+			 v[i].file, v[i].line, LB_SCRUB_LINE);
+		return 1;
+	}
+	return 0;
+}

@@ -25,6 +25,8 @@
 #define LB_CONF_FILE LB_SYSCONFDIR "/loginbox.conf"
 #define LB_CONF_DIR LB_SYSCONFDIR "/conf.d"
 #define LB_HELPER_PATH LB_LIBEXECDIR "/loginbox-helper"
+/* sshd's XAuthLocation when boxed users may forward X11 (helper/xauth/) */
+#define LB_XAUTH_WRAPPER LB_LIBEXECDIR "/loginbox-xauth"
 #define LB_SHELL_PATH LB_SBINDIR "/loginbox-shell"
 #define LB_ADMIN_PATH LB_SBINDIR "/loginbox"
 #define LB_IMAGES_DIR LB_STATEDIR "/images"

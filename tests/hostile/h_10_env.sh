@@ -18,8 +18,8 @@ set -u
 STOCK=$LBT_TMP/h10
 . "$LBT_DIR/lib_stock.sh"
 
-lb_ensure_packages "$LBT_TMP/apt-h10.log" xauth gcc libc6-dev ||
-	{ diag_file "$LBT_TMP/apt-h10.log"; tap_fail "install xauth, gcc"; exit 1; }
+lb_ensure_packages "$LBT_TMP/apt-h10.log" xauth xvfb x11-utils gcc libc6-dev ||
+	{ diag_file "$LBT_TMP/apt-h10.log"; tap_fail "install xauth, xvfb, x11-utils, gcc"; exit 1; }
 
 AHOME=$(getent passwd lbt-alice | cut -d: -f6)
 PHOME=$(getent passwd lbt-plain | cut -d: -f6)
@@ -28,9 +28,11 @@ PMARKS=$PHOME/.lbt-marks
 HOST_MAP='0 0 4294967295'
 SSHRC_MADE=no
 SOCK_PID=
+XVFB_PID=
 cleanup_h10() {
 	[ "$SSHRC_MADE" = yes ] && rm -f /etc/ssh/sshrc
 	[ -n "$SOCK_PID" ] && stop_pid "$SOCK_PID"
+	[ -n "$XVFB_PID" ] && stop_pid "$XVFB_PID"
 	rm -f "$AHOME/.pam_environment" "$PHOME/.pam_environment" \
 		"$AHOME/.ssh/environment" "$PHOME/.ssh/environment" \
 		"$AHOME/.ssh/rc" "$PHOME/.ssh/rc"
@@ -149,8 +151,11 @@ chown lbt-plain: "$PHOME/.pam_environment"
 DANGER='^(LD_[A-Z_]*|GLIBC_TUNABLES|GCONV_PATH|LOCPATH|MALLOC_[A-Z_]*|BASH_ENV)='
 SHOWENV='echo "@@H=$(hostname)@@"; echo "@@KEEP=${LBT_KEEP-unset}@@"; echo "@@SENT=${LBT_SENT-unset}@@"; echo "@@EF=${LBT_ENVFILE-unset}@@"; env | grep -E "'"$DANGER"'" | sed "s/^/@@DANGER /"'
 
-# ---- an sshd with every door open globally, and loginbox's drop-in
-"$LB_ADMIN" sshd-config >"$STOCK/loginbox.conf"
+# ---- an sshd with every door open globally, and loginbox's drop-in as
+# `loginbox sshd-config` writes it with Debian's sshd stack
+in_stock_ns "$LB_ADMIN" sshd-config >"$STOCK/loginbox.conf"
+t_like "$(cat "$STOCK/loginbox.conf")" '^# X11 forwarding is off for boxed users: /etc/pam.d/sshd line [0-9]+: pam_env.so user_readenv=1 runs after the last pam_loginbox.so line; fix: add `session .* pam_loginbox.so scrub` after it\.$' \
+	"drop-in with Debian's sshd stack: X11 stays off for boxed users, and it says why"
 cat >"$STOCK/doors.conf" <<EOC
 Include $STOCK/loginbox.conf
 Subsystem sftp /usr/lib/openssh/sftp-server
@@ -234,6 +239,75 @@ for variant in sshd-stock sshd-scrub; do
 
 	stop_stock_sshd "h10-$variant"
 done
+
+# ---- X11 forwarding on for boxed users: Debian's sshd stack with the scrub
+# line, and sshd settings that let nothing of the user's into what it runs
+# on the host (no PermitUserEnvironment, AcceptEnv LANG LC_* only).  The
+# drop-in then leaves X11Forwarding to sshd and makes loginbox-xauth the
+# XAuthLocation, which has the box's own xauth store the cookie.  A real X server (Xvfb) on the client side: a property set
+# on its root window by the client is read by an X client in the box.
+cat >"$STOCK/x11.conf" <<EOC
+Include $STOCK/loginbox-x11.conf
+Subsystem sftp /usr/lib/openssh/sftp-server
+X11Forwarding yes
+X11UseLocalhost yes
+AcceptEnv LANG LC_*
+LogLevel VERBOSE
+EOC
+in_stock_ns_sshd sshd-scrub sh -c 'mount --bind "$1" /etc/ssh/sshd_config && exec "$2" sshd-config' \
+	sh "$STOCK/x11.conf" "$LB_ADMIN" >"$STOCK/loginbox-x11.conf" 2>"$STOCK/x11-dropin.err"
+dropin=$(cat "$STOCK/loginbox-x11.conf" "$STOCK/x11-dropin.err")
+t_like "$dropin" '^XAuthLocation /usr/libexec/loginbox/loginbox-xauth$' \
+	"X11 drop-in: with the scrub line and safe sshd settings XAuthLocation is loginbox-xauth"
+t_unlike "$dropin" 'X11Forwarding no' "X11 drop-in: X11Forwarding is left to sshd for boxed users"
+t_like "$dropin" 'PermitUserRC no' "X11 drop-in: the other doors stay closed (PermitUserRC no)"
+XN=
+for n in $(seq 57 99); do
+	[ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || { XN=$n; break; }
+done
+XAUTH_C=$STOCK/xclient.auth
+xauth -q -f "$XAUTH_C" add ":$XN" MIT-MAGIC-COOKIE-1 "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+Xvfb ":$XN" -nolisten tcp -noreset -auth "$XAUTH_C" >"$STOCK/xvfb.log" 2>&1 &
+XVFB_PID=$!
+track_pid "$XVFB_PID"
+for _ in $(seq 1 100); do [ -S "/tmp/.X11-unix/X$XN" ] && break; sleep 0.1; done
+XMARK=lbt-x11-$RANDOM$RANDOM
+DISPLAY=":$XN" XAUTHORITY="$XAUTH_C" xprop -root -f LBT_MARK 8s -set LBT_MARK "$XMARK"
+t_like "$(DISPLAY=":$XN" XAUTHORITY="$XAUTH_C" xprop -root LBT_MARK 2>&1)" "\"$XMARK\"" \
+	"X11: the client's X server (Xvfb :$XN) holds the marker property"
+XSHOW='echo "@@H=$(hostname)@@"; echo "@@KEEP=${LBT_KEEP-unset}@@"; echo "@@D=${DISPLAY-unset}@@"; echo "@@X=$(xprop -root LBT_MARK 2>&1 | tr -d "\n")@@"'
+xssh() { # PORT USER CMD
+	DISPLAY=":$XN" XAUTHORITY="$XAUTH_C" ssh_port "$1" "$2" -X -o ForwardX11Trusted=yes -o LogLevel=INFO "$3"
+}
+if port=$(start_stock_sshd h10-x11 sshd-scrub "$STOCK/x11.conf"); then
+	# control: for unboxed lbt-plain the scrub line does nothing, and
+	# xauth's /bin/sh on the host loads ~/.pam_environment's library
+	clear_marks
+	out=$(xssh "$port" lbt-plain "$XSHOW" 2>&1)
+	t_like "$(marker "$out" X)" "\"$XMARK\"" "X11: control: unboxed lbt-plain's X client reaches the X server"
+	t_like "$(host_markers "$PMARKS")" 'exe=/usr/bin/(xauth|dash)' \
+		"X11: control: sshd's xauth (loginbox-xauth execs it for an unboxed login) runs on the host for lbt-plain, with the library"
+	# the boxed user: X works in the box, nothing of theirs on the host
+	clear_marks
+	out=$(xssh "$port" lbt-alice "$XSHOW" 2>&1)
+	t_is "$(marker "$out" H)" lbt-alice-box "X11: ssh -X as a boxed user runs in the box"
+	t_is "$(marker "$out" KEEP)" kept "X11: ~/.pam_environment was read for the boxed login (LBT_KEEP)"
+	t_like "$(marker "$out" D)" '^localhost:[0-9]+\.0$' "X11: the box has sshd's DISPLAY"
+	t_like "$(marker "$out" X)" "\"$XMARK\"" \
+		"X11: an X client in the box reads the client's root-window property (sshd's listener in the box's network, the cookie found under the box's hostname)" ||
+		diag "$out"
+	no_host_marker "X11: sshd's /bin/sh ran loginbox-xauth for lbt-alice (the cookie worked) but nothing loaded on the host"
+	xa=$(xauth -f "$AHOME/.Xauthority" list 2>&1)
+	t_like "$xa" '^lbt-alice-box/unix:[0-9]+ +MIT-MAGIC-COOKIE-1 ' \
+		"X11: the cookie was stored by the box's xauth, under the box's hostname" || diag "$xa"
+	t_unlike "$xa" "^$(hostname)/unix:" "X11: no xauth on the host stored it (no entry under the host's name)"
+	stop_stock_sshd h10-x11
+else
+	tap_fail "X11: sshd starts"
+fi
+stop_pid "$XVFB_PID"
+XVFB_PID=
+rm -f "$AHOME/.Xauthority" "$PHOME/.Xauthority"
 
 # ---- /etc/ssh/sshrc (sshd runs it with /bin/sh for every user): with the
 # scrub line, ~/.pam_environment's loader variables are gone before it

@@ -9,7 +9,9 @@
 # lib.sh; STOCK is the work directory.
 #
 #   stock_setup                 $STOCK/common-session, sshd-stock, sshd-scrub
-#   in_stock_ns CMD...          CMD with that common-session (su, login, check)
+#   in_stock_ns CMD...          CMD with that common-session and Debian's
+#                               sshd stack (su, login, doctor, sshd-config)
+#   in_stock_ns_sshd VARIANT CMD...  the same with $STOCK/VARIANT as sshd's
 #   start_stock_sshd NAME VARIANT [EXTRA_CONFIG_FILE]
 #                               a second sshd (PAM service sshd-loginbox-test)
 #                               with $STOCK/VARIANT as its stack; prints the port
@@ -38,8 +40,17 @@ stock_setup() {
 }
 
 in_stock_ns() {
-	unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session && shift && exec "$@"' \
-		sh "$STOCK/common-session" "$@"
+	in_stock_ns_sshd sshd-stock "$@"
+}
+
+# in_stock_ns_sshd VARIANT CMD...: the same with /etc/pam.d/sshd as
+# $STOCK/VARIANT (what `loginbox sshd-config` and doctor read for sshd)
+in_stock_ns_sshd() {
+	local variant=$1
+	shift
+	unshare -m sh -c 'mount --bind "$1" /etc/pam.d/common-session &&
+		mount --bind "$2" /etc/pam.d/sshd && shift 2 && exec "$@"' \
+		sh "$STOCK/common-session" "$STOCK/$variant" "$@"
 }
 
 # start_stock_sshd NAME VARIANT [EXTRA]: sshd in its own mount namespace

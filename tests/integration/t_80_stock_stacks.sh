@@ -137,13 +137,48 @@ t_like "$out" '^lbt-plain: permituserrc yes$' "drop-in: unboxed lbt-plain keeps 
 t_like "$out" '^lbt-plain: allowstreamlocalforwarding yes$' "drop-in: unboxed lbt-plain keeps unix-socket forwarding"
 t_unlike "$after" '^WARN sshd settings:' "doctor: with the drop-in no sshd setting is flagged"
 t_like "$after" '^OK  sshd drop-in: ' "doctor: the written drop-in is not flagged"
+# With the scrub line (and Debian's sshd_config: no PermitUserEnvironment,
+# AcceptEnv LANG LC_*) X11 is no door: the drop-in leaves it on and makes
+# loginbox-xauth the XAuthLocation; without the drop-in, sshd's own xauth
+# is named (the box would get a DISPLAY but no cookie it can find).
+cat >"$STOCK/x11.sh" <<'EOS'
+set -u
+mount -t tmpfs -o mode=0755 tmpfs /etc/ssh/sshd_config.d || exit 1
+echo "== check before"; "$1" doctor
+echo "== write"; "$1" sshd-config --write; cat /etc/ssh/sshd_config.d/loginbox.conf
+/usr/sbin/sshd -T -C "user=lbt-alice,host=localhost,addr=127.0.0.1" | sed "s/^/lbt-alice: /"
+echo "== check after"; "$1" doctor
+EOS
+out=$(in_stock_ns_sshd sshd-scrub bash "$STOCK/x11.sh" "$LB_ADMIN" 2>&1)
+before=$(printf '%s\n' "$out" | sed -n '/^== check before/,/^== write/p')
+after=$(printf '%s\n' "$out" | sed -n '/^== check after/,$p')
+t_like "$before" 'for boxed user lbt-alice \(\[group.lbt-boxed\]\) XAuthLocation is /usr/bin/xauth: ssh -X gets a DISPLAY in the box but no cookie its clients find' \
+	"doctor, scrub line, no drop-in: sshd's own XAuthLocation is named for a boxed user"
+t_unlike "$before" 'X11Forwarding yes: sshd runs xauth' "doctor, scrub line: X11Forwarding yes is not flagged as a door"
+t_like "$before" 'for boxed user lbt-alice .* PermitUserRC yes' "doctor, scrub line, no drop-in: PermitUserRC yes still is"
+t_like "$out" '^XAuthLocation /usr/libexec/loginbox/loginbox-xauth$' "drop-in, scrub line: XAuthLocation is loginbox-xauth"
+t_like "$out" '^lbt-alice: x11forwarding yes$' "drop-in, scrub line: X11 forwarding stays on for boxed lbt-alice"
+t_like "$out" '^lbt-alice: permituserrc no$' "drop-in, scrub line: PermitUserRC is still no for lbt-alice"
+t_unlike "$after" '^WARN sshd' "doctor, scrub line, with the drop-in: no sshd finding"
+# Stack made unsafe again after the drop-in was written: stale, and X11 named
+cat >"$STOCK/x11b.sh" <<'EOS'
+set -u
+mount -t tmpfs -o mode=0755 tmpfs /etc/ssh/sshd_config.d || exit 1
+"$1" sshd-config --write >/dev/null && mount --bind "$2" /etc/pam.d/sshd && "$1" doctor
+EOS
+out=$(in_stock_ns_sshd sshd-scrub bash "$STOCK/x11b.sh" "$LB_ADMIN" "$STOCK/sshd-stock" 2>&1)
+t_like "$out" 'loginbox.conf: out of date with the config, /etc/pam.d/sshd or sshd.s settings; fix: loginbox sshd-config --write' \
+	"doctor: a drop-in that let X11 on is stale once the scrub line is gone"
+t_like "$out" 'for boxed user lbt-alice .* X11Forwarding yes: sshd runs xauth with /bin/sh on the host in the login.s environment, and /etc/pam.d/sshd line [0-9]+: pam_env.so user_readenv=1 runs after the last pam_loginbox.so line' \
+	"doctor: X11 on with the scrub line gone is flagged, with the reason"
+
 # A config change makes the drop-in stale.
 { base_conf; printf '[user.lbt-bob]\nhostname = bob\n'; } | write_conf
 out=$(in_stock_ns bash -c 'mount -t tmpfs tmpfs /etc/ssh/sshd_config.d && "$1" sshd-config --write >/dev/null &&
 	printf "[user.lbt-small]\nimage = host\n" >/etc/loginbox/conf.d/lbt-t80.conf && "$1" doctor' sh "$LB_ADMIN" 2>&1)
 rm -f "$LB_CONFD/lbt-t80.conf"
 reset_conf
-t_like "$out" 'loginbox.conf: out of date with the config; fix: loginbox sshd-config --write' \
+t_like "$out" 'loginbox.conf: out of date with the config, /etc/pam.d/sshd or sshd.s settings; fix: loginbox sshd-config --write' \
 	"doctor: a drop-in older than the config is flagged"
 out=$("$LB_ADMIN" sshd-config 2>&1)
 t_like "$out" '^Match Group (.*,)?lbt-boxed,lbt-rootbox(,.*)?$' "sshd-config: one Match Group line for the boxed groups"

@@ -180,8 +180,8 @@ t_is "$RC" "$([ "$BASE_RC" -gt 1 ] && echo "$BASE_RC" || echo 1)" "/etc/shells w
 NODROPIN=1 doctor
 t_like "$OUT" '^WARN sshd drop-in: /etc/ssh/sshd_config.d/loginbox.conf: missing \(sshd.s doors stay open for boxed users\); fix: loginbox sshd-config --write$' \
 	"drop-in removed: a warning with its fix"
-t_like "$OUT" '^WARN sshd settings: /etc/ssh/sshd_config: for boxed user lbt-alice \(\[group.lbt-boxed\]\) X11Forwarding yes' \
-	"drop-in removed: sshd's X11Forwarding yes for a boxed user is named"
+t_like "$OUT" '^WARN sshd settings: /etc/ssh/sshd_config: for boxed user lbt-alice \(\[group.lbt-boxed\]\) PermitUserRC yes' \
+	"drop-in removed: sshd's PermitUserRC yes for a boxed user is named"
 t_is "$RC" 1 "drop-in removed: exit status 1"
 # a stale one
 { base_conf; printf '[user.lbt-bob]\nhostname = bob\n'; } >"$W/stale.conf"
@@ -189,7 +189,7 @@ chmod 644 "$W/stale.conf"
 NS_BINDS="$W/stale.conf $LB_CONF" # bound after the drop-in was written
 doctor
 NS_BINDS=
-t_like "$OUT" '^WARN sshd drop-in: /etc/ssh/sshd_config.d/loginbox.conf: out of date with the config; fix: loginbox sshd-config --write$' \
+t_like "$OUT" '^WARN sshd drop-in: /etc/ssh/sshd_config.d/loginbox.conf: out of date with the config, /etc/pam.d/sshd or sshd.s settings; fix: loginbox sshd-config --write$' \
 	"drop-in older than the config: a warning"
 
 # ---- pam_mkhomedir after pam_loginbox (home = bind needs the home first)
