@@ -21,8 +21,10 @@
  * whose image has no xauth gets a DISPLAY without a cookie: X clients
  * there are refused, nothing else happens.
  *
- * For every other login (no box, or one the admin let in unboxed with
- * on_error = allow) it is /usr/bin/xauth: the same argv, stdin and
+ * A login counts as boxed when LOGINBOX_SESSION names a box or when it
+ * runs in a box's network namespace (in_box_netns), whatever the
+ * environment says.  For every other login (no box, or one the admin let
+ * in unboxed with on_error = allow) it is /usr/bin/xauth: the same argv, stdin and
  * environment (execve), so unboxed users see sshd's usual behaviour.
  *
  * It runs on the host in the login's environment, like loginbox-shell:
@@ -37,8 +39,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/nsfs.h>
 
 #include "allow_token.h"
 #include "client.h"
@@ -123,6 +130,37 @@ static int read_commands(char *cmds, size_t cap, size_t *cl)
 	return 0;
 }
 
+/*
+ * Is this process in a network namespace another user namespace owns?
+ * pam_loginbox moved sshd's connection into the box's network namespace,
+ * which the box's (or its pasta's) user namespace owns; sshd's session
+ * child inherits it.  LOGINBOX_SESSION alone does not tell: a
+ * ~/.pam_environment read after the box line can unset or change it
+ * (`LOGINBOX_SESSION OVERRIDE=`), and xauth runs before the login's shell
+ * would find the box missing.  True also when it cannot be told.
+ */
+static bool in_box_netns(void)
+{
+	struct stat own, mine;
+	int net, owner, user;
+	bool other = true;
+
+	net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (net < 0)
+		return true;
+	owner = ioctl(net, NS_GET_USERNS);
+	close(net);
+	if (owner < 0)
+		return true;
+	user = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	if (user >= 0 && fstat(owner, &own) == 0 && fstat(user, &mine) == 0)
+		other = own.st_dev != mine.st_dev || own.st_ino != mine.st_ino;
+	close(owner);
+	if (user >= 0)
+		close(user);
+	return other;
+}
+
 /* fd `to` becomes /dev/null. */
 static int null_fd(int to)
 {
@@ -147,14 +185,18 @@ int main(int argc, char **argv)
 	char *end;
 
 	(void)argc;
-	if (!sess || !strncmp(sess, LB_TOKEN_PREFIX, strlen(LB_TOKEN_PREFIX)))
+	if ((!sess ||
+	     !strncmp(sess, LB_TOKEN_PREFIX, strlen(LB_TOKEN_PREFIX))) &&
+	    !in_box_netns())
 		return be_xauth(argv);
 	lb_env_scrub(environ);
 	errno = 0;
-	id = strtoul(sess, &end, 10);
-	if (!*sess || *end || !id || errno) {
-		fprintf(stderr, "%s: %s=%s names no box; nothing stored\n",
-			prog, LB_ENV_SESSION, sess);
+	id = sess ? strtoul(sess, &end, 10) : 0;
+	if (!id || *end || errno) {
+		fprintf(stderr, "%s: this login is in a box's network, but %s "
+				"(%s) names no box: nothing stored, no xauth "
+				"runs on the host\n",
+			prog, LB_ENV_SESSION, sess ? sess : "unset");
 		return 1;
 	}
 	if (read_commands(cmds, sizeof(cmds), &cl) < 0)
