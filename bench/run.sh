@@ -27,6 +27,9 @@
 #   LBB_PREFIX=DIR        the private install (default /run/loginbox-bench;
 #                         every directory on the path must be root-owned and
 #                         not group/world writable; it is removed at the end)
+#   LBB_ONLY=net          only the network figures (bench/net.sh, knobs
+#                         LBN_* there), right after the private install:
+#                         no sshd, no table, no storm
 
 set -u
 umask 022
@@ -235,6 +238,16 @@ done
 "$P/sbin/loginbox" policy $BOXED >"$T/policy.log" 2>&1 || { cat "$T/policy.log" >&2; die "policy $BOXED"; }
 "$P/sbin/loginbox" run -u $BOXED -- true >"$T/smoke.log" 2>&1 ||
 	{ cat "$T/smoke.log" >&2; die "a box of $BOXED cannot be built (loginbox run)"; }
+
+case ${LBB_ONLY:-} in
+"") ;;
+net)
+	say "setup done in $(($(date +%s) - START_TS)) s; network only (LBB_ONLY=net)"
+	"$HERE/net.sh" "$P" "$BOXED"
+	exit
+	;;
+*) die "LBB_ONLY=$LBB_ONLY: the one part that runs alone is net" ;;
+esac
 
 # ------------------------------------------------------------ sshd ---
 mkdir -p "$T/keys" "$T/id"
