@@ -30,6 +30,8 @@
 #   LBB_ONLY=net          only the network figures (bench/net.sh, knobs
 #                         LBN_* there), right after the private install:
 #                         no sshd, no table, no storm
+#   LBB_ONLY=storm        only the login storms (bench/storm.sh), after the
+#                         private sshd is up
 
 set -u
 umask 022
@@ -246,7 +248,8 @@ net)
 	"$HERE/net.sh" "$P" "$BOXED"
 	exit
 	;;
-*) die "LBB_ONLY=$LBB_ONLY: the one part that runs alone is net" ;;
+storm) ;;
+*) die "LBB_ONLY=$LBB_ONLY: the parts that run alone are net and storm" ;;
 esac
 
 # ------------------------------------------------------------ sshd ---
@@ -322,5 +325,9 @@ EOF
 mkdir -p "$HERE/results"
 [ -e "$HERE/results/.keep" ] || : >"$HERE/results/.keep"
 say "setup done in $(($(date +%s) - START_TS)) s; measuring"
+if [ "${LBB_ONLY:-}" = storm ]; then
+	"$HERE/storm.sh" "$T/setup.json"
+	exit
+fi
 "$PY" "$HERE/bench.py" "$T/setup.json" && "$HERE/net.sh" "$P" "$BOXED" &&
 	"$HERE/image_build.sh" "$P" "$BOXED" && "$HERE/storm.sh" "$T/setup.json"
