@@ -28,6 +28,15 @@
  * before it starts xauth, a dynamic program.  The /bin/sh that sshd runs
  * it with is made safe by the conditions under which the drop-in turns
  * X11 on at all (docs/SECURITY.md, "X11 forwarding").
+ *
+ * Which file xauth writes is not the user's to choose either: xauth runs
+ * with the host's view of the file system and every host group, so an
+ * XAUTHORITY (or HOME) from ~/.pam_environment naming /tmp/x, or a file in
+ * a directory a host group may write, would have xauth create, or unlink
+ * and replace, a host file the box cannot reach.  For a boxed login xauth
+ * gets `-f CWD/.Xauthority`: sshd's child has changed into the passwd home
+ * before it runs us (session.c do_child), a directory the user cannot
+ * rename, whose parents are not theirs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -173,6 +182,7 @@ static int run_xauth(char *const argv[], const char *text)
 int main(int argc, char **argv)
 {
 	char in[MAX_INPUT + 1], cmds[MAX_INPUT + 64], wild[16384];
+	char file[4096]; /* PATH_MAX */
 	struct cmd c[MAX_LINES];
 	size_t len = 0, cl = 0, wl = 0;
 	int n = 0, rc;
@@ -187,6 +197,17 @@ int main(int argc, char **argv)
 		return 127;
 	}
 	lb_env_scrub(environ);
+	if (!getcwd(file, sizeof(file) - sizeof("/.Xauthority")) ||
+	    !strcmp(file, "/")) {
+		fprintf(stderr, "%s: not in the home directory (sshd could not "
+				"change into it): nothing stored\n", prog);
+		return 1;
+	}
+	strcat(file, "/.Xauthority");
+	if (getenv("XAUTHORITY") && strcmp(getenv("XAUTHORITY"), file))
+		fprintf(stderr, "%s: XAUTHORITY=%s is not used for a boxed "
+				"login (xauth runs on the host): the cookie goes "
+				"to %s\n", prog, getenv("XAUTHORITY"), file);
 	signal(SIGPIPE, SIG_IGN);
 	for (;;) {
 		ssize_t r = read(0, in + len, MAX_INPUT - len);
@@ -252,14 +273,14 @@ int main(int argc, char **argv)
 			return 1;
 	}
 	{
-		char *const xa[] = {(char *)"xauth", (char *)"-q", (char *)"-",
-				    NULL};
+		char *const xa[] = {(char *)"xauth", (char *)"-q", (char *)"-f",
+				    file, (char *)"-", NULL};
 
 		rc = run_xauth(xa, cmds);
 	}
 	if (rc == 0 && wl) {
-		char *const xn[] = {(char *)"xauth", (char *)"-q",
-				    (char *)"nmerge", (char *)"-", NULL};
+		char *const xn[] = {(char *)"xauth", (char *)"-q", (char *)"-f",
+				    file, (char *)"nmerge", (char *)"-", NULL};
 
 		rc = run_xauth(xn, wild);
 	}
