@@ -12,7 +12,8 @@
  * hostname.  A boxed login's X clients run in the box, which has a
  * hostname of its own (its UTS namespace), so Xlib there would look for
  * the box's name, find no cookie, and sshd would reject the connection.
- * For a boxed login (LOGINBOX_SESSION, exported by pam_loginbox) this
+ * For a boxed login (LOGINBOX_SESSION, exported by pam_loginbox, or the
+ * box's network namespace: in_box_netns) this
  * program runs xauth with sshd's commands and then adds the same cookie
  * as a FamilyWild entry for display N, which matches any host name: the
  * box's clients find it in the same ~/.Xauthority (the box mounts the
@@ -45,8 +46,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/nsfs.h>
 
 #include "envscrub.h"
 #include "paths.h"
@@ -139,6 +144,37 @@ static void hex_of(const char *s, char *out)
 	*out = '\0';
 }
 
+/*
+ * Is this process in a network namespace another user namespace owns?
+ * pam_loginbox moved sshd's connection into the box's network namespace,
+ * which the box's user namespace owns; sshd's session child inherits it.
+ * LOGINBOX_SESSION alone does not tell: ~/.pam_environment, read after
+ * the box line, can unset it (`LOGINBOX_SESSION DEFAULT=`), and the
+ * login's xauth runs before its shell finds the box missing.  True also
+ * when it cannot be told: the boxed treatment only pins the file.
+ */
+static bool in_box_netns(void)
+{
+	struct stat own, mine;
+	int net, owner, user;
+	bool other = true;
+
+	net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (net < 0)
+		return true;
+	owner = ioctl(net, NS_GET_USERNS);
+	close(net);
+	if (owner < 0)
+		return true;
+	user = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	if (user >= 0 && fstat(owner, &own) == 0 && fstat(user, &mine) == 0)
+		other = own.st_dev != mine.st_dev || own.st_ino != mine.st_ino;
+	close(owner);
+	if (user >= 0)
+		close(user);
+	return other;
+}
+
 /* Run xauth with argv, text on its stdin; its exit status or -1. */
 static int run_xauth(char *const argv[], const char *text)
 {
@@ -190,7 +226,7 @@ int main(int argc, char **argv)
 
 	(void)argc;
 	/* Not a boxed login: be xauth. */
-	if (!getenv(LB_ENV_SESSION)) {
+	if (!getenv(LB_ENV_SESSION) && !in_box_netns()) {
 		execve(LB_XAUTH_PROG, argv, environ);
 		fprintf(stderr, "%s: exec %s: %s\n", prog, LB_XAUTH_PROG,
 			strerror(errno));

@@ -204,6 +204,30 @@ else
 	tap_fail "XAUTHORITY: sshd starts"
 fi
 
+# 5. the same with LOGINBOX_SESSION unset by ~/.pam_environment (pam_env
+# runs after the box line): loginbox-xauth must not take the login for an
+# unboxed one and honour XAUTHORITY (the login shell then finds no box,
+# but xauth ran before it)
+penv "XAUTHORITY DEFAULT=$HOSTFILE" >"$AHOME/.pam_environment"
+printf 'LOGINBOX_SESSION DEFAULT=\n' >>"$AHOME/.pam_environment"
+if port=$(start_stock_sshd h97-xa2 sshd-scrub "$STOCK/x11-sshd-scrub.conf"); then
+	rm -f "$MARKS"/m.* "$HOSTFILE" "$AHOME/.Xauthority"
+	out=$(xssh "$port" lbt-alice "$XSHOW" 2>&1)
+	t_like "$out" 'loginbox-shell: this login has no box' \
+		"LOGINBOX_SESSION unset: ~/.pam_environment removed it (the login shell finds no box)" || diag "$out"
+	t_like "$out" "loginbox-xauth: XAUTHORITY=$HOSTFILE is not used for a boxed login" \
+		"LOGINBOX_SESSION unset: loginbox-xauth still treats the login as boxed (its network namespace)" || diag "$out"
+	if [ -e "$HOSTFILE" ]; then
+		tap_fail "LOGINBOX_SESSION unset: xauth wrote nothing to the host path the user named" "$(ls -l "$HOSTFILE")"
+	else
+		tap_ok "LOGINBOX_SESSION unset: xauth wrote nothing to the host path the user named"
+	fi
+	no_host_marker "LOGINBOX_SESSION unset: nothing of lbt-alice's ran on the host"
+	stop_stock_sshd h97-xa2
+else
+	tap_fail "LOGINBOX_SESSION unset: sshd starts"
+fi
+
 stop_pid "$XVFB_PID"
 XVFB_PID=
 assert_no_leftovers "h_97: nothing of these sessions remains"
