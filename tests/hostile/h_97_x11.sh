@@ -121,6 +121,7 @@ dropin() {
 		AcceptEnv LANG LC_*
 		LogLevel VERBOSE
 	EOC
+	[ -n "${DROPIN_EXTRA-}" ] && printf '%s\n' "$DROPIN_EXTRA" >>"$STOCK/x11-$1.conf"
 	in_stock_ns_sshd "$1" sh -c 'mount --bind "$1" /etc/ssh/sshd_config && exec "$2" sshd-config' \
 		sh "$STOCK/x11-$1.conf" "$LB_ADMIN" >"$STOCK/loginbox-$1.conf" 2>"$STOCK/dropin-$1.err"
 	cat "$STOCK/loginbox-$1.conf" "$STOCK/dropin-$1.err"
@@ -204,7 +205,32 @@ else
 	tap_fail "XAUTHORITY: sshd starts"
 fi
 
-# 5. the same with LOGINBOX_SESSION unset by ~/.pam_environment (pam_env
+# 5. AcceptEnv LD_PRELOAD in a Match block that `sshd -T -C user=...,
+# addr=127.0.0.1` does not show: connections from 127.0.0.2 (ssh -b)
+cp "$STOCK/sshd-scrub" "$STOCK/sshd-match"
+penv >"$AHOME/.pam_environment"
+DROPIN_EXTRA=$(printf 'Match Address 127.0.0.2\n\tAcceptEnv LBT_SENT LD_PRELOAD')
+d=$(dropin sshd-match)
+DROPIN_EXTRA=
+t_like "$d" "^# X11 forwarding is off for boxed users: /etc/ssh/sshd_config line [0-9]+: AcceptEnv LD_PRELOAD lets a client send a loader variable" \
+	"AcceptEnv in a Match block: the drop-in keeps X11 off for boxed users and says why" || diag "$d"
+t_unlike "$d" '^XAuthLocation' "AcceptEnv in a Match block: no XAuthLocation in the drop-in"
+if port=$(start_stock_sshd h97-match sshd-match "$STOCK/x11-sshd-match.conf"); then
+	rm -f "$MARKS"/m.*
+	out=$(DISPLAY=":$XN" XAUTHORITY="$XAUTH_C" ssh_port "$port" lbt-alice -b 127.0.0.2 -X \
+		-o ForwardX11Trusted=yes -o LogLevel=INFO -o SetEnv="LBT_SENT=sent LD_PRELOAD=$AHOME/h97.so" \
+		'echo "@@H=$(hostname)@@"; echo "@@SENT=${LBT_SENT-unset}@@"' 2>&1)
+	t_is "$(marker "$out" H)" lbt-alice-box "AcceptEnv in a Match block: the login from 127.0.0.2 runs in the box" || diag "$out"
+	t_is "$(marker "$out" SENT)" sent "AcceptEnv in a Match block: sshd applied it (the client's LBT_SENT arrived)"
+	t_like "$out" 'X11 forwarding request failed' "AcceptEnv in a Match block: sshd refuses the X11 forwarding" ||
+		diag "$out"
+	no_host_marker "AcceptEnv in a Match block: the client's LD_PRELOAD ran nothing of lbt-alice's on the host"
+	stop_stock_sshd h97-match
+else
+	tap_fail "AcceptEnv in a Match block: sshd starts"
+fi
+
+# 6. XAUTHORITY as in 4, with LOGINBOX_SESSION unset by ~/.pam_environment (pam_env
 # runs after the box line): loginbox-xauth must not take the login for an
 # unboxed one and honour XAUTHORITY (the login shell then finds no box,
 # but xauth ran before it)
