@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <glob.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdbool.h>
@@ -92,6 +93,7 @@ static const char *sshd_value(const char *text, const char *key, char *val,
 			      size_t len);
 static const char *acceptenv_door(const char *text, char *pat, size_t len);
 static bool sample_member(const char *group, char *user, size_t len);
+static const char *acceptenv_sample(const char *pat);
 
 /* One user the drop-in's Match blocks apply to, to ask sshd -T with. */
 static bool boxed_sample(const struct lb_config *cfg, char *user, size_t len)
@@ -112,6 +114,64 @@ static bool boxed_sample(const struct lb_config *cfg, char *user, size_t len)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * An AcceptEnv pattern for a loader variable anywhere in sshd's config
+ * files, Match blocks included: `sshd -T -C` shows one boxed user's
+ * settings from 127.0.0.1, so a `Match Address 10.0.0.0/8` (or Host,
+ * User, Group) block that accepts LD_PRELOAD is not in it, yet applies
+ * to that user's logins from there.  1 with the place in `why`.
+ */
+static int acceptenv_in_files(const char *path, int depth, char *why,
+			      size_t len)
+{
+	cleanup_fclose FILE *f = NULL;
+	char line[1024];
+	int ln = 0;
+
+	if (depth > 8 || !(f = fopen(path, "re")))
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *save = NULL, *kw, *arg;
+		bool inc;
+
+		ln++;
+		kw = strtok_r(line, " \t=\r\n", &save);
+		if (!kw || kw[0] == '#')
+			continue;
+		inc = !strcasecmp(kw, "Include");
+		if (!inc && strcasecmp(kw, "AcceptEnv"))
+			continue;
+		while ((arg = strtok_r(NULL, " \t\r\n", &save))) {
+			char rel[512];
+			glob_t g;
+			size_t i;
+			int r = 0;
+
+			if (!inc) {
+				if (!acceptenv_sample(arg))
+					continue;
+				snprintf(why, len, "%s line %d: AcceptEnv %s lets a "
+						   "client send a loader variable "
+						   "(in whatever Match block it is)",
+					 path, ln, arg);
+				return 1;
+			}
+			/* relative Includes are under /etc/ssh, as sshd reads them */
+			snprintf(rel, sizeof(rel), "%s%s",
+				 arg[0] == '/' ? "" : "/etc/ssh/", arg);
+			if (glob(rel, 0, NULL, &g) != 0)
+				continue;
+			for (i = 0; i < g.gl_pathc && !r; i++)
+				r = acceptenv_in_files(g.gl_pathv[i], depth + 1,
+						       why, len);
+			globfree(&g);
+			if (r)
+				return 1;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -157,6 +217,8 @@ static int x11_blocked(const struct lb_config *cfg, char *why, size_t len)
 				   "loader variable", pat);
 		return 1;
 	}
+	if (acceptenv_in_files("/etc/ssh/sshd_config", 0, why, len))
+		return 1;
 	if (access(LB_XAUTH_WRAPPER, X_OK) != 0) {
 		snprintf(why, len, "%s is missing", LB_XAUTH_WRAPPER);
 		return 1;

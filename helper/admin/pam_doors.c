@@ -27,9 +27,10 @@ struct pam_line {
 
 #define PAM_MAX_LINES 128
 
-/* The session lines of a service, includes and substacks expanded. */
-static int pam_session_lines(const char *name, struct pam_line *v, int *n,
-			     int depth)
+/* The lines of TYPE (session, auth) of a service, includes and
+ * substacks expanded. */
+static int pam_type_lines(const char *name, const char *ty,
+			  struct pam_line *v, int *n, int depth)
 {
 	char path[160], line[1024];
 	cleanup_fclose FILE *f = NULL;
@@ -54,14 +55,14 @@ static int pam_session_lines(const char *name, struct pam_line *v, int *n,
 			p += 8;
 			p += strspn(p, " \t");
 			p[strcspn(p, " \t")] = '\0';
-			pam_session_lines(p, v, n, depth + 1);
+			pam_type_lines(p, ty, v, n, depth + 1);
 			continue;
 		}
 		type = p;
 		p += strcspn(p, " \t");
 		if (*p)
 			*p++ = '\0';
-		if (strcmp(type, "session") && strcmp(type, "-session"))
+		if (strcmp(type + (type[0] == '-'), ty))
 			continue;
 		p += strspn(p, " \t");
 		control = p;
@@ -79,7 +80,7 @@ static int pam_session_lines(const char *name, struct pam_line *v, int *n,
 		args = p + strspn(p, " \t");
 		args[strcspn(args, "\r")] = '\0';
 		if (!strcmp(control, "include") || !strcmp(control, "substack")) {
-			pam_session_lines(module, v, n, depth + 1);
+			pam_type_lines(module, ty, v, n, depth + 1);
 			continue;
 		}
 		if (*n >= PAM_MAX_LINES)
@@ -93,6 +94,12 @@ static int pam_session_lines(const char *name, struct pam_line *v, int *n,
 		(*n)++;
 	}
 	return 0;
+}
+
+static int pam_session_lines(const char *name, struct pam_line *v, int *n,
+			     int depth)
+{
+	return pam_type_lines(name, "session", v, n, depth);
 }
 
 static bool has_word(const char *args, const char *word)
@@ -109,6 +116,65 @@ static bool has_word(const char *args, const char *word)
 	return false;
 }
 
+/* A pam_env.so line that reads ~/.pam_environment: pam_env takes the
+ * last user_readenv=N with atoi(), so any N but 0 turns it on. */
+static bool reads_user_env(const struct pam_line *l)
+{
+	const char *p = l->args;
+	bool on = false;
+
+	if (strcmp(l->module, "pam_env.so"))
+		return false;
+	while ((p = strstr(p, "user_readenv="))) {
+		if (p == l->args || p[-1] == ' ' || p[-1] == '\t')
+			on = atoi(p + 13) != 0;
+		p += 13;
+	}
+	return on;
+}
+
+/* The first pam_loginbox.so line that builds the box (not deny, not
+ * scrub): -1 when there is none. */
+static int box_line(const struct pam_line *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].module, "pam_loginbox.so") &&
+		    !has_word(v[i].args, "deny") && !has_word(v[i].args, "scrub"))
+			return i;
+	return -1;
+}
+
+/* Does line i remove the loader variables for a boxed user?  A `scrub`
+ * line always does, the box-building line does before it builds; a later
+ * box-building line finds the box built and returns at once
+ * (pam_loginbox.c), scrubbing nothing. */
+static bool scrubs(const struct pam_line *v, int n, int i)
+{
+	if (strcmp(v[i].module, "pam_loginbox.so") || has_word(v[i].args, "deny"))
+		return false;
+	return has_word(v[i].args, "scrub") || i == box_line(v, n);
+}
+
+/* A control that can end the stack or jump forward past later lines:
+ * sufficient, `done`, or a numeric action such as [success=1]. */
+static bool can_skip(const char *control)
+{
+	const char *p;
+
+	if (!strcmp(control, "sufficient"))
+		return true;
+	if (control[0] != '[')
+		return false;
+	if (strstr(control, "=done"))
+		return true;
+	for (p = strchr(control, '='); p; p = strchr(p + 1, '='))
+		if (p[1] >= '0' && p[1] <= '9')
+			return true;
+	return false;
+}
+
 int lb_pam_doors(const char *service, FILE *out)
 {
 	cleanup_free struct pam_line *v = calloc(PAM_MAX_LINES, sizeof(*v));
@@ -120,14 +186,10 @@ int lb_pam_doors(const char *service, FILE *out)
 		return 0;
 	if (pam_session_lines(service, v, &n, 0) < 0)
 		return 0;
-	for (i = 0; i < n; i++) {
-		if (strcmp(v[i].module, "pam_loginbox.so") ||
-		    has_word(v[i].args, "deny"))
-			continue;
-		last_lb = i;
-		if (!has_word(v[i].args, "scrub") && main_lb < 0)
-			main_lb = i;
-	}
+	main_lb = box_line(v, n);
+	for (i = 0; i < n; i++)
+		if (scrubs(v, n, i))
+			last_lb = i;
 	if (main_lb < 0) {
 		fprintf(out, "warning: %s: no pam_loginbox.so session line "
 			     "(nor in what it includes): boxed users cannot "
@@ -147,11 +209,9 @@ int lb_pam_doors(const char *service, FILE *out)
 	 * a user_readenv line and before a loginbox line that scrubs, the
 	 * user's LD_PRELOAD reaches a root process. */
 	for (i = 0, tainted = -1; i < n; i++) {
-		if (!strcmp(v[i].module, "pam_loginbox.so") &&
-		    !has_word(v[i].args, "deny"))
+		if (scrubs(v, n, i))
 			tainted = -1;
-		else if (!strcmp(v[i].module, "pam_env.so") &&
-			 strstr(v[i].args, "user_readenv=1"))
+		else if (reads_user_env(&v[i]))
 			tainted = i;
 		else if (!strcmp(v[i].module, "pam_exec.so") && tainted >= 0) {
 			fprintf(out, "warning: %s line %d: pam_exec.so runs "
@@ -164,8 +224,7 @@ int lb_pam_doors(const char *service, FILE *out)
 		}
 	}
 	for (i = last_lb + 1; i < n; i++) {
-		if (strcmp(v[i].module, "pam_env.so") ||
-		    !strstr(v[i].args, "user_readenv=1"))
+		if (!reads_user_env(&v[i]))
 			continue;
 		fprintf(out, "warning: %s line %d: pam_env.so user_readenv=1 "
 			     "runs after the last pam_loginbox.so line, so "
@@ -210,37 +269,66 @@ int lb_pam_mkhomedir(const char *service, FILE *out)
  * Does anything of the user's choosing reach the environment sshd's
  * session child ends with?  That environment is what the child runs
  * XAuthLocation (and sshrc) with, through /bin/sh on the host.  0 when
- * the last pam_env.so user_readenv=1 line of SERVICE's session stack
- * comes before a pam_loginbox.so line (which scrubs), 1 with the reason
- * in `why` otherwise (no loginbox line, or a user_readenv line after the
- * last one, or the stack cannot be read).
+ * every pam_env.so line of SERVICE that reads ~/.pam_environment is a
+ * session line followed by a line that scrubs (scrubs()), with no line
+ * between them that can jump over it; 1 with the reason in `why`
+ * otherwise.  An auth line of pam_env reads the file again when sshd's
+ * session child calls pam_setcred (OpenSSH do_setusercontext), after
+ * the whole session stack: no scrub line can follow it.
  */
 int lb_pam_env_open(const char *service, char *why, size_t len)
 {
 	cleanup_free struct pam_line *v = calloc(PAM_MAX_LINES, sizeof(*v));
-	int n = 0, i, last_lb = -1;
+	int n = 0, i, r = -1, s = -1;
 
-	if (!v || pam_session_lines(service, v, &n, 0) < 0) {
+	if (!v || pam_type_lines(service, "auth", v, &n, 0) < 0) {
 		snprintf(why, len, "%s/%s cannot be read", PAM_DIR, service);
 		return 1;
 	}
-	for (i = 0; i < n; i++)
-		if (!strcmp(v[i].module, "pam_loginbox.so") &&
-		    !has_word(v[i].args, "deny"))
-			last_lb = i;
-	if (last_lb < 0) {
+	for (i = 0; i < n; i++) {
+		if (!reads_user_env(&v[i]))
+			continue;
+		snprintf(why, len, "%s line %d: pam_env.so user_readenv=1 in the "
+				   "auth stack runs again at pam_setcred, after "
+				   "the session stack and its scrub line; fix: "
+				   "remove user_readenv=1 from that line",
+			 v[i].file, v[i].line);
+		return 1;
+	}
+	n = 0;
+	if (pam_session_lines(service, v, &n, 0) < 0) {
+		snprintf(why, len, "%s/%s cannot be read", PAM_DIR, service);
+		return 1;
+	}
+	if (box_line(v, n) < 0) {
 		snprintf(why, len, "%s/%s has no pam_loginbox.so session line",
 			 PAM_DIR, service);
 		return 1;
 	}
-	for (i = last_lb + 1; i < n; i++) {
-		if (strcmp(v[i].module, "pam_env.so") ||
-		    !strstr(v[i].args, "user_readenv=1"))
-			continue;
+	for (i = 0; i < n; i++)
+		if (reads_user_env(&v[i]))
+			r = i;
+	if (r < 0)
+		return 0;
+	for (i = r + 1; i < n && s < 0; i++)
+		if (scrubs(v, n, i))
+			s = i;
+	if (s < 0) {
 		snprintf(why, len, "%s line %d: pam_env.so user_readenv=1 runs "
-				   "after the last pam_loginbox.so line; fix: add "
-				   "`%s` after it",
-			 v[i].file, v[i].line, LB_SCRUB_LINE);
+				   "after the last pam_loginbox.so line that "
+				   "scrubs; fix: add `%s` after it",
+			 v[r].file, v[r].line, LB_SCRUB_LINE);
+		return 1;
+	}
+	for (i = r; i < s; i++) {
+		if (!can_skip(v[i].control))
+			continue;
+		snprintf(why, len, "%s line %d: `%s` can skip the scrub line "
+				   "(%s line %d) after pam_env.so "
+				   "user_readenv=1; fix: put the scrub line right "
+				   "after the pam_env line",
+			 v[i].file, v[i].line, v[i].control, v[s].file,
+			 v[s].line);
 		return 1;
 	}
 	return 0;

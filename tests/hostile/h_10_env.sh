@@ -154,7 +154,7 @@ SHOWENV='echo "@@H=$(hostname)@@"; echo "@@KEEP=${LBT_KEEP-unset}@@"; echo "@@SE
 # ---- an sshd with every door open globally, and loginbox's drop-in as
 # `loginbox sshd-config` writes it with Debian's sshd stack
 in_stock_ns "$LB_ADMIN" sshd-config >"$STOCK/loginbox.conf"
-t_like "$(cat "$STOCK/loginbox.conf")" '^# X11 forwarding is off for boxed users: /etc/pam.d/sshd line [0-9]+: pam_env.so user_readenv=1 runs after the last pam_loginbox.so line; fix: add `session .* pam_loginbox.so scrub` after it\.$' \
+t_like "$(cat "$STOCK/loginbox.conf")" '^# X11 forwarding is off for boxed users: /etc/pam.d/sshd line [0-9]+: pam_env.so user_readenv=1 runs after the last pam_loginbox.so line that scrubs; fix: add `session .* pam_loginbox.so scrub` after it\.$' \
 	"drop-in with Debian's sshd stack: X11 stays off for boxed users, and it says why"
 cat >"$STOCK/doors.conf" <<EOC
 Include $STOCK/loginbox.conf
