@@ -194,9 +194,10 @@ int main(int argc, char **argv)
 	id = sess ? strtoul(sess, &end, 10) : 0;
 	if (!id || *end || errno) {
 		fprintf(stderr, "%s: this login is in a box's network, but %s "
-				"(%s) names no box: nothing stored, no xauth "
-				"runs on the host\n",
-			prog, LB_ENV_SESSION, sess ? sess : "unset");
+				"(%s%s%s) names no box: nothing stored, no "
+				"xauth runs on the host\n",
+			prog, LB_ENV_SESSION, !sess ? "unset" : !*sess ? "empty" : "`",
+			sess && *sess ? sess : "", sess && *sess ? "`" : "");
 		return 1;
 	}
 	if (read_commands(cmds, sizeof(cmds), &cl) < 0)
