@@ -25,7 +25,6 @@ AHOME=$(getent passwd lbt-alice | cut -d: -f6)
 PHOME=$(getent passwd lbt-plain | cut -d: -f6)
 AMARKS=$AHOME/.lbt-marks
 PMARKS=$PHOME/.lbt-marks
-HOST_MAP='0 0 4294967295'
 SSHRC_MADE=no
 SOCK_PID=
 XVFB_PID=
@@ -79,35 +78,9 @@ __attribute__((constructor)) static void lbt_mark(void)
 unsigned int la_version(unsigned int v) { return v; }
 EOC
 
-# host_markers DIR: markers written by a process in the initial user
-# namespace (the host); box_markers DIR: by one inside a box.
-host_markers() {
-	local f
-	for f in "$1"/m.*; do
-		[ -f "$f" ] || continue
-		[ "$(sed -n 's/^uid_map=//p' "$f" | tr -s ' ' | sed 's/^ //')" = "$HOST_MAP" ] &&
-			echo "$f: $(tr '\n' ' ' <"$f")"
-	done
-}
-box_markers() {
-	local f
-	for f in "$1"/m.*; do
-		[ -f "$f" ] || continue
-		[ "$(sed -n 's/^uid_map=//p' "$f" | tr -s ' ' | sed 's/^ //')" != "$HOST_MAP" ] &&
-			echo "$f: $(tr '\n' ' ' <"$f")"
-	done
-}
 clear_marks() { rm -f "$AMARKS"/m.* "$PMARKS"/m.* "$AMARKS"/rc.* "$PMARKS"/rc.*; }
 # no_host_marker NAME: nothing ran as lbt-alice on the host.
-no_host_marker() {
-	local hit
-	hit=$(host_markers "$AMARKS")
-	if [ -z "$hit" ]; then
-		tap_ok "$1"
-	else
-		tap_fail "$1" "the library ran on the host:" "$hit"
-	fi
-}
+no_host_marker() { no_host_marker_in "$AMARKS" "$1"; }
 
 # ---- the library is built inside the box, by the boxed user
 out=$(ssh_as lbt-alice "mkdir -p ~/.lbt-marks && cat >~/x.c && gcc -shared -fPIC -DMARKDIR='\"$AMARKS\"' -o ~/x.so ~/x.c && echo \"@@BUILT=\$(hostname)@@\"" \
@@ -261,16 +234,7 @@ t_like "$dropin" '^XAuthLocation /usr/libexec/loginbox/loginbox-xauth$' \
 	"X11 drop-in: with the scrub line and safe sshd settings XAuthLocation is loginbox-xauth"
 t_unlike "$dropin" 'X11Forwarding no' "X11 drop-in: X11Forwarding is left to sshd for boxed users"
 t_like "$dropin" 'PermitUserRC no' "X11 drop-in: the other doors stay closed (PermitUserRC no)"
-XN=
-for n in $(seq 57 99); do
-	[ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || { XN=$n; break; }
-done
-XAUTH_C=$STOCK/xclient.auth
-xauth -q -f "$XAUTH_C" add ":$XN" MIT-MAGIC-COOKIE-1 "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-Xvfb ":$XN" -nolisten tcp -noreset -auth "$XAUTH_C" >"$STOCK/xvfb.log" 2>&1 &
-XVFB_PID=$!
-track_pid "$XVFB_PID"
-for _ in $(seq 1 100); do [ -S "/tmp/.X11-unix/X$XN" ] && break; sleep 0.1; done
+start_xvfb
 XMARK=lbt-x11-$RANDOM$RANDOM
 DISPLAY=":$XN" XAUTHORITY="$XAUTH_C" xprop -root -f LBT_MARK 8s -set LBT_MARK "$XMARK"
 t_like "$(DISPLAY=":$XN" XAUTHORITY="$XAUTH_C" xprop -root LBT_MARK 2>&1)" "\"$XMARK\"" \

@@ -23,7 +23,6 @@ lb_ensure_packages "$LBT_TMP/apt-h97.log" xauth xvfb x11-utils gcc libc6-dev ||
 
 AHOME=$(getent passwd lbt-alice | cut -d: -f6)
 MARKS=$AHOME/.lbt-h97
-HOST_MAP='0 0 4294967295'
 HOSTFILE=/tmp/lbt-h97-xauthority.$$
 XVFB_PID=
 cleanup_h97() {
@@ -67,23 +66,7 @@ mkdir -p "$MARKS"
 gcc -shared -fPIC -DMARKDIR="\"$MARKS\"" -o "$AHOME/h97.so" "$STOCK/x.c"
 chown -R lbt-alice: "$MARKS" "$AHOME/h97.so"
 
-host_markers() {
-	local f
-	for f in "$MARKS"/m.*; do
-		[ -f "$f" ] || continue
-		[ "$(sed -n 's/^uid_map=//p' "$f" | tr -s ' ' | sed 's/^ //')" = "$HOST_MAP" ] &&
-			echo "$f: $(tr '\n' ' ' <"$f")"
-	done
-}
-no_host_marker() {
-	local hit
-	hit=$(host_markers)
-	if [ -z "$hit" ]; then
-		tap_ok "$1"
-	else
-		tap_fail "$1" "the library ran on the host:" "$hit"
-	fi
-}
+no_host_marker() { no_host_marker_in "$MARKS" "$1"; }
 penv() { # [EXTRA LINE]
 	printf 'LD_PRELOAD DEFAULT=%s/h97.so\nLBT_KEEP DEFAULT=kept\n' "$AHOME"
 	[ $# -gt 0 ] && printf '%s\n' "$1"
@@ -93,16 +76,7 @@ penv >"$AHOME/.pam_environment"
 chown lbt-alice: "$AHOME/.pam_environment"
 
 # ---- the client's X server
-XN=
-for n in $(seq 57 99); do
-	[ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || { XN=$n; break; }
-done
-XAUTH_C=$STOCK/xclient.auth
-xauth -q -f "$XAUTH_C" add ":$XN" MIT-MAGIC-COOKIE-1 "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-Xvfb ":$XN" -nolisten tcp -noreset -auth "$XAUTH_C" >"$STOCK/xvfb.log" 2>&1 &
-XVFB_PID=$!
-track_pid "$XVFB_PID"
-for _ in $(seq 1 100); do [ -S "/tmp/.X11-unix/X$XN" ] && break; sleep 0.1; done
+start_xvfb
 t_check "X11: the client's X server (Xvfb :$XN) is up" test -S "/tmp/.X11-unix/X$XN"
 XSHOW='echo "@@H=$(hostname)@@"; echo "@@KEEP=${LBT_KEEP-unset}@@"; echo "@@D=${DISPLAY-unset}@@"; echo "@@XA=${XAUTHORITY-unset}@@"'
 xssh() { # PORT USER CMD

@@ -86,3 +86,56 @@ ssh_port() { # PORT USER [SSH-OPTION...] CMD
 	shift 2
 	timeout -k 5 "$LBT_T" ssh "${SSH_COMMON[@]}" -p "$port" "$u@127.0.0.1" "$@"
 }
+
+# ---- for the attack tests on the host side (h_10_env, h_97_x11): a test
+# library's constructor writes one marker file per process into a
+# directory, with the uid_map it saw ("uid_map=..." and more lines).
+HOST_MAP='0 0 4294967295'
+
+# host_markers DIR: the markers of processes in the initial user namespace
+# (the host); box_markers DIR: of processes inside a box.
+host_markers() {
+	local f
+	for f in "$1"/m.*; do
+		[ -f "$f" ] || continue
+		[ "$(sed -n 's/^uid_map=//p' "$f" | tr -s ' ' | sed 's/^ //')" = "$HOST_MAP" ] &&
+			echo "$f: $(tr '\n' ' ' <"$f")"
+	done
+}
+box_markers() {
+	local f
+	for f in "$1"/m.*; do
+		[ -f "$f" ] || continue
+		[ "$(sed -n 's/^uid_map=//p' "$f" | tr -s ' ' | sed 's/^ //')" != "$HOST_MAP" ] &&
+			echo "$f: $(tr '\n' ' ' <"$f")"
+	done
+}
+
+# no_host_marker_in DIR NAME: a TAP result, failing with the markers when
+# the library ran on the host.
+no_host_marker_in() {
+	local hit
+	hit=$(host_markers "$1")
+	if [ -z "$hit" ]; then
+		tap_ok "$2"
+	else
+		tap_fail "$2" "the library ran on the host:" "$hit"
+	fi
+}
+
+# start_xvfb: the client side's X server for ssh -X (Xvfb, no TCP, kept
+# alive between clients: -noreset keeps root-window properties); sets XN
+# (the display number), XAUTH_C (its cookie file) and XVFB_PID (tracked).
+start_xvfb() {
+	local n
+	XN=
+	for n in $(seq 57 99); do
+		[ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || { XN=$n; break; }
+	done
+	XAUTH_C=$STOCK/xclient.auth
+	xauth -q -f "$XAUTH_C" add ":$XN" MIT-MAGIC-COOKIE-1 "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+	Xvfb ":$XN" -nolisten tcp -noreset -auth "$XAUTH_C" >"$STOCK/xvfb.log" 2>&1 &
+	XVFB_PID=$!
+	track_pid "$XVFB_PID"
+	for n in $(seq 1 100); do [ -S "/tmp/.X11-unix/X$XN" ] && break; sleep 0.1; done
+}
