@@ -52,9 +52,9 @@ void lb_doctor_sshd(struct lb_doctor *d)
 		run(d, "sshd drop-in", lb_dropin_doors,
 		    LB_SSHD_DROPIN " is what the config asks for");
 		run(d, "sshd settings", lb_sshd_doors,
-		    "X11, ~/.ssh/rc, unix-socket forwarding, tunnels, "
+		    "~/.ssh/rc, unix-socket forwarding, tunnels, "
 		    "PermitUserEnvironment, AcceptEnv and sftp are closed for "
-		    "boxed users");
+		    "boxed users, and X11 is off or safe");
 		run(d, "/etc/ssh/sshrc", sshrc, "absent");
 	}
 	run(d, "mail server", mta, "none that runs ~/.forward pipes");

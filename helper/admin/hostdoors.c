@@ -238,11 +238,12 @@ void lb_sshd_dropin(const struct lb_config *cfg, FILE *out)
 		"users change\n"
 		"# (`loginbox doctor` says when it is out of date).\n#\n"
 		"# For boxed users sshd must run and serve nothing on the "
-		"host, outside\n# their box: no xauth and no ~/.ssh/rc "
-		"(both run by /bin/sh on the host,\n# in an environment "
-		"the user can fill), no forwarding to host unix\n# sockets "
-		"(ssh -L 2375:/var/run/docker.sock with a host group), no "
-		"tun\n# devices.  See loginbox(8) and docs/SECURITY.md.\n",
+		"host, outside\n# their box: no ~/.ssh/rc and, unless the "
+		"environment is clean, no xauth\n# (both run by /bin/sh on "
+		"the host, in an environment the user can\n# fill), no "
+		"forwarding to host unix sockets (ssh -L\n# "
+		"2375:/var/run/docker.sock with a host group), no tun devices.  "
+		"See\n# loginbox(8) and docs/SECURITY.md.\n",
 		LB_SSHD_DROPIN);
 	x11 = !x11_blocked(cfg, why, sizeof(why));
 	if (x11)
