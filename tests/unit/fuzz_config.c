@@ -109,7 +109,8 @@ static void fz_check_origin(const struct lb_policy *p)
 		FZ_CHECK(strcmp(x->section, p->section) == 0 ||
 			 strcmp(x->section, p->user_section) == 0 ||
 			 (strcmp(x->section, "global") == 0 &&
-			  (k == LB_KEY_ON_ERROR || k == LB_KEY_LIMITS)));
+			  (k == LB_KEY_ON_ERROR || k == LB_KEY_LIMITS ||
+			   k == LB_KEY_MAX_LINGER)));
 	}
 	f = open_memstream(&out, &len);
 	if (f) {
