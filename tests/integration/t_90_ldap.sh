@@ -298,7 +298,11 @@ lb_sshd_config "$D2" "$SSHD2_PORT" "$LBT_TMP/authorized_keys" <<-EOF
 EOF
 # The PAM service is sshd-loginbox-test, as for run.sh's sshd.
 ln -sf /usr/sbin/sshd "$D2/sshd-loginbox-test"
-in_ns "$D2/sshd-loginbox-test" -f "$D2/sshd_config" -D -e >>"$D2/sshd.log" 2>&1 &
+# unshare itself in the background (not the in_ns function, which bash
+# would run in a subshell): $! is then the pid that becomes sshd (unshare
+# and sh exec), so stopping it stops sshd.
+unshare -m sh -c 'mount --bind "$1" /etc/nsswitch.conf && shift && exec "$@"' \
+	sh "$W/nsswitch.conf" "$D2/sshd-loginbox-test" -f "$D2/sshd_config" -D -e >>"$D2/sshd.log" 2>&1 &
 SSHD2_PID=$!
 track_pid "$SSHD2_PID"
 wait_port "$SSHD2_PORT" 10 || { diag_file "$D2/sshd.log" sshd; tap_fail "sshd (our NSS) starts"; exit 0; }
