@@ -219,17 +219,7 @@ done
 # drop-in then leaves X11Forwarding to sshd and makes loginbox-xauth the
 # XAuthLocation, which has the box's own xauth store the cookie.  A real X server (Xvfb) on the client side: a property set
 # on its root window by the client is read by an X client in the box.
-cat >"$STOCK/x11.conf" <<EOC
-Include $STOCK/loginbox-x11.conf
-Subsystem sftp /usr/lib/openssh/sftp-server
-X11Forwarding yes
-X11UseLocalhost yes
-AcceptEnv LANG LC_*
-LogLevel VERBOSE
-EOC
-in_stock_ns_sshd sshd-scrub sh -c 'mount --bind "$1" /etc/ssh/sshd_config && exec "$2" sshd-config' \
-	sh "$STOCK/x11.conf" "$LB_ADMIN" >"$STOCK/loginbox-x11.conf" 2>"$STOCK/x11-dropin.err"
-dropin=$(cat "$STOCK/loginbox-x11.conf" "$STOCK/x11-dropin.err")
+dropin=$(x11_dropin sshd-scrub)
 t_like "$dropin" '^XAuthLocation /usr/libexec/loginbox/loginbox-xauth$' \
 	"X11 drop-in: with the scrub line and safe sshd settings XAuthLocation is loginbox-xauth"
 t_unlike "$dropin" 'X11Forwarding no' "X11 drop-in: X11Forwarding is left to sshd for boxed users"
@@ -240,10 +230,7 @@ DISPLAY=":$XN" XAUTHORITY="$XAUTH_C" xprop -root -f LBT_MARK 8s -set LBT_MARK "$
 t_like "$(DISPLAY=":$XN" XAUTHORITY="$XAUTH_C" xprop -root LBT_MARK 2>&1)" "\"$XMARK\"" \
 	"X11: the client's X server (Xvfb :$XN) holds the marker property"
 XSHOW='echo "@@H=$(hostname)@@"; echo "@@KEEP=${LBT_KEEP-unset}@@"; echo "@@D=${DISPLAY-unset}@@"; echo "@@X=$(xprop -root LBT_MARK 2>&1 | tr -d "\n")@@"'
-xssh() { # PORT USER CMD
-	DISPLAY=":$XN" XAUTHORITY="$XAUTH_C" ssh_port "$1" "$2" -X -o ForwardX11Trusted=yes -o LogLevel=INFO "$3"
-}
-if port=$(start_stock_sshd h10-x11 sshd-scrub "$STOCK/x11.conf"); then
+if port=$(start_stock_sshd h10-x11 sshd-scrub "$STOCK/x11-sshd-scrub.conf"); then
 	# control: for unboxed lbt-plain the scrub line does nothing, and
 	# xauth's /bin/sh on the host loads ~/.pam_environment's library
 	clear_marks

@@ -79,33 +79,12 @@ chown lbt-alice: "$AHOME/.pam_environment"
 start_xvfb
 t_check "X11: the client's X server (Xvfb :$XN) is up" test -S "/tmp/.X11-unix/X$XN"
 XSHOW='echo "@@H=$(hostname)@@"; echo "@@KEEP=${LBT_KEEP-unset}@@"; echo "@@D=${DISPLAY-unset}@@"; echo "@@XA=${XAUTHORITY-unset}@@"'
-xssh() { # PORT USER CMD
-	DISPLAY=":$XN" XAUTHORITY="$XAUTH_C" ssh_port "$1" "$2" -X -o ForwardX11Trusted=yes -o LogLevel=INFO "$3"
-}
-
-# dropin VARIANT: `loginbox sshd-config` with $STOCK/VARIANT as
-# /etc/pam.d/sshd and sshd settings that are safe by themselves
-# (X11Forwarding yes, no PermitUserEnvironment, AcceptEnv LANG LC_*)
-dropin() {
-	cat >"$STOCK/x11-$1.conf" <<-EOC
-		Include $STOCK/loginbox-$1.conf
-		Subsystem sftp /usr/lib/openssh/sftp-server
-		X11Forwarding yes
-		X11UseLocalhost yes
-		AcceptEnv LANG LC_*
-		LogLevel VERBOSE
-	EOC
-	[ -n "${DROPIN_EXTRA-}" ] && printf '%s\n' "$DROPIN_EXTRA" >>"$STOCK/x11-$1.conf"
-	in_stock_ns_sshd "$1" sh -c 'mount --bind "$1" /etc/ssh/sshd_config && exec "$2" sshd-config' \
-		sh "$STOCK/x11-$1.conf" "$LB_ADMIN" >"$STOCK/loginbox-$1.conf" 2>"$STOCK/dropin-$1.err"
-	cat "$STOCK/loginbox-$1.conf" "$STOCK/dropin-$1.err"
-}
 
 # x11_attack VARIANT WHAT REASON-REGEX: the stack VARIANT lets
 # ~/.pam_environment's LD_PRELOAD reach xauth's /bin/sh; the gate must see it
 x11_attack() {
 	local v=$1 what=$2 reason=$3 d port out
-	d=$(dropin "$v")
+	d=$(x11_dropin "$v")
 	t_like "$d" "^# X11 forwarding is off for boxed users: $reason" \
 		"$what: the drop-in keeps X11 off for boxed users and says why" || diag "$d"
 	t_unlike "$d" '^XAuthLocation' "$what: no XAuthLocation in the drop-in"
@@ -156,7 +135,7 @@ x11_attack sshd-jump "a jump over the scrub line" \
 # loader variable) names a host file outside the box's view.  The box's
 # xauth stores the cookie instead, where XAUTHORITY points in the box.
 penv "XAUTHORITY DEFAULT=$HOSTFILE" >"$AHOME/.pam_environment"
-d=$(dropin sshd-scrub)
+d=$(x11_dropin sshd-scrub)
 t_like "$d" '^XAuthLocation /usr/libexec/loginbox/loginbox-xauth$' \
 	"XAUTHORITY: with the scrub line X11 is on (XAuthLocation loginbox-xauth)"
 if port=$(start_stock_sshd h97-xa sshd-scrub "$STOCK/x11-sshd-scrub.conf"); then
@@ -183,7 +162,7 @@ fi
 cp "$STOCK/sshd-scrub" "$STOCK/sshd-match"
 penv >"$AHOME/.pam_environment"
 DROPIN_EXTRA=$(printf 'Match Address 127.0.0.2\n\tAcceptEnv LBT_SENT LD_PRELOAD')
-d=$(dropin sshd-match)
+d=$(x11_dropin sshd-match)
 DROPIN_EXTRA=
 t_like "$d" "^# X11 forwarding is off for boxed users: /etc/ssh/sshd_config line [0-9]+: AcceptEnv LD_PRELOAD lets a client send a loader variable" \
 	"AcceptEnv in a Match block: the drop-in keeps X11 off for boxed users and says why" || diag "$d"

@@ -139,3 +139,28 @@ start_xvfb() {
 	track_pid "$XVFB_PID"
 	for n in $(seq 1 100); do [ -S "/tmp/.X11-unix/X$XN" ] && break; sleep 0.1; done
 }
+
+# x11_dropin VARIANT: `loginbox sshd-config` with $STOCK/VARIANT as
+# /etc/pam.d/sshd and sshd settings that are safe by themselves
+# (X11Forwarding yes, no PermitUserEnvironment, AcceptEnv LANG LC_*,
+# and $DROPIN_EXTRA if set); prints the drop-in and its stderr.  The
+# sshd config for start_stock_sshd is $STOCK/x11-VARIANT.conf.
+x11_dropin() {
+	cat >"$STOCK/x11-$1.conf" <<-EOC
+		Include $STOCK/loginbox-$1.conf
+		Subsystem sftp /usr/lib/openssh/sftp-server
+		X11Forwarding yes
+		X11UseLocalhost yes
+		AcceptEnv LANG LC_*
+		LogLevel VERBOSE
+	EOC
+	[ -n "${DROPIN_EXTRA-}" ] && printf '%s\n' "$DROPIN_EXTRA" >>"$STOCK/x11-$1.conf"
+	in_stock_ns_sshd "$1" sh -c 'mount --bind "$1" /etc/ssh/sshd_config && exec "$2" sshd-config' \
+		sh "$STOCK/x11-$1.conf" "$LB_ADMIN" >"$STOCK/loginbox-$1.conf" 2>"$STOCK/dropin-$1.err"
+	cat "$STOCK/loginbox-$1.conf" "$STOCK/dropin-$1.err"
+}
+
+# xssh PORT USER CMD: ssh -X to the sshd on PORT with start_xvfb's display
+xssh() { # PORT USER CMD
+	DISPLAY=":$XN" XAUTHORITY="$XAUTH_C" ssh_port "$1" "$2" -X -o ForwardX11Trusted=yes -o LogLevel=INFO "$3"
+}
