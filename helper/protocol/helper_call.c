@@ -79,18 +79,7 @@ static int run(char *const argv[], char *buf, size_t cap, int *fd,
 	       const char **args, struct lb_err *err)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
-	union {
-		char c[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = buf, .iov_len = cap - 1};
-	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = u.c,
-			    .msg_controllen = sizeof(u.c)};
-	struct cmsghdr *c;
 	int sv[2], status = 0;
-	ssize_t n;
 	pid_t pid;
 
 	*fd = -1;
@@ -109,17 +98,8 @@ static int run(char *const argv[], char *buf, size_t cap, int *fd,
 		sigaction(SIGCHLD, &old, NULL);
 		return lb_fail(err, errno, "fork");
 	}
-	do
-		n = recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	lb_reply_recv(sv[0], buf, cap, fd); /* none: buf "", no fd */
 	close(sv[0]);
-	if (n > 0) {
-		buf[n] = '\0';
-		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == SOL_SOCKET &&
-			    c->cmsg_type == SCM_RIGHTS)
-				memcpy(fd, CMSG_DATA(c), sizeof(int));
-	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	sigaction(SIGCHLD, &old, NULL);

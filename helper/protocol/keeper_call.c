@@ -108,7 +108,6 @@ static int call(int s, const char *req, size_t len, char *buf, size_t cap,
 			    .msg_controllen = sizeof(u.c)};
 	struct cmsghdr *c;
 	cleanup_close int self = pidfd_open(getpid(), 0);
-	ssize_t n;
 
 	*fd = -1;
 	if (self < 0)
@@ -121,28 +120,7 @@ static int call(int s, const char *req, size_t len, char *buf, size_t cap,
 	memcpy(CMSG_DATA(c), &self, sizeof(int));
 	if (sendmsg(s, &mh, MSG_NOSIGNAL) != (ssize_t)len)
 		return -1;
-	iov = (struct iovec){.iov_base = buf, .iov_len = cap - 1};
-	mh = (struct msghdr){.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.c,
-			     .msg_controllen = sizeof(u.c)};
-	do
-		n = recvmsg(s, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-		    c->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(fd, CMSG_DATA(c), sizeof(int));
-	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
-		if (*fd >= 0)
-			close(*fd);
-		*fd = -1;
-		return -1;
-	}
-	return 0;
+	return lb_reply_recv(s, buf, cap, fd) > 0 ? 0 : -1;
 }
 
 /* "V1\0VERB\0A\0B\0C\0" into buf; its length, or 0 if it does not fit. */

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "reply.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "paths.h"
 
@@ -66,4 +69,42 @@ enum lb_reply lb_reply_parse(const char *buf, const char **args,
 	if (hint && hint[1])
 		lb_hint(err, "%s", hint + 1);
 	return LB_REPLY_ERROR;
+}
+
+ssize_t lb_reply_recv(int sock, char *buf, size_t cap, int *fd)
+{
+	union {
+		char c[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = buf, .iov_len = cap - 1};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.c,
+			    .msg_controllen = sizeof(u.c)};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	*fd = -1;
+	buf[0] = '\0';
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	/* Room for one fd: a second one makes MSG_CTRUNC (the kernel drops
+	 * it), a longer text MSG_TRUNC; neither is a reply we understand.  A
+	 * zero-length message is the close, and any fd on it is ours to close. */
+	if (n == 0 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return n == 0 ? 0 : -1;
+	}
+	buf[n] = '\0';
+	return n;
 }

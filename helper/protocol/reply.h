@@ -39,4 +39,13 @@ void lb_reply_format_error(const struct lb_err *err, char *buf, size_t len);
 enum lb_reply lb_reply_parse(const char *buf, const char **args,
 			     struct lb_err *err);
 
+/*
+ * Receive one reply message on sock (the helper's reply socket, a keeper's
+ * join socket): its text NUL-terminated into buf (cap bytes, one kept for
+ * the NUL), at most one attached fd into *fd (-1 if none).  Returns the
+ * text's length; 0 when the peer closed without a reply; -1 on an error
+ * or a truncated message or control data (any fd closed then, buf "").
+ */
+ssize_t lb_reply_recv(int sock, char *buf, size_t cap, int *fd);
+
 #endif
