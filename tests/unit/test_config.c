@@ -396,6 +396,29 @@ static void t_structure(void)
 		   lb_config_finish(&cfg, &err) == 0,
 	   "default may name a section of a later file");
 	is_int(cfg.n_files, 2, "both files recorded");
+
+	/* lb_config_init clears only the scalars: a config loaded into a
+	 * used one must read as if loaded into a fresh one (no key of an
+	 * earlier section, file or [global] survives). */
+	lb_config_init(&cfg);
+	ok(lb_config_add_string(&cfg, "[global]\non_error = allow\n"
+				"[group.a]\nimage = host\nmemory_max = 1G\n"
+				"[group.b]\nsession = user\n", "old.conf",
+				&err) == 0,
+	   "a used config (%s)", err.msg);
+	lb_config_init(&cfg);
+	ok(lb_config_add_string(&cfg, "[group.b]\n", "new.conf", &err) == 0,
+	   "loaded again (%s)", err.msg);
+	{
+		const struct lb_section *s = lb_config_find(&cfg, "group.b");
+
+		ok(cfg.n_sections == 1 && cfg.n_files == 1 && s &&
+			   s->set_mask == 0 && s->file_mask == 1 &&
+			   !strcmp(s->source, "new.conf") &&
+			   !lb_config_find(&cfg, "group.a") &&
+			   cfg.global_mask == 0 && cfg.on_error == 0,
+		   "nothing of the earlier load is left");
+	}
 }
 
 static void t_files(void)
