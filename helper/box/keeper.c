@@ -161,10 +161,17 @@ int keeper_main(unsigned long id, pid_t init_pid, unsigned long long start)
 	{
 		int lfd = keeper_listen(id);
 		int ifd = pidfd_open(init_pid, 0);
-		struct pollfd p[2] = {{.fd = ifd, .events = POLLIN},
-				      {.fd = lfd, .events = POLLIN}};
+		struct keeper_spare sp = KEEPER_SPARE_NONE;
+		struct pollfd p[2];
 
 		while (lfd >= 0 && ifd >= 0) {
+			/* the next connection's handler, forked ahead */
+			if (sp.pid < 0)
+				keeper_spare_start(&sp, lfd, id);
+			p[0] = (struct pollfd){.fd = ifd, .events = POLLIN};
+			p[1] = (struct pollfd){
+				.fd = sp.pid > 0 ? sp.pidfd : lfd,
+				.events = POLLIN};
 			if (poll(p, 2, -1) < 0) {
 				if (errno == EINTR)
 					continue;
@@ -172,9 +179,13 @@ int keeper_main(unsigned long id, pid_t init_pid, unsigned long long start)
 			}
 			if (p[0].revents)
 				break;
-			if (p[1].revents)
-				keeper_serve_one(lfd, id);
+			if (p[1].revents && sp.pid > 0)
+				keeper_spare_reap(&sp); /* it answered one */
+			else if (p[1].revents)
+				keeper_refuse_one(lfd);
 		}
+		/* a join under way is finished before the box ends */
+		keeper_spare_stop(&sp);
 		if (lfd >= 0) {
 			char path[64];
 

@@ -46,10 +46,30 @@ int keeper_main(unsigned long id, pid_t init_pid, unsigned long long start);
  * Joins and leaves served without a helper run (keeper_serve.c,
  * keeper_call.h).  keeper_listen: the listening socket in box id's session
  * directory, or -1 (then the keeper serves nothing; logins use the
- * helper).  keeper_serve_one: accept and answer one connection.
+ * helper).
  */
 int keeper_listen(unsigned long id);
-void keeper_serve_one(int lfd, unsigned long id);
+
+/*
+ * The spare: a fork of the keeper made ahead of the next connection, which
+ * accepts it, answers it and exits (one at a time).  busy is readable once
+ * it has accepted.  keeper_spare_start: 0, or <0 (no spare: after
+ * repeated failures none is started again).  keeper_spare_reap: after its
+ * pidfd is readable.  keeper_spare_stop: at the box's end, kill an idle
+ * spare, wait for a busy one (its alarm bounds it).  keeper_refuse_one:
+ * without a spare, hang up on a pending connection (its login uses the
+ * helper).
+ */
+struct keeper_spare {
+	pid_t pid;
+	int pidfd, busy;
+	int failures;
+};
+#define KEEPER_SPARE_NONE {.pid = -1, .pidfd = -1, .busy = -1}
+int keeper_spare_start(struct keeper_spare *sp, int lfd, unsigned long id);
+void keeper_spare_reap(struct keeper_spare *sp);
+void keeper_spare_stop(struct keeper_spare *sp);
+void keeper_refuse_one(int lfd);
 
 /* /run/loginbox/users/UID.box names box id: written by the helper that
  * built or joined uid's box, under the user's lock.  Best effort. */

@@ -17,7 +17,10 @@
  * Each connection is answered by a fork of the keeper (no exec: the image
  * is loaded), which exits after the one reply: nothing of a join (the
  * user's lock, policy, fds) stays in the keeper, which only waits for it
- * (bounded: the socket timeouts, an alarm).
+ * (bounded: the socket timeouts, an alarm).  That fork is made before the
+ * connection comes (the "spare": it waits in accept), so a login does not
+ * wait for it: about 0.2 ms of each open and close (docs/JOIN_SPEED.md).
+ * One spare at a time, so connections are still answered one by one.
  */
 #include "keeper.h"
 
@@ -29,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -47,6 +51,11 @@
 /* A handler that has not answered by then is killed: the login's own
  * timeout (keeper_call.h) has sent it to the helper long before. */
 #define HANDLER_SECONDS 10
+
+/* A spare's exit status when it answered nothing: after this many in a row
+ * the keeper starts no more (and logins use the helper). */
+#define SPARE_NO_ACCEPT 3
+#define SPARE_MAX_FAILURES 5
 
 /* The user lookup once in the keeper: the NSS modules it loads (a
  * libnss_systemd and its libraries) are then every handler's by fork
@@ -269,25 +278,112 @@ static void serve(int s, unsigned long id)
 		answer(s, LB_KEEPER_FALLBACK, -1);
 }
 
-void keeper_serve_one(int lfd, unsigned long id)
+/* In the spare: wait for one connection, answer it, exit. */
+static __attribute__((noreturn)) void spare_main(int lfd, int busy,
+						 pid_t keeper, unsigned long id)
 {
-	int s, status;
-	pid_t pid;
+	int s;
 
-	s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (s < 0)
-		return;
+	/* An idle spare dies with its keeper: a killed keeper's box is the
+	 * helper's to join (its init went to PID 1, nobody ends the box). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != keeper)
+		_exit(SPARE_NO_ACCEPT);
+	signal(SIGPIPE, SIG_IGN);
+	for (;;) {
+		s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (s >= 0)
+			break;
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		/* EMFILE, ENOBUFS, ...: the keeper starts another */
+		_exit(SPARE_NO_ACCEPT);
+	}
+	/* Busy from now on: at the box's end the keeper waits for us
+	 * (bounded by the alarm) instead of killing an idle spare. */
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (write(busy, "b", 1) != 1)
+		_exit(SPARE_NO_ACCEPT);
+	close(busy);
+	close(lfd);
+	alarm(HANDLER_SECONDS);
+	serve(s, id);
+	_exit(0);
+}
+
+int keeper_spare_start(struct keeper_spare *sp, int lfd, unsigned long id)
+{
+	int busy[2], pidfd;
+	pid_t keeper = getpid(), pid;
+
+	if (sp->failures >= SPARE_MAX_FAILURES)
+		return -1;
+	if (pipe2(busy, O_CLOEXEC) < 0)
+		return -1;
 	pid = fork();
 	if (pid == 0) {
-		close(lfd);
-		signal(SIGPIPE, SIG_IGN);
-		alarm(HANDLER_SECONDS);
-		serve(s, id);
-		_exit(0);
+		close(busy[0]);
+		spare_main(lfd, busy[1], keeper, id);
 	}
-	close(s);
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	close(busy[1]);
+	/* our unreaped child: the pidfd names it, not a recycled pid */
+	pidfd = pid > 0 ? pidfd_open(pid, 0) : -1;
+	if (pidfd < 0 || fcntl(busy[0], F_SETFL, O_NONBLOCK) < 0) {
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		if (pidfd >= 0)
+			close(pidfd);
+		close(busy[0]);
+		sp->failures++;
+		return -1;
+	}
+	sp->pid = pid;
+	sp->pidfd = pidfd;
+	sp->busy = busy[0];
+	return 0;
+}
+
+void keeper_spare_reap(struct keeper_spare *sp)
+{
+	int status = 0;
+
+	if (sp->pid <= 0)
+		return;
+	while (waitpid(sp->pid, &status, 0) < 0 && errno == EINTR)
 		;
+	/* One that could not accept (EMFILE, a broken socket) is not
+	 * restarted for ever: after a few the logins use the helper. */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == SPARE_NO_ACCEPT)
+		sp->failures++;
+	else
+		sp->failures = 0;
+	close(sp->pidfd);
+	close(sp->busy);
+	sp->pid = -1;
+	sp->pidfd = sp->busy = -1;
+}
+
+void keeper_spare_stop(struct keeper_spare *sp)
+{
+	char c;
+
+	if (sp->pid <= 0)
+		return;
+	/* Idle (no byte yet): nothing to finish.  One that accepted between
+	 * the read and the kill dies before it answers: its login sees the
+	 * hangup and goes to the helper. */
+	if (read(sp->busy, &c, 1) != 1)
+		kill(sp->pid, SIGKILL);
+	keeper_spare_reap(sp);
+}
+
+void keeper_refuse_one(int lfd)
+{
+	int s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (s >= 0)
+		close(s); /* the login sees the hangup: the helper's */
 }
 
 void keeper_index_write(uid_t uid, unsigned long id)

@@ -78,34 +78,59 @@ for ns in mnt net pid user ipc uts cgroup; do
 		"keeper: in the host's $ns namespace (the helper's private mount namespace, with the box's root, does not live on in it)"
 done
 # Besides /dev/null: the pidfd of its own init (it watches init's end
-# with it) and the listening join socket (keeper_serve.c), nothing else.
-kfds=""
-for f in /proc/"$K"/fd/*; do
-	l=$(readlink "$f")
-	case $l in
-	/dev/null) kfds="${kfds}null " ;;
-	anon_inode:\[pidfd\])
-		if [ "$(awk '/^Pid:/ {print $2}' "/proc/$K/fdinfo/${f##*/}")" = "$A_INIT" ]; then
-			kfds="${kfds}init-pidfd "
-		else
-			kfds="${kfds}pidfd:$(awk '/^Pid:/ {print $2}' "/proc/$K/fdinfo/${f##*/}") "
-		fi
-		;;
-	socket:*)
-		ino=${l#socket:[}
-		ino=${ino%]}
-		# /proc/net/unix: Num RefCount Protocol Flags Type St Inode Path;
-		# Flags 00010000 is a listening socket, Type 0005 SEQPACKET
-		if awk -v i="$ino" '$7 == i && $4 == "00010000" && $5 == "0005" {f=1} END {exit !f}' /proc/net/unix; then
-			kfds="${kfds}listening-seqpacket "
-		else
-			kfds="${kfds}$l "
-		fi
-		;;
-	*) kfds="$kfds${f##*/}=$l " ;;
-	esac
+# with it) and the listening join socket (keeper_serve.c); and of its
+# spare (the handler of the next connection, forked ahead) a pidfd and the
+# read end of the pipe the spare signals "busy" on.  Nothing else.
+# fds_of PID: those of PID, by kind, in fd order.
+fds_of() {
+	local f l ino p out=""
+	for f in /proc/"$1"/fd/*; do
+		l=$(readlink "$f")
+		case $l in
+		/dev/null) out="${out}null " ;;
+		anon_inode:\[pidfd\])
+			p=$(awk '/^Pid:/ {print $2}' "/proc/$1/fdinfo/${f##*/}")
+			if [ "$p" = "$A_INIT" ]; then
+				out="${out}init-pidfd "
+			elif [ "$p" = "${SPARE:-x}" ]; then
+				out="${out}spare-pidfd "
+			else
+				out="${out}pidfd:$p "
+			fi
+			;;
+		pipe:*) out="${out}pipe " ;;
+		socket:*)
+			ino=${l#socket:[}
+			ino=${ino%]}
+			# /proc/net/unix: Num RefCount Protocol Flags Type St Inode Path;
+			# Flags 00010000 is a listening socket, Type 0005 SEQPACKET
+			if awk -v i="$ino" '$7 == i && $4 == "00010000" && $5 == "0005" {f=1} END {exit !f}' /proc/net/unix; then
+				out="${out}listening-seqpacket "
+			else
+				out="$out$l "
+			fi
+			;;
+		*) out="$out${f##*/}=$l " ;;
+		esac
+	done
+	echo "$out"
+}
+SPARE=""
+for _ in $(seq 1 25); do
+	for c in $(ps -o pid= --ppid "$K"); do
+		[ "$c" != "$A_INIT" ] && tr '\0' ' ' <"/proc/$c/cmdline" 2>/dev/null | grep -q "^loginbox-helper keep $A_SID " && SPARE=$c
+	done
+	[ -n "$SPARE" ] && break
+	sleep 0.2
 done
-t_is "$kfds" "null null null init-pidfd listening-seqpacket " "keeper: holds only /dev/null, its init's pidfd and its listening join socket (no lock, no directory, nothing of the login)"
+t_like "${SPARE:-none}" '^[0-9]+$' "control: the keeper's spare handler (its other child, pid ${SPARE:-none})"
+t_is "$(fds_of "$K")" "null null null init-pidfd listening-seqpacket pipe spare-pidfd " "keeper: holds only /dev/null, its init's pidfd, its listening join socket and its spare's pidfd and pipe (no lock, no directory, nothing of the login)"
+t_is "$(fds_of "${SPARE:-0}")" "null null null init-pidfd listening-seqpacket pipe " "spare: holds what the keeper had when it forked, and the pipe's write end (no lock, no directory, nothing of a login)"
+t_is "$(awk '/^Uid:/ {print $2 $3 $4 $5}' "/proc/${SPARE:-0}/status" 2>&1)" 0000 "spare: runs as root"
+t_is "$(grep '^0::' "/proc/${SPARE:-0}/cgroup" 2>&1)" "$kcg" "spare: in the keeper's cgroup"
+t_is "$(tr '\0' '\n' <"/proc/${SPARE:-0}/environ" | grep -c .)" 0 "spare: an empty environment"
+out=$(hc_as lbt-alice kill -9 "${SPARE:-0}" 2>&1)
+t_like "$out" 'Operation not permitted' "spare: the user's own host process cannot kill it (EPERM)"
 t_is "$(stat -c '%F %a %U' "$LB_RUN/$A_SID/join" 2>&1)" "socket 600 root" "keeper: its join socket is root's alone (0600)"
 t_is "$(tr '\0' '\n' <"/proc/$K/environ" | grep -c .)" 0 "keeper: an empty environment (nothing of the login's)"
 t_is "$(readlink "/proc/$K/cwd")" / "keeper: its working directory is the host's /"

@@ -120,10 +120,23 @@ t_is "$(n_keeper "$S1")" "$k0" "by the helper: the keeper answered fallback inst
 wait "$FL" 2>/dev/null
 
 # ---- a stopped keeper: the login waits for it at most 2 s, then the
-# helper joins; once continued it serves again
+# helper joins; once continued it serves again.  The keeper forks the
+# handler of its next connection ahead (its spare, keeper_serve.c): an
+# unresponsive keeper is both stopped.
 keeper=$(keeper_of "$S1")
 t_like "$(tr '\0' ' ' <"/proc/$keeper/cmdline" 2>/dev/null)" "^loginbox-helper keep $S1 " "init's parent is the box's keeper (pid $keeper)"
-kill -STOP "$keeper"
+spare_of() { # KEEPER: its child that is not init (the spare handler)
+	local c
+	for c in $(ps -o pid= --ppid "$1"); do
+		[ "$c" = "$(session_field "$S1" init_pid)" ] && continue
+		tr '\0' ' ' <"/proc/$c/cmdline" 2>/dev/null | grep -q "^loginbox-helper keep $S1 " && echo "$c"
+	done
+}
+spare=""
+for _ in $(seq 1 25); do spare=$(spare_of "$keeper"); [ -n "$spare" ] && break; sleep 0.2; done
+t_like "${spare:-none}" '^[0-9]+$' "the keeper has its next handler forked ahead (spare, pid ${spare:-none})"
+t_is "$(awk '/^Uid:/ {print $2 $3 $4 $5}' "/proc/${spare:-0}/status" 2>&1)" 0000 "the spare runs as root"
+kill -STOP "$keeper" ${spare:+"$spare"}
 k0=$(n_keeper "$S1")
 j0=$(n_join "$S1")
 t0=$(date +%s%N)
@@ -137,7 +150,7 @@ else
 fi
 for _ in $(seq 1 25); do [ "$(n_join "$S1")" -gt "$j0" ] && break; sleep 0.2; done
 t_is "$(n_join "$S1")/$(n_keeper "$S1")" "$((j0 + 1))/$k0" "that join was the helper's (recorded, no via=keeper)"
-kill -CONT "$keeper"
+kill -CONT "$keeper" ${spare:+"$spare"}
 out=$(su_c_as lbt-alice 'echo S=$LOGINBOX_SESSION' 2>&1)
 t_is "$(kv_opt "$out" S)" "$S1" "the continued keeper's box is joined again"
 for _ in $(seq 1 25); do [ "$(n_keeper "$S1")" -gt "$k0" ] && break; sleep 0.2; done
@@ -161,8 +174,13 @@ conf_a
 init=$(session_field "$S1" init_pid)
 keeper=$(ps -o ppid= -p "$init" 2>/dev/null | tr -d ' ')
 t_like "$(tr '\0' ' ' <"/proc/$keeper/cmdline" 2>/dev/null)" "^loginbox-helper keep $S1 " "init's parent is the box's keeper"
+spare=$(spare_of "$keeper")
+t_like "${spare:-none}" '^[0-9]+$' "the keeper to be killed has its spare handler (pid ${spare:-none})"
 kill -KILL "$keeper"
 for _ in $(seq 1 50); do kill -0 "$keeper" 2>/dev/null || break; sleep 0.1; done
+# (an idle spare dies with its keeper: it must not answer the next login)
+for _ in $(seq 1 50); do kill -0 "${spare:-0}" 2>/dev/null || break; sleep 0.1; done
+t_check "its spare ended with it (parent-death signal)" sh -c "! kill -0 ${spare:-0} 2>/dev/null"
 j0=$(n_join "$S1")
 kk=$(n_keeper "$S1")
 out=$(su_c_as lbt-alice 'echo S=$LOGINBOX_SESSION' 2>&1)
