@@ -23,6 +23,7 @@
 #ifndef LB_KEEPER_H
 #define LB_KEEPER_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "box.h"
@@ -64,6 +65,7 @@ struct keeper_spare {
 	pid_t pid;
 	int pidfd, busy;
 	int failures;
+	bool warm; /* the NSS modules loaded in the keeper (keeper_serve.c) */
 };
 #define KEEPER_SPARE_NONE {.pid = -1, .pidfd = -1, .busy = -1}
 int keeper_spare_start(struct keeper_spare *sp, int lfd, unsigned long id);

@@ -59,16 +59,20 @@
 
 /* The user lookup once in the keeper: the NSS modules it loads (a
  * libnss_systemd and its libraries) are then every handler's by fork
- * instead of a dlopen per join.  Nothing of the answer is kept. */
-static void warm_nss(unsigned long id)
+ * instead of a dlopen per join.  Nothing of the answer is kept.  Only
+ * once the box's state exists (the keeper starts before the helper
+ * writes it): false until then. */
+static bool warm_nss(unsigned long id)
 {
 	struct lb_state st;
 	struct lb_user u;
 	struct lb_err e;
 
 	lb_err_clear(&e);
-	if (session_read_state(id, &st, &e) == 0)
-		lb_user_lookup(st.user, &u, &e);
+	if (session_read_state(id, &st, &e) < 0)
+		return false;
+	lb_user_lookup(st.user, &u, &e);
+	return true;
 }
 
 int keeper_listen(unsigned long id)
@@ -99,7 +103,6 @@ int keeper_listen(unsigned long id)
 	if (r < 0 || fchmodat(dfd, LB_KEEPER_SOCK, 0600, 0) < 0 ||
 	    listen(fd, 16) < 0)
 		return -1;
-	warm_nss(id);
 	return steal_fd(&fd);
 }
 
@@ -317,6 +320,8 @@ int keeper_spare_start(struct keeper_spare *sp, int lfd, unsigned long id)
 
 	if (sp->failures >= SPARE_MAX_FAILURES)
 		return -1;
+	if (!sp->warm)
+		sp->warm = warm_nss(id);
 	if (pipe2(busy, O_CLOEXEC) < 0)
 		return -1;
 	pid = fork();
