@@ -190,6 +190,7 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 	};
 	struct init_args ia = {.box = b};
 	cleanup_close int ctl = -1, peer = -1; /* our end, init's end */
+	cleanup_close int leaf = -1;
 	int sv[2], pidfd = -1;
 	char buf[1200];
 	ssize_t n;
@@ -197,10 +198,15 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 
 	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	if (b->have_cgroup) {
-		/* Born in the session's node: nothing of the box ever runs
-		 * outside it, not even for a moment. */
+		/* Born in its leaf of the session's node, with its cgroup
+		 * namespace rooted at the node (userns_clone_rooted):
+		 * nothing of the box ever runs outside the node, not even
+		 * for a moment, and nothing is moved. */
+		leaf = cg_init_leaf(b, err);
+		if (leaf < 0)
+			return lb_prefix(err, "cgroup");
 		ca.flags |= CLONE_INTO_CGROUP;
-		ca.cgroup = (uint64_t)b->cgfd;
+		ca.cgroup = (uint64_t)leaf;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return lb_fail(err, errno, "socketpair");
@@ -211,7 +217,8 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 		pid = keeper_clone_init(b, &ca, &pidfd, init_main, &ia, err);
 	} else {
 		/* Owned by the first subordinate uid, not root (userns.c). */
-		pid = userns_clone_owned(&ca, b->subuid.start, err);
+		pid = userns_clone_rooted(&ca, b->have_cgroup ? b->cgfd : -1,
+					  b->subuid.start, err);
 		if (pid == 0) {
 			close(ctl);
 			init_main(&ia); /* never returns; no cleanup runs in the child */

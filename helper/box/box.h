@@ -152,8 +152,12 @@ int devices_ldconfig(const struct lb_box *b, struct lb_err *err);
 /* limits.c: the session's node loginbox/uUID/sID, controllers enabled
  * and the policy's limits written (killing and removal: cgroup.h). */
 int cg_create(struct lb_box *b, struct lb_err *err);
-/* limits.c: the box's leaves: init/ with init moved in and controllers
- * enabled below the node (cg_enable_below: every controller dfd has). */
+/* limits.c: before init exists, its leaf init/ (the fd, init is cloned
+ * into it) and the node's cgroup.procs given to box root; once init runs
+ * there, cg_box_leaves gives init/cgroup.procs back to host root and
+ * enables the controllers below the node (cg_enable_below: every
+ * controller dfd has). */
+int cg_init_leaf(struct lb_box *b, struct lb_err *err);
 int cg_box_leaves(struct lb_box *b, struct lb_err *err);
 int cg_enable_below(int dfd, struct lb_err *err);
 /* devcg.c: the device program on the box's v2 node */

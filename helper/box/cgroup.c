@@ -16,8 +16,9 @@
  * s<ID>/login-<PID> (PID: the login process on the host), and the limits
  * stay on s<ID> (and u<UID>), where they bound every leaf together.  The
  * leaves give `loginbox show` its usage per login.  Init is born in
- * s<ID> (its cgroup namespace, and so the box's /sys/fs/cgroup, is rooted
- * there) and moved into init/ once that namespace exists.
+ * init/ with its cgroup namespace (and so the box's /sys/fs/cgroup)
+ * rooted at s<ID>, made by a first process there (userns.c): nothing is
+ * moved, a move waits for an RCU grace period.
  *
  * On a systemd host the tree belongs to systemd: loginbox stays inside
  * what it is delegated, the cgroup of loginbox.service (Delegate=yes),
@@ -216,7 +217,7 @@ int cg_login_leaf(int cgfd, pid_t login, uid_t owner, gid_t gowner,
 	fd = cg_mkdir_open(cgfd, name, err);
 	/* CLONE_INTO_CGROUP also needs write access to the target's own
 	 * cgroup.procs (cgroup_css_set_fork): box root's, like the node's
-	 * (cg_box_leaves). */
+	 * (cg_init_leaf). */
 	if (fd >= 0 && fchownat(fd, "cgroup.procs", owner, gowner, 0) < 0) {
 		lb_fail(err, errno, "chown %s/cgroup.procs", name);
 		close(fd);

@@ -26,7 +26,7 @@ void cg_enter_keeper_leaf(void);
 /* Leaves of a box's node: login-PID (an fd on it, cgroup.procs owned by
  * box root for CLONE_INTO_CGROUP), the node's path rebuilt from st (-1:
  * none), and removal of leaves whose login is gone (only > 0: that
- * login's leaf).  init/ is made by the builder (box.h, cg_box_leaves). */
+ * login's leaf).  init/ is made by the builder (box.h, cg_init_leaf). */
 #define LB_CG_LOGIN_PREFIX "login-"
 int cg_login_leaf(int cgfd, pid_t login, uid_t owner, gid_t gowner,
 		  struct lb_err *err);

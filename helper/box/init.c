@@ -184,8 +184,8 @@ static int setup(const struct lb_box *b, int sync_fd, struct lb_err *err)
 	 * namespace, every mount of it is locked (kfs.c, rootfs.c). */
 	if (unshare(CLONE_NEWNS) < 0)
 		return lb_fail(err, errno, "unshare(CLONE_NEWNS)");
-	if (b->have_cgroup && unshare(CLONE_NEWCGROUP) < 0)
-		return lb_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
+	/* Our cgroup namespace, rooted at the box's node, is the one the
+	 * first process made before it cloned us into init/ (userns.c). */
 	if (finish_root(b, err) < 0)
 		return -1;
 	if (!b->pol.nested_userns && no_nested_userns(err) < 0)

@@ -24,6 +24,7 @@
 #include "proto.h"
 #include "syscalls.h"
 #include "teardown.h"
+#include "userns.h"
 
 /* In the keeper, once init is handed over: leave everything of the build
  * and the login behind, become `loginbox-helper keep`. */
@@ -66,86 +67,41 @@ pid_t keeper_clone_init(struct lb_box *b, struct clone_args *ca, int *pidfd,
 			int (*child_fn)(void *), void *child_arg,
 			struct lb_err *err)
 {
-	union {
-		char buf[LB_PROTO_MAX];
-		struct lb_msg_hdr hdr;
-		struct lb_msg_int i;
-		struct lb_msg_error e;
-	} *u;
-	int ks[2], fds[1], nfds = 0;
-	ssize_t n;
+	cleanup_close int mine = -1, theirs = -1;
+	int ks[2];
 	pid_t k, pid;
 
 	*pidfd = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ks) < 0)
 		return lb_fail(err, errno, "socketpair");
+	mine = ks[0];
+	theirs = ks[1];
 	k = fork();
-	if (k < 0) {
-		close(ks[0]);
-		close(ks[1]);
+	if (k < 0)
 		return lb_fail(err, errno, "fork the box's keeper");
-	}
 	if (k == 0) {
 		struct lb_err e;
 		int fd = -1;
 
-		close(ks[0]);
+		close(steal_fd(&mine));
 		lb_err_clear(&e);
 		ca->pidfd = (uint64_t)(uintptr_t)&fd;
-		pid = userns_clone_owned(ca, b->subuid.start, &e);
+		pid = userns_clone_rooted(ca, b->have_cgroup ? b->cgfd : -1,
+					  b->subuid.start, &e);
 		if (pid == 0) {
 			child_fn(child_arg);
 			_exit(1);
 		}
-		if (pid < 0) {
-			struct lb_msg_error m = {.hdr = {LB_PROTO_MAGIC,
-							 LB_MSG_ERROR,
-							 sizeof(m)}};
-
-			snprintf(m.text, sizeof(m.text), "%s", e.msg);
-			lb_proto_send(ks[1], &m, sizeof(m), NULL, 0, &e);
-			_exit(1);
-		}
-		if (lb_proto_send(ks[1],
-				  &(struct lb_msg_int){{LB_PROTO_MAGIC,
-							LB_MSG_INIT,
-							sizeof(struct lb_msg_int)},
-						       (int32_t)pid},
-				  sizeof(struct lb_msg_int), &fd, 1, &e) < 0) {
-			/* The helper is gone: init would wait for its maps
-			 * for ever. */
+		/* The helper gone: init would wait for its maps for ever. */
+		if (userns_report_child(theirs, pid, fd, &e) < 0 && pid > 0)
 			kill(pid, SIGKILL);
-		}
+		if (pid < 0)
+			_exit(1);
 		become_keeper(b, pid, proc_start_time(pid));
 	}
-	close(ks[1]);
-	u = malloc(sizeof(*u));
-	if (!u) {
-		close(ks[0]);
-		return lb_fail(err, ENOMEM, "keeper reply");
-	}
-	n = lb_proto_recv(ks[0], u->buf, sizeof(u->buf), fds, 1, &nfds, err);
-	close(ks[0]);
-	pid = -1;
-	if (n < 0)
-		lb_prefix(err, "the box's keeper");
-	else if (n == 0)
-		lb_fail(err, EIO, "the box's keeper died");
-	else if (u->hdr.type == LB_MSG_ERROR && (size_t)n == sizeof(u->e))
-		lb_fail(err, 0, "%.*s", (int)sizeof(u->e.text) - 1, u->e.text);
-	else if (u->hdr.type != LB_MSG_INIT || (size_t)n != sizeof(u->i) ||
-		 nfds != 1 || u->i.value <= 1)
-		lb_fail(err, EPROTO, "bad reply from the box's keeper");
-	else
-		pid = (pid_t)u->i.value;
-	free(u);
-	if (pid < 0) {
-		lb_proto_close_fds(fds, &nfds);
-		return -1;
-	}
-	*pidfd = fds[0];
+	close(steal_fd(&theirs));
 	/* The keeper is our child until we exit: reaped by PID 1 then. */
-	return pid;
+	return userns_recv_child(mine, "the box's keeper", pidfd, err);
 }
 
 int keeper_main(unsigned long id, pid_t init_pid, unsigned long long start)

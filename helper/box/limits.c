@@ -267,27 +267,42 @@ int cg_create(struct lb_box *b, struct lb_err *err)
 	return cg_apply_limits(b, rootfd, lbfd, ufd, err);
 }
 
-int cg_box_leaves(struct lb_box *b, struct lb_err *err)
+int cg_init_leaf(struct lb_box *b, struct lb_err *err)
 {
-	cleanup_close int ifd = -1;
-	char pid[24];
+	int ifd = cg_mkdir_open(b->cgfd, "init", err);
 
-	ifd = cg_mkdir_open(b->cgfd, "init", err);
 	if (ifd < 0)
 		return -1;
-	snprintf(pid, sizeof(pid), "%d", (int)b->init_pid);
-	if (fs_write_at(ifd, "cgroup.procs", pid, err) < 0)
-		return lb_prefix(err, "move init into %s/init", b->cg_path);
-	/* Init puts each login's programs into their leaf with clone3's
-	 * CLONE_INTO_CGROUP, which needs write access to the common
-	 * ancestor's cgroup.procs (kernel/cgroup/cgroup.c,
-	 * cgroup_procs_write_permission): this node's, given to box root.
-	 * It moves nothing out of the node: the ancestor of a leaf and
-	 * anything outside is above it, root's, and outside the box's
-	 * cgroup namespace; the box's /sys/fs/cgroup is read-only. */
+	/* Init is born in its leaf by a first process in the node, owned
+	 * by box root (userns.c: clone3's CLONE_INTO_CGROUP needs write
+	 * access to the common ancestor's cgroup.procs, checked with that
+	 * process's own credentials); init then puts each login's programs
+	 * into their leaf the same way.  So this node's cgroup.procs is box
+	 * root's (kernel/cgroup/cgroup.c, cgroup_procs_write_permission),
+	 * and so is the leaf's own (cgroup_css_set_fork) until init is
+	 * there (cg_box_leaves gives it back: no program of the box may
+	 * join init's leaf).  It moves nothing out of the node: the
+	 * ancestor of a leaf and anything outside is above it, root's, and
+	 * outside the box's cgroup namespace; the box's /sys/fs/cgroup is
+	 * read-only. */
 	if (fchownat(b->cgfd, "cgroup.procs", b->root_host_uid,
-		     b->root_host_gid, 0) < 0)
-		return lb_fail(err, errno, "chown %s/cgroup.procs", b->cg_path);
+		     b->root_host_gid, 0) < 0 ||
+	    fchownat(ifd, "cgroup.procs", b->root_host_uid, b->root_host_gid,
+		     0) < 0) {
+		lb_fail(err, errno, "chown %s/cgroup.procs", b->cg_path);
+		close(ifd);
+		return -1;
+	}
+	return ifd;
+}
+
+int cg_box_leaves(struct lb_box *b, struct lb_err *err)
+{
+	/* Init is in its leaf and has run none of the box's programs yet:
+	 * from now on only host root puts anything there. */
+	if (fchownat(b->cgfd, "init/cgroup.procs", 0, 0, 0) < 0)
+		return lb_fail(err, errno, "chown %s/init/cgroup.procs",
+			       b->cg_path);
 	return cg_enable_below(b->cgfd, err) < 0
 		       ? lb_prefix(err, "%s", b->cg_path)
 		       : 0;
