@@ -79,7 +79,8 @@ def _join(J, w):
         for p in J["problems"]:
             w("   !!!   %s\n" % p)
     else:
-        w("   checked: %s\n" % "; ".join(k for k, ok in J.get("checks", {}).items() if ok))
+        for k, ok in J.get("checks", {}).items():
+            w("   %s %s\n" % ("checked:" if ok else "FAILED: ", k))
     w("\n")
 
 
