@@ -24,7 +24,11 @@ proof fails (the table and the target say so; bench.py exits non-zero):
   join was the helper's;
 * after timing the held box is still alive and the only box of the user.
 The held login is ended by its pid, the box must be gone (polled,
-bounded), the drop-in is removed."""
+bounded), the drop-in is removed.
+
+LBB_JOIN_NO_KEEPER=1 kills the held box's keeper before the proofs (its
+joins are then the helper's, as before the keeper served them): a run
+that shows the proofs fail and the figures marked invalid."""
 import json
 import os
 import random
@@ -185,6 +189,30 @@ class Join:
             for b in (left or []) + ([self.box] if self.box else []):
                 subprocess.run([self.ctx.admin, "kill", b], capture_output=True)
 
+    def kill_keeper(self):
+        """LBB_JOIN_NO_KEEPER=1: end the held box's keeper (init's parent)
+        by its pid and remove its socket, so that joins go to the helper."""
+        p = subprocess.run([self.ctx.admin, "list", "--json"], capture_output=True,
+                           text=True)
+        init = [b["init_pid"] for b in json.loads(p.stdout) if str(b["id"]) == self.box]
+        with open("/proc/%d/stat" % init[0]) as fh:
+            keeper = int(fh.read().rsplit(")", 1)[1].split()[1])
+        with open("/proc/%d/cmdline" % keeper, "rb") as fh:
+            argv = fh.read().split(b"\0")
+        if argv[:3] != [b"loginbox-helper", b"keep", self.box.encode()]:
+            raise SystemExit("bench: the parent of box %s's init is not its keeper: %r"
+                             % (self.box, argv))
+        self.ctx.note("LBB_JOIN_NO_KEEPER=1: killed the keeper (pid %d) of box %s; "
+                      "its joins are the helper's" % (keeper, self.box))
+        os.kill(keeper, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while _alive(keeper) and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling for the keeper's end, bounded
+        try:
+            os.unlink(os.path.join(self.ctx.rundir, self.box, "join"))
+        except FileNotFoundError:
+            pass
+
     def index_id(self):
         """(inode, mtime_ns, content) of RUNDIR/users/UID.box."""
         try:
@@ -297,6 +325,15 @@ class Join:
                                                left, self.box))
 
 
+def _alive(pid):
+    """PID runs (not gone, not a zombie)."""
+    try:
+        with open("/proc/%d/stat" % pid) as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def _children(pid):
     """The pids of PID's children (the listening sshd's connections)."""
     try:
@@ -362,6 +399,8 @@ def join_latency(ctx, su):
         if index0 is None or index0[2] != j.box:
             raise SystemExit("bench: the held box %s of %s was built but %s names %s"
                              % (j.box, j.user, j.index, index0))
+        if os.environ.get("LBB_JOIN_NO_KEEPER") == "1":
+            j.kill_keeper()
         res["before"] = j.prove_before(su)
         index0 = j.index_id()
         samples = {k: {w: [] for w in WHO} for k in KINDS}
