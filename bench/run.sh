@@ -35,6 +35,8 @@
 #                         private sshd is up
 #   LBB_ONLY=join         only the joining logins (1b, bench/lbb_join.py),
 #                         after the private sshd is up
+#   LBB_JOIN_NO_KEEPER=1  1b kills the held box's keeper first: its proofs
+#                         must then fail (a check of the bench itself)
 
 set -u
 umask 022
