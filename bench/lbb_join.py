@@ -176,12 +176,16 @@ class Join:
             self.hold.kill()
             self.hold.wait()
         self.hold = None
+        # Not listed alive once init is dead; the session directory goes
+        # at the end of the teardown.
         deadline = time.monotonic() + 20
-        left = self.listed()
-        while left and time.monotonic() < deadline:
-            time.sleep(0.1)  # polling for the teardown, bounded
+        while True:
             left = self.listed()
-        gone = self.box is None or not os.path.exists(os.path.join(self.ctx.rundir, self.box))
+            gone = self.box is None or not os.path.exists(
+                os.path.join(self.ctx.rundir, self.box))
+            if (not left and gone) or time.monotonic() >= deadline:
+                break
+            time.sleep(0.1)  # polling for the teardown, bounded
         self.checks["box ended with the held login"] = not left and gone
         if left or not gone:
             self.ctx.note("the held box of %s did not end with its login (left: %s, "
