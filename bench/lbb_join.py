@@ -390,8 +390,8 @@ def join_latency(ctx, su):
                  "(joins a held box), %s (builds) and %s (unboxed)"
                  % (ctx.logins, j.user, ctx.boxed, ctx.plain))
     res = {"user": j.user, "rounds": ctx.logins}
-    j.write_dropin()
     try:
+        j.write_dropin()
         res["held_box"] = j.start_hold()
         # The helper names the box in the index after its reply (under
         # the user's lock still), so it may come a moment after the login.
