@@ -24,6 +24,7 @@ class Ctx:
         self.cfg = cfg
         self.prefix = cfg["prefix"]
         self.boxed, self.plain = cfg["boxed"], cfg["plain"]
+        self.join = cfg.get("join")  # the session = user user of 1b
         self.helper = self.prefix + "/libexec/loginbox-helper"
         self.admin = self.prefix + "/sbin/loginbox"
         self.rundir = self.prefix + "/run"
@@ -124,7 +125,7 @@ def ensure_subids(ctx):
     if that removed our lines, add them again (and say so).  True when
     something was added."""
     added = False
-    for u in (ctx.boxed, ctx.plain):
+    for u in (ctx.boxed, ctx.plain) + ((ctx.join,) if ctx.join else ()):
         if subid_range(u) and subid_range(u, "/etc/subgid"):
             continue
         lines = []

@@ -12,6 +12,7 @@ import os
 # targets() and by the self-test.
 TARGETS = {
     "login_added_ms": 15,        # boxed ssh login, added median
+    "join_su_added_ms": 4,       # joining su USER -c true, added median (issue 11)
     "build_over_floor": 1.5,     # helper_total / kernel floor
     "idle_box_kib": 1024,        # host memory of an idle box
     "last_over_first": 1.2,      # the Nth box against the 1st
@@ -52,6 +53,35 @@ def _logins(L, w):
     w("   (added = boxed - unboxed of the medians/p95s; paired = the same statistic\n"
       "    of the per-pair differences.  su runs in a private mount namespace that\n"
       "    binds the bench PAM stack over /etc/pam.d/su; only su itself is timed.)\n\n")
+
+
+def _join(J, w):
+    w("1b. Added latency of a JOINING login (%s: session = user, its box %s held by one\n"
+      "    background ssh login), beside a building one and an unboxed one, %d interleaved rounds\n"
+      % (J["user"], J.get("held_box", "?"), J["rounds"]))
+    w("   %-22s %5s %9s %9s %9s %9s %9s\n"
+      % ("", "n", "joining", "building", "unboxed", "+join", "+build"))
+    for kind, label in (("ssh", "ssh host true"), ("su", "su USER -c true")):
+        x = J.get(kind)
+        if not x:
+            continue
+        for st in ("median", "p95"):
+            w("   %-22s %5s %9s %9s %9s %9s %9s   %s\n"
+              % (label if st == "median" else "",
+                 x["join"].get("n", 0) if st == "median" else "",
+                 f(x["join"].get(st)), f(x["build"].get(st)), f(x["plain"].get(st)),
+                 f(x["join_added"].get(st)), f(x["build_added"].get(st)), st))
+    w("   (+join, +build = the statistic of the per-round differences to the unboxed login\n"
+      "    of the same kind; joining = the held box's keeper answers, no helper runs;\n"
+      "    building = session = login, a box built and torn down per login)\n")
+    if J.get("problems"):
+        w("   !!! THESE FIGURES ARE NOT OF KEEPER JOINS:\n")
+        for p in J["problems"]:
+            w("   !!!   %s\n" % p)
+    else:
+        for k, ok in J.get("checks", {}).items():
+            w("   %s %s\n" % ("checked:" if ok else "FAILED: ", k))
+    w("\n")
 
 
 def _phases(B, boxed, w):
@@ -147,6 +177,8 @@ def table(R):
     _header(R, w)
     if R.get("logins"):
         _logins(R["logins"], w)
+    if R.get("join"):
+        _join(R["join"], w)
     if R.get("build"):
         _phases(R["build"], cfg["boxed"], w)
         _peers(R["build"], cfg["rounds"], cfg["plain"], w)
@@ -178,6 +210,21 @@ def targets(R, tg=None):
             None if math.isnan(a) else a < tg["login_added_ms"],
             "%s ms (paired %s ms; su: %s ms)" % (f(a), f(L["ssh"]["paired_diff"].get("median")),
                                                   f(L["su"]["added_median"])))
+    J = R.get("join")
+    if J and J.get("su"):
+        a = J["su"]["join_added"].get("median", float("nan"))
+        lim = tg["join_su_added_ms"]
+        measured = "%s ms per round (p95 %s; building adds %s; ssh: a join adds %s)" % (
+            f(a), f(J["su"]["join_added"].get("p95")),
+            f(J["su"]["build_added"].get("median")),
+            f(J.get("ssh", {}).get("join_added", {}).get("median")))
+        if J.get("problems"):
+            T.append({"target": "joining su USER -c true adds < %g ms median" % lim,
+                      "status": "INVALID",
+                      "measured": "not keeper joins (see 1b): " + measured})
+        else:
+            add("joining su USER -c true adds < %g ms median" % lim,
+                None if math.isnan(a) else a < lim, measured)
     B = R.get("build")
     if B:
         h = B["phases"].get("helper_total", {}).get("median")
@@ -234,6 +281,12 @@ def csv_rows(R):
         for who in ("boxed", "plain", "paired_diff"):
             for st in ("median", "p95", "n"):
                 rows.append(("login", kind, who, st, x[who].get(st)))
+    J = R.get("join", {})
+    for kind in ("ssh", "su"):
+        for who in ("join", "build", "plain", "join_added", "build_added"):
+            for st in ("median", "p95", "n"):
+                if kind in J:
+                    rows.append(("join", kind, who, st, J[kind][who].get(st)))
     B = R.get("build", {})
     for k, s in B.get("phases", {}).items():
         for st in ("median", "p95", "n"):
@@ -267,17 +320,18 @@ def csv_text(R):
     return buf.getvalue()
 
 
-def write_results(R, text, d, stamp=None):
-    """<stamp>.json/.txt/.csv and latest.* under D; the path of the json."""
+def write_results(R, text, d, stamp=None, prefix=""):
+    """PREFIX<stamp>.json/.txt/.csv and PREFIXlatest.* under D; the path
+    of the json."""
     os.makedirs(d, exist_ok=True)
     stamp = stamp or datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     data = {"json": json.dumps(R, indent=1), "txt": text, "csv": csv_text(R)}
     for ext, s in data.items():
-        with open(os.path.join(d, "%s.%s" % (stamp, ext)), "w") as fh:
+        with open(os.path.join(d, "%s%s.%s" % (prefix, stamp, ext)), "w") as fh:
             fh.write(s)
     for ext, s in data.items():
-        tmp = os.path.join(d, ".latest.%s.tmp" % ext)
+        tmp = os.path.join(d, ".%slatest.%s.tmp" % (prefix, ext))
         with open(tmp, "w") as fh:
             fh.write(s)
-        os.replace(tmp, os.path.join(d, "latest." + ext))
-    return os.path.join(d, stamp + ".json")
+        os.replace(tmp, os.path.join(d, prefix + "latest." + ext))
+    return os.path.join(d, prefix + stamp + ".json")

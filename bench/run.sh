@@ -5,8 +5,9 @@
 #
 # Builds and installs a PRIVATE copy of loginbox under $LBB_PREFIX
 # (default /run/loginbox-bench; paths are compiled in, so that copy reads
-# its own config and keeps its own state there), creates two users
-# (lbb-boxed: boxed; lbb-plain: not boxed), starts a private sshd on
+# its own config and keeps its own state there), creates three users
+# (lbb-boxed: boxed; lbb-plain: not boxed; lbb-join: boxed, given
+# session = user by bench/lbb_join.py while it measures joins), starts a private sshd on
 # 127.0.0.1 with its own PAM service, compiles the kernel floor
 # (bench/floor.c), a minimal crun bundle and the box owner of the scale
 # test (bench/lbb_boxes.c, against the private build), and runs bench/bench.py,
@@ -32,6 +33,10 @@
 #                         no sshd, no table, no storm
 #   LBB_ONLY=storm        only the login storms (bench/storm.sh), after the
 #                         private sshd is up
+#   LBB_ONLY=join         only the joining logins (1b, bench/lbb_join.py),
+#                         after the private sshd is up
+#   LBB_JOIN_NO_KEEPER=1  1b kills the held box's keeper first: its proofs
+#                         must then fail (a check of the bench itself)
 
 set -u
 umask 022
@@ -41,6 +46,7 @@ REPO=$(cd "$HERE/.." && pwd)
 P=${LBB_PREFIX:-/run/loginbox-bench}
 BOXED=lbb-boxed
 PLAIN=lbb-plain
+JOIN=lbb-join
 PAM_SSHD_NAME=sshd-lbbench
 PAM_SSHD=/etc/pam.d/$PAM_SSHD_NAME
 LOCK=/run/loginbox-bench.lock
@@ -104,7 +110,7 @@ end_private_boxes() {
 
 remove_users() {
 	local u pids
-	for u in $BOXED $PLAIN; do
+	for u in $BOXED $PLAIN $JOIN; do
 		if id "$u" >/dev/null 2>&1; then
 			pids=$(ps -o pid= -u "$u" 2>/dev/null)
 			# shellcheck disable=SC2086
@@ -115,7 +121,7 @@ remove_users() {
 	getent group $BOXED >/dev/null && groupdel $BOXED >/dev/null 2>&1
 	# Our own subordinate-id lines only (userdel removes them; a restore
 	# of /etc/subuid by another tool may have brought them back).
-	sed -i "/^$BOXED:/d;/^$PLAIN:/d" /etc/subuid /etc/subgid 2>/dev/null
+	sed -i "/^$BOXED:/d;/^$PLAIN:/d;/^$JOIN:/d" /etc/subuid /etc/subgid 2>/dev/null
 	return 0
 }
 
@@ -131,7 +137,7 @@ remove_cgroup_node() {
 }
 
 cleanup() {
-	local rc=$? uid log=$T/cleanup.log
+	local rc=$? uid juid log=$T/cleanup.log
 	trap - EXIT INT TERM HUP
 	# Never skip the cleanup because its log cannot be written.
 	mkdir -p "$T" 2>/dev/null && : >>"$log" 2>/dev/null || log=/dev/null
@@ -140,8 +146,10 @@ cleanup() {
 		stop_pid "$SSHD_PID"
 		end_private_boxes
 		uid=$(id -u $BOXED 2>/dev/null)
+		juid=$(id -u $JOIN 2>/dev/null)
 		remove_users
 		remove_cgroup_node "$uid"
+		remove_cgroup_node "$juid"
 		rm -f "$PAM_SSHD"
 		# the private `make install` registered its loginbox-shell
 		sed -i "\\#^$P/sbin/loginbox-shell\$#d" /etc/shells
@@ -169,7 +177,7 @@ trap 'exit 129' HUP
 
 # ---------------------------------------------------------- packages ---
 lb_ensure_packages "$T/apt.log" bubblewrap crun openssh-server openssh-client \
-	python3 busybox-static uidmap util-linux gcc make libc6-dev libpam0g-dev \
+	python3 busybox-static uidmap util-linux strace gcc make libc6-dev libpam0g-dev \
 	libcap-dev libseccomp-dev libiniparser-dev libjson-c-dev >&2 ||
 	{ tail -n 20 "$T/apt.log" >&2; die "apt-get install"; }
 [ -x "$PY" ] || PY=$(command -v python3)
@@ -179,17 +187,20 @@ for pid in $(stale_sshd); do
 	say "stopping the sshd of an earlier run (pid $pid)"
 	stop_pid "$pid"
 done
-if [ -e "$P" ] || id $BOXED >/dev/null 2>&1 || id $PLAIN >/dev/null 2>&1; then
-	say "removing leftovers of an earlier run ($P, users $BOXED $PLAIN)"
+if [ -e "$P" ] || id $BOXED >/dev/null 2>&1 || id $PLAIN >/dev/null 2>&1 ||
+	id $JOIN >/dev/null 2>&1; then
+	say "removing leftovers of an earlier run ($P, users $BOXED $PLAIN $JOIN)"
 	end_private_boxes
 	olduid=$(id -u $BOXED 2>/dev/null)
+	oldjuid=$(id -u $JOIN 2>/dev/null)
 	remove_users
 	remove_cgroup_node "$olduid"
+	remove_cgroup_node "$oldjuid"
 	grep -q " $P" /proc/self/mountinfo && die "mounts under $P remain"
 	rm -rf "$P"
 fi
 rm -f "$PAM_SSHD"
-sed -i "/^$BOXED:/d;/^$PLAIN:/d" /etc/subuid /etc/subgid
+sed -i "/^$BOXED:/d;/^$PLAIN:/d;/^$JOIN:/d" /etc/subuid /etc/subgid
 
 RUNNING=yes
 # What is measured: the working tree (default), or a committed revision
@@ -230,7 +241,9 @@ groupadd $BOXED || die "groupadd $BOXED"
 useradd -m -g $BOXED -s "$P/sbin/loginbox-shell" $BOXED || die "useradd $BOXED"
 # The same shell as in the box (the policy default, shell = /bin/bash).
 useradd -m -s /bin/bash $PLAIN || die "useradd $PLAIN"
-for u in $BOXED $PLAIN; do
+# Boxed by the same group section; 1b gives it session = user (a drop-in).
+useradd -m -g $BOXED -s "$P/sbin/loginbox-shell" $JOIN || die "useradd $JOIN"
+for u in $BOXED $PLAIN $JOIN; do
 	if ! grep -q "^$u:" /etc/subuid || ! grep -q "^$u:" /etc/subgid; then
 		start=$(awk -F: 'BEGIN{m=100000} NF>=3 {e=$2+$3; if (e>m) m=e} END{print m}' /etc/subuid /etc/subgid)
 		usermod --add-subuids "$start-$((start + 65535))" \
@@ -248,8 +261,8 @@ net)
 	"$HERE/net.sh" "$P" "$BOXED"
 	exit
 	;;
-storm) ;;
-*) die "LBB_ONLY=$LBB_ONLY: the parts that run alone are net and storm" ;;
+storm | join) ;;
+*) die "LBB_ONLY=$LBB_ONLY: the parts that run alone are net, storm and join" ;;
 esac
 
 # ------------------------------------------------------------ sshd ---
@@ -257,7 +270,7 @@ mkdir -p "$T/keys" "$T/id"
 chmod 700 "$T/id"
 ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey" || die "ssh-keygen"
 ssh-keygen -q -t ed25519 -N '' -f "$T/id/key" || die "ssh-keygen"
-for u in $BOXED $PLAIN; do cp "$T/id/key.pub" "$T/keys/$u"; done
+for u in $BOXED $PLAIN $JOIN; do cp "$T/id/key.pub" "$T/keys/$u"; done
 chmod 755 "$T/keys" && chmod 644 "$T"/keys/*
 PORT=${LBB_PORT:-2299}
 if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
@@ -316,7 +329,7 @@ ln -s busybox "$T/bundle/rootfs/bin/sh"
 cat >"$T/setup.json" <<EOF
 {"prefix": "$P", "tmp": "$T", "repo": "$REPO", "source": "$SOURCE",
  "rev": "${rev:-}", "boxed": "$BOXED",
- "plain": "$PLAIN", "port": $PORT, "key": "$T/id/key",
+ "plain": "$PLAIN", "join": "$JOIN", "port": $PORT, "key": "$T/id/key",
  "floor": "$T/floor", "bundle": "$T/bundle", "crun_state": "$T/crun-state",
  "pam_su": "$T/pam-su", "sshd_pid": $SSHD_PID,
  "boxes_tool": "$T/lbb-boxes",
@@ -327,6 +340,10 @@ mkdir -p "$HERE/results"
 say "setup done in $(($(date +%s) - START_TS)) s; measuring"
 if [ "${LBB_ONLY:-}" = storm ]; then
 	"$HERE/storm.sh" "$T/setup.json"
+	exit
+fi
+if [ "${LBB_ONLY:-}" = join ]; then
+	"$PY" "$HERE/bench.py" --join "$T/setup.json"
 	exit
 fi
 "$PY" "$HERE/bench.py" "$T/setup.json" && "$HERE/net.sh" "$P" "$BOXED" &&

@@ -15,11 +15,13 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import lbb_common as C  # noqa: E402
+import lbb_join as J  # noqa: E402
 import lbb_measure as M  # noqa: E402
 import lbb_report as R  # noqa: E402
 import lbb_scale as S  # noqa: E402
 
 CFG = {"prefix": "/run/lbb-test", "boxed": "lbb-boxed", "plain": "lbb-plain",
+       "join": "lbb-join",
        "python": sys.executable, "tmp": "/tmp", "key": "/k", "port": 2299}
 
 
@@ -44,7 +46,18 @@ def scale_result(n, kib, last_over_first, clean=True, disturbed=False):
             "init_rss_kib_per_box": 200, "build_total_ms": 5000.0}
 
 
-def results(login_added=10.0, helper=6.0, floor=5.0, bwrap=8.0, scales=None):
+def join_result(su_added=3.0, problems=()):
+    kinds = {}
+    for k, base in (("ssh", 200.0), ("su", 12.0)):
+        kinds[k] = {"join": st(base + su_added), "build": st(base + 11.0),
+                    "plain": st(base), "join_added": st(su_added, su_added + 2),
+                    "build_added": st(11.0), "failures": {}}
+    return dict(kinds, user="lbb-join", rounds=100, held_box="7",
+                checks={"held box the same": True}, problems=list(problems))
+
+
+def results(login_added=10.0, helper=6.0, floor=5.0, bwrap=8.0, scales=None,
+            join=None):
     phases = {"rootfs": st(2.0), "clone+init": st(1.5), M.UNNAMED: st(0.5),
               "helper_total": st(helper), "join+run": st(3.0), "teardown": st(2.0)}
     return {
@@ -57,6 +70,7 @@ def results(login_added=10.0, helper=6.0, floor=5.0, bwrap=8.0, scales=None):
                        "paired_diff": st(login_added), "added_median": login_added,
                        "added_p95": login_added}
                    for k in ("ssh", "su")},
+        "join": join if join is not None else join_result(),
         "build": {"phases": phases,
                   "phase_order": ["rootfs", "clone+init", M.UNNAMED] + list(M.NOT_BUILD),
                   "wall": {"floor": st(floor), "bwrap": st(bwrap), "true": st(1.0)},
@@ -132,6 +146,45 @@ class Parsers(unittest.TestCase):
         self.assertEqual(c.notes, ["seen"])
 
 
+class JoinParts(unittest.TestCase):
+    def test_kv(self):
+        self.assertEqual(J.kv("x\nS=12\nP1=loginbox-init\n", "S"), "12")
+        self.assertEqual(J.kv("S=1\nS=2\n", "S"), "2")
+        self.assertIsNone(J.kv("XS=1\n", "S"))
+
+    def test_boxes_of(self):
+        listing = ('[{"id": 7, "user": "lbb-join", "alive": true},'
+                   ' {"id": 9, "user": "lbb-join", "alive": false},'
+                   ' {"id": 8, "user": "lbb-boxed", "alive": true},'
+                   ' {"id": 3, "user": "lbb-join", "alive": true}]')
+        self.assertEqual(J.boxes_of(listing, "lbb-join"), ["3", "7"])
+        self.assertEqual(J.boxes_of("[]", "lbb-join"), [])
+        self.assertIsNone(J.boxes_of("no boxes", "lbb-join"))
+
+    def test_helper_execs(self):
+        h = "/run/lbb/libexec/loginbox-helper"
+        trace = ('101 execve("/usr/bin/su", ["su", "x"], 0x7ff /* 9 vars */) = 0\n'
+                 '102 execve("%s", ["loginbox-helper", "open", "lbb-boxed", "su"], 0x1) = 0\n'
+                 '102 +++ exited with 0 +++\n'
+                 '103 execve("%s", ["loginbox-helper", "close", "12"], 0x1) = 0\n'
+                 '104 execve("%s-not", ["x", "open"], 0x1) = 0\n'
+                 '105 execve("/run/lbb/sbin/loginbox-shell", ["-loginbox-shell"], 0x1) = 0\n'
+                 % (h, h, h))
+        self.assertEqual(J.helper_execs(trace, h), ["open", "close"])
+        self.assertEqual(J.helper_execs(trace.splitlines()[0], h), [])
+        self.assertEqual(J.execs_of(trace, "/run/lbb/sbin/loginbox-shell"), 1)
+        self.assertEqual(J.execs_of(trace, "/usr/bin/true"), 0)
+
+    def test_join_summary(self):
+        r = J.join_summary({"join": [15.0, 16.0, 17.0], "build": [20.0] * 3,
+                            "plain": [12.0] * 3},
+                           {"join": [3.0, 4.0, 5.0], "build": [8.0] * 3}, {"join": 1})
+        self.assertEqual((r["join"]["median"], r["join_added"]["median"],
+                          r["join_added"]["p95"], r["build_added"]["median"]),
+                         (16.0, 4.0, 5.0, 8.0))
+        self.assertEqual(r["failures"], {"join": 1})
+
+
 class Figures(unittest.TestCase):
     def test_build_figures(self):
         builds = [1.0] * 10 + [2.0] * 10
@@ -166,9 +219,10 @@ class Report(unittest.TestCase):
 
     def test_targets_pass(self):
         T = R.targets(results())
-        self.assertEqual([t["status"] for t in T], ["PASS"] * 6)
+        self.assertEqual([t["status"] for t in T], ["PASS"] * 7)
         self.assertEqual([t["target"] for t in T], [
             "boxed login adds < 15 ms median to ssh host true",
+            "joining su USER -c true adds < 4 ms median",
             "building a box <= 1.5x the kernel floor",
             "building a box < bubblewrap's median",
             "an idle box costs < 1 MiB of host memory (N=1000)",
@@ -177,8 +231,38 @@ class Report(unittest.TestCase):
 
     def test_targets_miss_at_the_thresholds(self):
         T = R.targets(results(login_added=15.0, helper=8.0, floor=5.0, bwrap=8.0,
-                              scales={"1000": scale_result(1000, 1024, 1.21, clean=False)}))
-        self.assertEqual([t["status"] for t in T], ["MISS"] * 6)
+                              scales={"1000": scale_result(1000, 1024, 1.21, clean=False)},
+                              join=join_result(su_added=4.0)))
+        self.assertEqual([t["status"] for t in T], ["MISS"] * 7)
+
+    def test_join_target(self):
+        T = R.targets(results(join=join_result(su_added=3.99)))
+        t = [t for t in T if "joining su" in t["target"]][0]
+        self.assertEqual(t["status"], "PASS")
+        self.assertTrue(t["measured"].startswith("3.99 ms per round (p95 5.99; "
+                                                 "building adds 11.00; ssh: a join adds 3.99"),
+                        t["measured"])
+        T = R.targets(results(join=join_result(su_added=float("nan"))))
+        self.assertEqual(self.status(T, "joining su"), ["-"])
+        # a failed proof: the figures are not judged, and say why
+        res = results(join=join_result(su_added=1.0, problems=["the helper ran"]))
+        T = R.targets(res)
+        self.assertEqual(self.status(T, "joining su"), ["INVALID"])
+        res["targets"] = T
+        text = R.table(res)
+        self.assertIn("!!! THESE FIGURES ARE NOT OF KEEPER JOINS", text)
+        self.assertIn("!!!   the helper ran", text)
+        self.assertNotIn("checked:", text)
+        # only the join part (LBB_ONLY=join): its section and target alone
+        res = results()
+        for k in ("logins", "build", "scale"):
+            del res[k]
+        res["targets"] = R.targets(res)
+        self.assertEqual([t["target"] for t in res["targets"]],
+                         ["joining su USER -c true adds < 4 ms median"])
+        text = R.table(res)
+        self.assertIn("1b. Added latency of a JOINING login (lbb-join", text)
+        self.assertNotIn("1. Added login latency", text)
 
     def test_targets_from_the_table(self):
         tg = dict(R.TARGETS, login_added_ms=5)
@@ -200,10 +284,15 @@ class Report(unittest.TestCase):
         res = results()
         res["targets"] = R.targets(res)
         text = R.table(res)
-        for want in ("1. Added login latency", "2. Cost by phase", "<- slowest",
+        for want in ("1. Added login latency", "1b. Added latency of a JOINING login",
+                     "checked: held box the same",
+                     "   PASS  joining su USER -c true adds < 4 ms median",
+                     "2. Cost by phase", "<- slowest",
                      "3. Peers", "100 interleaved rounds", "4. Scale", "Targets\n",
                      "   PASS  boxed login adds < 15 ms", "Notes\n   - a note"):
             self.assertIn(want, text)
+        self.assertIn("su USER -c true 10 15.00 23.00 12.00 3.00 11.00 median",
+                      [" ".join(line.split()) for line in text.splitlines()])
         with tempfile.TemporaryDirectory() as d:
             path = R.write_results(res, text, d, stamp="s")
             self.assertEqual(path, os.path.join(d, "s.json"))
@@ -213,6 +302,13 @@ class Report(unittest.TestCase):
                 rows = fh.read().splitlines()
         self.assertEqual(rows[0], "section,name,who,stat,value")
         self.assertEqual(len(rows) - 1, len(R.csv_rows(res)))
+        self.assertIn("join,su,join_added,median,3.0", rows)
+        with tempfile.TemporaryDirectory() as d:
+            path = R.write_results(res, text, d, stamp="s", prefix="join-")
+            self.assertEqual(path, os.path.join(d, "join-s.json"))
+            self.assertEqual(sorted(os.listdir(d)), sorted(
+                ["join-s.json", "join-s.txt", "join-s.csv", "join-latest.json",
+                 "join-latest.txt", "join-latest.csv"]))
 
 
 class BoxesTool(unittest.TestCase):
