@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "fds.h"
 
 int agent_listen(const struct lb_box *b, struct lb_err *err)
 {
@@ -77,14 +78,11 @@ void agent_relay(int in_box, int agent, uid_t uid, gid_t gid)
 {
 	char buf[16384];
 	pid_t pid;
-	int fd;
 
 	pid = fork();
 	if (pid != 0)
 		return; /* init: reap() takes it when it ends */
-	for (fd = 3; fd < 1024; fd++)
-		if (fd != in_box && fd != agent)
-			close(fd);
+	lb_close_from_except(3, (const int[]){in_box, agent}, 2);
 	prctl(PR_SET_NAME, "loginbox-agent", 0, 0, 0);
 	/* It only copies bytes: as the user, not box root. */
 	if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)

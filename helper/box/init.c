@@ -38,6 +38,7 @@
 
 #include "agent_box.h"
 #include "fault.h"
+#include "fds.h"
 #include "fsutil.h"
 #include "join.h"
 #include "logins.h"
@@ -638,10 +639,7 @@ int init_main(void *arg)
 	keep[4] = b->logins_fd;
 	/* ... and the first login's cgroup leaf (cgroup.c). */
 	keep[5] = b->login_cgfd;
-	for (int fd = 0; fd < 1024; fd++)
-		if (fd != keep[0] && fd != keep[1] && fd != keep[2] &&
-		    fd != keep[3] && fd != keep[4] && fd != keep[5])
-			close(fd);
+	lb_close_from_except(0, keep, ARRAY_SIZE(keep));
 	open("/dev/null", O_RDWR); /* 0, 1, 2: never a stray terminal */
 	dup2(0, 1);
 	dup2(0, 2);
