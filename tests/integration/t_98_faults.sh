@@ -16,7 +16,7 @@
 # nothing half-built.
 set -u
 . "$(dirname "$0")/lib.sh"
-t_plan 96
+t_plan 99
 
 W=$LBT_TMP/t98
 mkdir -p "$W"
@@ -186,6 +186,10 @@ for p in nss config+policy subid+maps gc session cgroup control seccomp rootfs c
 	fault_case "$p" helper build
 done
 fault_case helper:reply helper build
+# The first process (userns.c), after it cloned init and before it
+# reports init's pid: the helper never learns of that init (born in its
+# leaf, waiting for its maps), which must go with the failed build.
+fault_case init:first helper build
 # The box's init, before and after its own set-up; after its "ready".
 fault_case init:start init build
 fault_case init:setup init build
