@@ -230,6 +230,10 @@ static int start_init(struct lb_box *b, struct lb_err *err)
 		return lb_prefix(err, "box namespaces");
 	b->init_pid = pid;
 	b->init_pidfd = pidfd;
+	/* init/cgroup.procs is host root's again before init has its maps,
+	 * so before any program of the box runs (box_abort kills init) */
+	if (b->have_cgroup && cg_init_leaf_seal(b, leaf, err) < 0)
+		return lb_prefix(err, "cgroup");
 	if (lb_idmap_apply(pid, &b->uidmap, &b->gidmap,
 			   b->pol.inside_uid == LB_INSIDE_ROOT, err) < 0 ||
 	    kfs_mount(b, err) < 0)

@@ -153,11 +153,13 @@ int devices_ldconfig(const struct lb_box *b, struct lb_err *err);
  * and the policy's limits written (killing and removal: cgroup.h). */
 int cg_create(struct lb_box *b, struct lb_err *err);
 /* limits.c: before init exists, its leaf init/ (the fd, init is cloned
- * into it) and the node's cgroup.procs given to box root; once init runs
- * there, cg_box_leaves gives init/cgroup.procs back to host root and
- * enables the controllers below the node (cg_enable_below: every
- * controller dfd has). */
+ * into it) and the node's cgroup.procs given to box root; the moment init
+ * is born there (before its maps: it has run nothing), cg_init_leaf_seal
+ * gives init/cgroup.procs back to host root; cg_box_leaves enables the
+ * controllers below the node (cg_enable_below: every controller dfd
+ * has). */
 int cg_init_leaf(struct lb_box *b, struct lb_err *err);
+int cg_init_leaf_seal(struct lb_box *b, int leaf, struct lb_err *err);
 int cg_box_leaves(struct lb_box *b, struct lb_err *err);
 int cg_enable_below(int dfd, struct lb_err *err);
 /* devcg.c: the device program on the box's v2 node */

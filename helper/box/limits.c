@@ -280,8 +280,8 @@ int cg_init_leaf(struct lb_box *b, struct lb_err *err)
 	 * into their leaf the same way.  So this node's cgroup.procs is box
 	 * root's (kernel/cgroup/cgroup.c, cgroup_procs_write_permission),
 	 * and so is the leaf's own (cgroup_css_set_fork) until init is
-	 * there (cg_box_leaves gives it back: no program of the box may
-	 * join init's leaf).  It moves nothing out of the node: the
+	 * there (cg_init_leaf_seal gives it back before init's set-up runs
+	 * any program of the box).  It moves nothing out of the node: the
 	 * ancestor of a leaf and anything outside is above it, root's, and
 	 * outside the box's cgroup namespace; the box's /sys/fs/cgroup is
 	 * read-only. */
@@ -296,13 +296,21 @@ int cg_init_leaf(struct lb_box *b, struct lb_err *err)
 	return ifd;
 }
 
+int cg_init_leaf_seal(struct lb_box *b, int leaf, struct lb_err *err)
+{
+	/* Init is in its leaf, waiting for its maps: it has run nothing yet,
+	 * and its set-up runs programs of the box's image (the CDI
+	 * update-ldcache hook, devices.c) before it answers.  From now on
+	 * only host root puts anything in init's leaf. */
+	if (fchownat(leaf, "cgroup.procs", 0, 0, 0) < 0)
+		return lb_fail(err, errno, "chown %s/init/cgroup.procs back to "
+					   "root",
+			       b->cg_path);
+	return 0;
+}
+
 int cg_box_leaves(struct lb_box *b, struct lb_err *err)
 {
-	/* Init is in its leaf and has run none of the box's programs yet:
-	 * from now on only host root puts anything there. */
-	if (fchownat(b->cgfd, "init/cgroup.procs", 0, 0, 0) < 0)
-		return lb_fail(err, errno, "chown %s/init/cgroup.procs",
-			       b->cg_path);
 	return cg_enable_below(b->cgfd, err) < 0
 		       ? lb_prefix(err, "%s", b->cg_path)
 		       : 0;

@@ -31,6 +31,7 @@
 #include <linux/securebits.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "macros.h"
 #include "proto.h"
 #include "syscalls.h"
@@ -190,6 +191,10 @@ pid_t userns_clone_rooted(struct clone_args *ca, int root_cgfd, uid_t owner,
 			close(steal_fd(&theirs));
 			return 0; /* init */
 		}
+		/* killed here, init waits unmapped for maps nobody writes:
+		 * the builder's teardown kills it with the node (t_98) */
+		if (pid > 0)
+			LB_FAULT("init:first");
 		lb_err_clear(&e);
 		if (pid < 0)
 			lb_fail(&e, errno, "clone3 of the box's init into its "

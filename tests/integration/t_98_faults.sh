@@ -16,7 +16,7 @@
 # nothing half-built.
 set -u
 . "$(dirname "$0")/lib.sh"
-t_plan 96
+t_plan 102
 
 W=$LBT_TMP/t98
 mkdir -p "$W"
@@ -186,6 +186,16 @@ for p in nss config+policy subid+maps gc session cgroup control seccomp rootfs c
 	fault_case "$p" helper build
 done
 fault_case helper:reply helper build
+# The first process (userns.c), after it cloned init and before it
+# reports init's pid: the helper never learns of that init (born in its
+# leaf, waiting for its maps), which must go with the failed build.
+fault_case init:first helper build
+# ... and with session = user, where the first process is the keeper's
+# fork's child and init, left to PID 1 when that fork exits, holds the
+# other end of its own sync socket (only the node's kill ends it).
+{ base_conf | sed 's/^session = login$/session = user/'; } | write_conf
+fault_case init:first helper build
+reset_conf
 # The box's init, before and after its own set-up; after its "ready".
 fault_case init:start init build
 fault_case init:setup init build
