@@ -198,7 +198,7 @@ pid_t userns_clone_rooted(struct clone_args *ca, int root_cgfd, uid_t owner,
 		lb_err_clear(&e);
 		if (pid < 0)
 			lb_fail(&e, errno, "clone3 of the box's init into its "
-					   "cgroup leaf: %s", strerror(errno));
+					   "cgroup leaf");
 		if (userns_report_child(theirs, pid, fd, &e) < 0 && pid > 0)
 			kill(pid, SIGKILL); /* nobody would map it */
 		_exit(pid < 0);
