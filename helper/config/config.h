@@ -194,8 +194,10 @@ struct lb_config {
 		bool keep_setuid;
 	} image;
 	int n_sections;
-	struct lb_section sections[LB_MAX_SECTIONS];
 	int n_files;
+	/* The two tables stay last: lb_config_init clears everything
+	 * before them, and each entry as it is filled. */
+	struct lb_section sections[LB_MAX_SECTIONS];
 	char files[LB_MAX_FILES][256]; /* files read, in order */
 };
 
