@@ -46,6 +46,7 @@
 #include "macros.h"
 #include "paths.h"
 #include "proc.h"
+#include "proto.h"
 #include "reply.h"
 
 /* A handler that has not answered by then is killed: the login's own
@@ -126,28 +127,14 @@ static pid_t pidfd_pid(int pidfd)
 	return pid;
 }
 
-/* The reply; <0 when the login is no longer there to read it. */
+/* The reply, sent as the helper sends its own (main.c); <0 when the login
+ * is no longer there to read it. */
 static int answer(int s, const char *text, int fd)
 {
-	union {
-		char c[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = (void *)text, .iov_len = strlen(text)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *c;
+	struct lb_err err;
 
-	if (fd >= 0) {
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.c;
-		mh.msg_controllen = sizeof(u.c);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	return sendmsg(s, &mh, MSG_NOSIGNAL) == (ssize_t)iov.iov_len ? 0 : -1;
+	return lb_proto_send(s, text, strlen(text), fd >= 0 ? &fd : NULL,
+			     fd >= 0 ? 1 : 0, &err);
 }
 
 /* The login gave up on us (its wait is bounded, keeper_call.h) and went
